@@ -1,0 +1,56 @@
+/**
+ * `npm run bench`: runs the benchmarks and writes bench/results.json (metric →
+ * number) plus a readable table. Performance targets live here, never in tests.
+ * Benchmarks that need the local stack get one started for the run (in-memory
+ * DynamoDB Local, temporary S3 folder), the same emulators as the tests.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BENCHMARKS, type Metric } from './benchmarks';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+async function main() {
+  const only = process.argv.slice(2);
+  const selected = BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.name));
+  const needsStack = selected.some((b) => b.needsStack);
+  let stop: (() => Promise<void>) | undefined;
+  if (needsStack) {
+    const { freePort, startStack } = await import('../local/stack');
+    const stack = await startStack({
+      ports: { api: 0, dynamodb: await freePort(), s3: await freePort(), sns: await freePort() },
+      gateway: false,
+    });
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    stop = stack.stop;
+  }
+  const metrics: Metric[] = [];
+  try {
+    for (const bench of selected) {
+      process.stdout.write(`running ${bench.name}…\n`);
+      metrics.push(...(await bench.run(ROOT)));
+    }
+  } finally {
+    await stop?.();
+  }
+
+  const results = Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+  writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const rows = metrics.map((m) => [m.name, String(m.value), m.unit, m.target ?? '', verdict(m)]);
+  const header = ['metric', 'value', 'unit', 'target', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
+  console.log('\nwritten: bench/results.json');
+}
+
+function verdict(m: Metric): string {
+  if (m.max !== undefined) return m.value <= m.max ? 'ok' : 'OVER TARGET';
+  if (m.min !== undefined) return m.value >= m.min ? 'ok' : 'UNDER TARGET';
+  return '';
+}
+
+main().catch((error: unknown) => {
+  console.error('bench failed:', error);
+  process.exit(1);
+});

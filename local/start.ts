@@ -1,0 +1,76 @@
+/**
+ * `npm start`: runs the whole service locally with demo data.
+ * Data lives in .local-data/ and survives restarts; Ctrl-C stops everything.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startStack, StartupError, type StackPorts } from './stack';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DATA_DIR = process.env.LOCAL_DATA_DIR ?? join(ROOT, '.local-data');
+const CREDENTIALS_FILE = join(DATA_DIR, 'demo-credentials.json');
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new StartupError(`${name}=${raw} is not a valid port: use a number between 1 and 65535.`);
+  }
+  return value;
+}
+
+async function main() {
+  const ports: StackPorts = {
+    api: port('PORT', 3000),
+    dynamodb: port('DYNAMODB_PORT', 8800),
+    s3: port('S3_PORT', 4568),
+    sns: port('SNS_PORT', 4575),
+  };
+  const stack = await startStack({ dataDir: DATA_DIR, ports });
+
+  const { isSeeded, seedDemo } = await import('./seed');
+  if (!(await isSeeded()) || !existsSync(CREDENTIALS_FILE)) {
+    const credentials = await seedDemo();
+    writeFileSync(CREDENTIALS_FILE, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  }
+  const credentials = JSON.parse(readFileSync(CREDENTIALS_FILE, 'utf8')) as import('./seed').DemoCredentials;
+
+  console.log(`
+mOphas Update Cloud — local stack running
+  API            ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/health)
+  DynamoDB Local http://127.0.0.1:${ports.dynamodb}
+  S3 (s3rver)    http://127.0.0.1:${ports.s3}
+  SNS (local)    http://127.0.0.1:${ports.sns}
+  Data           ${DATA_DIR}  (kept across restarts; delete it to reseed)
+
+Demo customer "${credentials.customerId}"
+  Desktop credential  ${credentials.desktopCredential}
+  Admin user          ${credentials.admin.username} / ${credentials.admin.password}  (first login: must change password)
+  Licence code        ${credentials.licenceCode}
+  Devices             ${credentials.devices.map((d) => d.operator).join(', ')}
+  All credentials     ${CREDENTIALS_FILE}
+
+Press Ctrl-C to stop.`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal} received: stopping the local stack…`);
+    await stack.stop();
+    console.log('Stopped. Data kept in', DATA_DIR);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof StartupError) {
+    console.error(`Cannot start: ${error.message}`);
+  } else {
+    console.error('Cannot start:', error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { ENV, optionalEnv } from '../config';
+
+/*
+ * SDK clients, built once per execution environment. Endpoints come from the SDK's
+ * standard variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3,
+ * AWS_ENDPOINT_URL_SNS), which the local stack sets to DynamoDB Local, s3rver and
+ * the local SNS endpoint; in AWS they are unset and the regional endpoints apply.
+ */
+
+export const dynamo = new DynamoDBClient({});
+
+/** Document client: plain JS values in and out; undefined attributes dropped. */
+export const ddb = DynamoDBDocumentClient.from(dynamo, {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+export const s3 = new S3Client({
+  forcePathStyle: optionalEnv(ENV.s3ForcePathStyle) === 'true',
+  // Checksums only where S3 requires them: s3rver stores aws-chunked framing otherwise (TOOLCHAIN).
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+});
+
+export const sns = new SNSClient({});

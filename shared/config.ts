@@ -1,0 +1,49 @@
+import { ConfigError } from './errors';
+
+/**
+ * Reads a required environment variable, throwing a ConfigError naming it when it
+ * is missing or empty. Never fall back to a silent default for deployment settings.
+ */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new ConfigError(`Missing required environment variable ${name}`);
+  }
+  return value;
+}
+
+/** Reads an optional environment variable; `undefined` when unset or empty. */
+export function optionalEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** Memoises a zero-argument function: configuration is read once, on first use. */
+export function once<T>(read: () => T): () => T {
+  let cached: { value: T } | undefined;
+  return () => (cached ??= { value: read() }).value;
+}
+
+/**
+ * Environment variable names shared by the CDK stack (infra/) and the code that
+ * reads them, so the two cannot drift.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  bucketName: 'BUCKET_NAME',
+  platformApplicationArn: 'PLATFORM_APPLICATION_ARN',
+  supportTopicArn: 'SUPPORT_TOPIC_ARN',
+  /** Set only for the local stack (s3rver needs path-style addressing). */
+  s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
+  /** ARN of the Secrets Manager secret holding the feed signing key (PKG-2). */
+  feedSigningKeySecretArn: 'FEED_SIGNING_KEY_SECRET_ARN',
+  /** ARN of the Secrets Manager secret holding the confirmation-code master secret (CODE-4). */
+  codeMasterSecretArn: 'CODE_MASTER_SECRET_ARN',
+  /** ARN of the Secrets Manager secret holding the package URL signing key, base64url (PKG-1). */
+  urlSigningKeySecretArn: 'URL_SIGNING_KEY_SECRET_ARN',
+} as const;
+
+/** Name of the single DynamoDB table (see docs/data-model.md). */
+export const tableName = once(() => requireEnv(ENV.tableName));
+/** Private S3 bucket holding installer packages and desktop update logs. */
+export const bucketName = once(() => requireEnv(ENV.bucketName));

@@ -1,0 +1,75 @@
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws/clients';
+import { tableName } from '../config';
+import type { Release } from '../domain/catalog';
+import { catalogKeys } from './keys';
+
+/** The catalog head: a counter bumped by every publication (freshness check and anti-rollback). */
+export interface CatalogHead {
+  readonly catalogVersion: number;
+  readonly latestVersion?: string;
+  readonly updatedAt?: string;
+}
+
+/** Reads the catalog head; a catalog nobody published to yet has version 0. */
+export async function getCatalogHead(): Promise<CatalogHead> {
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: catalogKeys.head() }));
+  return Item ? { catalogVersion: Item.catalogVersion, latestVersion: Item.latestVersion, updatedAt: Item.updatedAt } : { catalogVersion: 0 };
+}
+
+/** All releases, oldest first (one Query on the catalog partition, paginated). */
+export async function listReleases(): Promise<Release[]> {
+  const releases: Release[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rel)',
+        ExpressionAttributeValues: { ':pk': catalogKeys.head().pk, ':rel': catalogKeys.releasePrefix },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    releases.push(...(page.Items ?? []).map(toRelease));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return releases;
+}
+
+/**
+ * Records a release and bumps the catalog version in one transaction. Refuses
+ * (TransactionCanceledException) when the version already exists, or when the
+ * head moved since `expectedCatalogVersion` was read: publication never
+ * overwrites and never half-writes.
+ */
+export async function putRelease(release: Omit<Release, 'catalogVersion'>, expectedCatalogVersion: number): Promise<Release> {
+  const catalogVersion = expectedCatalogVersion + 1;
+  const item: Release = { ...release, catalogVersion };
+  await ddb.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName(),
+            Item: { ...catalogKeys.release(release.version), type: 'release', ...item },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: tableName(),
+            Item: { ...catalogKeys.head(), type: 'catalogHead', catalogVersion, latestVersion: release.version, updatedAt: release.publishedAt },
+            ConditionExpression: expectedCatalogVersion === 0 ? 'attribute_not_exists(pk)' : 'catalogVersion = :expected',
+            ExpressionAttributeValues: expectedCatalogVersion === 0 ? undefined : { ':expected': expectedCatalogVersion },
+          },
+        },
+      ],
+    }),
+  );
+  return item;
+}
+
+function toRelease(item: Record<string, unknown>): Release {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return rest as unknown as Release;
+}

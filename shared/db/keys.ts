@@ -1,0 +1,80 @@
+/**
+ * Single-table design: every item lives in one DynamoDB table with a string
+ * partition key `pk`, sort key `sk`, one sparse global secondary index `gsi1`
+ * (`gsi1pk`/`gsi1sk`) and a TTL attribute `ttl` (epoch seconds).
+ * docs/data-model.md lists each access pattern and the key that serves it.
+ * Build keys only through these helpers so the shapes stay in one place.
+ */
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  gsi1: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  ttlAttribute: 'ttl',
+} as const;
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** Catalog: one partition, releases sorted by version code (fixed width ⇒ lexicographic = numeric). */
+export const catalogKeys = {
+  head: (): ItemKey => ({ pk: 'CATALOG', sk: 'HEAD' }),
+  release: (version: string): ItemKey => ({ pk: 'CATALOG', sk: `REL#${version}` }),
+  releasePrefix: 'REL#',
+};
+
+/** Everything that belongs to one customer shares its partition, except the audit trail. */
+export const customerKeys = {
+  profile: (customerId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: 'PROFILE' }),
+  user: (customerId: string, username: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `USER#${username}` }),
+  userPrefix: 'USER#',
+  device: (customerId: string, serial: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `DEV#${serial}` }),
+  devicePrefix: 'DEV#',
+  /** The customer's current (or last) update session; one item, versioned for conditional writes. */
+  session: (customerId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: 'SESSION' }),
+  /** Closed sessions, kept for support. */
+  pastSession: (customerId: string, sessionId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `SESSION#${sessionId}` }),
+  /** Per-customer state of one release: confirmation given, desktop download verified. */
+  releaseState: (customerId: string, version: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `RELSTATE#${version}` }),
+  /** The open confirmation-code challenge for one release (TTL-expired). */
+  challenge: (customerId: string, version: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `CHALLENGE#${version}` }),
+  /** The open manual lock/unlock exchange for one device (TTL-expired). */
+  lockExchange: (customerId: string, serial: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `LOCKX#${serial}` }),
+  supportCase: (customerId: string, caseId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `CASE#${caseId}` }),
+  casePrefix: 'CASE#',
+};
+
+/** Credentials are looked up by their public id before the customer is known. */
+export const credentialKeys = {
+  /** Desktop installation credential `<credentialId>.<secret>`. */
+  desktop: (credentialId: string): ItemKey => ({ pk: `DESKCRED#${credentialId}`, sk: 'CRED' }),
+  /** Licence code a device registers with (DEV-1) → customer. */
+  licence: (licenceCode: string): ItemKey => ({ pk: `LICENCE#${licenceCode}`, sk: 'LICENCE' }),
+  /** Short-lived user session token (TTL-expired). */
+  userToken: (tokenId: string): ItemKey => ({ pk: `TOKEN#${tokenId}`, sk: 'TOKEN' }),
+};
+
+/** Audit trail: its own partition per customer, sorted by time. */
+export const auditKeys = {
+  entry: (customerId: string, isoTime: string, eventId: string): ItemKey => ({
+    pk: `AUDIT#${customerId}`,
+    sk: `${isoTime}#${eventId}`,
+  }),
+  partition: (customerId: string) => `AUDIT#${customerId}`,
+};
+
+/** Sparse GSI1 partitions: an item carries gsi1pk only while it belongs to the list. */
+export const gsi1Keys = {
+  /** Sessions currently failed (support's "failed updates" list); sort by time. */
+  failedSessions: 'FAILED_SESSIONS',
+  /** Support cases not yet resolved; sort by time. */
+  openCases: 'OPEN_CASES',
+  /** All audit entries of one UTC day, for support's cross-customer audit view. */
+  auditDay: (isoDate: string) => `AUDITDAY#${isoDate}`,
+};
+
+/** Fixed-window counters for rate limits (TTL-expired). */
+export const rateKeys = {
+  counter: (scope: string, window: string): ItemKey => ({ pk: `RATE#${scope}`, sk: window }),
+};

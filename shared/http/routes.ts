@@ -1,0 +1,78 @@
+/**
+ * The HTTP API's route table: the one list the CDK stack (infra/), the local
+ * gateway (local/) and the catch-all `$default` handler all read, so a route
+ * cannot exist in one place and be missing in another.
+ */
+
+/** Lambda functions behind the HTTP API; each has a folder `functions/<name>/handler.ts`. */
+export const HTTP_FUNCTIONS = ['health', 'not-found', 'version-feed', 'confirm-code'] as const;
+export type HttpFunctionName = (typeof HTTP_FUNCTIONS)[number];
+
+/** Who may call a route. `public` routes need no credential. */
+export type RouteAuth = 'public';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  /** Path template with `{name}` parameters, as API Gateway writes it. */
+  readonly path: string;
+  readonly fn: HttpFunctionName;
+  readonly auth: RouteAuth;
+  readonly summary: string;
+  /** Largest accepted request body in bytes (413 above it). @default DEFAULT_MAX_BODY_BYTES */
+  readonly maxBodyBytes?: number;
+}
+
+/** Default body limit for JSON routes. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'GET', path: '/v1/health', fn: 'health', auth: 'public', summary: 'Liveness and dependency check' },
+  { method: 'GET', path: '/v1/catalog', fn: 'version-feed', auth: 'public', summary: 'Published releases, oldest first' },
+  {
+    method: 'POST',
+    path: '/v1/codes/check',
+    fn: 'confirm-code',
+    auth: 'public',
+    summary: 'Check a 3×5-digit code for typos before it is submitted',
+    maxBodyBytes: 1024,
+  },
+];
+
+/** `"GET /v1/health"`: the form API Gateway puts in `event.routeKey`. */
+export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;
+
+/** Finds the route spec for a route key, if any. */
+export const findRoute = (key: string): RouteSpec | undefined => ROUTES.find((r) => routeKey(r) === key);
+
+/** Builds a matcher for a path template: returns the path parameters on match, undefined otherwise. */
+export function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  const match = new RegExp(`^${pattern}$`).exec(path);
+  if (!match) return undefined;
+  const params: Record<string, string> = {};
+  names.forEach((name, i) => {
+    params[name] = decodeURIComponent(match[i + 1] ?? '');
+  });
+  return params;
+}
+
+/** Resolves a request to its route (and path parameters), or lists the methods the path allows. */
+export function resolveRoute(
+  method: string,
+  path: string,
+): { route: RouteSpec; pathParameters: Record<string, string> } | { route: undefined; allowed: HttpMethod[] } {
+  const allowed: HttpMethod[] = [];
+  for (const route of ROUTES) {
+    const params = matchPath(route.path, path);
+    if (!params) continue;
+    if (route.method === method) return { route, pathParameters: params };
+    allowed.push(route.method);
+  }
+  return { route: undefined, allowed };
+}

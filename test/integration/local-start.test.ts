@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/stack';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const dataDir = mkdtempSync(join(tmpdir(), 'mophas-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** Runs `local/start.ts` (what `npm start` runs) and waits for its banner. */
+async function start(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOCAL_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no banner within 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      if (out.includes('Press Ctrl-C to stop.')) {
+        clearTimeout(timer);
+        ok();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`exited with ${code}:\n${out}`));
+    });
+  });
+  return { child, output: () => out };
+}
+
+function interrupt(s: Started): Promise<number | null> {
+  return new Promise((ok) => {
+    s.child.removeAllListeners('exit');
+    s.child.once('exit', (code) => ok(code));
+    s.child.kill('SIGINT');
+  });
+}
+
+describe('npm start (local/start.ts)', () => {
+  it('serves health with demo data, stops on Ctrl-C, and keeps its data across a restart', async () => {
+    const env = {
+      PORT: String(await freePort()),
+      DYNAMODB_PORT: String(await freePort()),
+      S3_PORT: String(await freePort()),
+      SNS_PORT: String(await freePort()),
+    };
+    const first = await start(env);
+    const credential = /Desktop credential\s+(\S+)/.exec(first.output())?.[1];
+    expect(credential).toMatch(/^dsk_/);
+    expect(first.output()).toContain('ammin / ammin');
+    const health = await (await fetch(`http://127.0.0.1:${env.PORT}/v1/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', catalogVersion: 4 });
+    expect(await interrupt(first)).toBe(0);
+    expect(first.output()).toContain('Stopped.');
+
+    // The port is in use → one-line error, non-zero exit.
+    const blocker = await start(env);
+    const second = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, LOCAL_DATA_DIR: dataDir },
+    });
+    let err = '';
+    second.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((ok) => second.once('exit', ok));
+    expect(code).toBe(1);
+    expect(err.trim().split('\n').at(-1)).toMatch(/^Cannot start: Port \d+ \(api\) is already in use/);
+
+    // The restarted stack still has the first run's data and did not seed twice.
+    expect(/Desktop credential\s+(\S+)/.exec(blocker.output())?.[1]).toBe(credential);
+    const catalog = (await (await fetch(`http://127.0.0.1:${env.PORT}/v1/catalog`)).json()) as { catalogVersion: number; releases: { version: string }[] };
+    expect(catalog.catalogVersion).toBe(4);
+    expect(catalog.releases.map((r: { version: string }) => r.version)).toEqual([
+      '03.00.00_020',
+      '03.01.00_030',
+      '03.01.00_032',
+      '03.02.00_040',
+    ]);
+    expect(await interrupt(blocker)).toBe(0);
+  }, 180_000);
+});
