@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { LAMBDA_BUNDLE } from '../infra/bundling';
+import { codesBenchmark } from './codes';
 
 export interface Metric {
   name: string;
@@ -82,4 +83,4 @@ const bundles: Benchmark = {
 };
 
 /** Every benchmark, in run order. Later issues add theirs here. */
-export const BENCHMARKS: Benchmark[] = [bundles];
+export const BENCHMARKS: Benchmark[] = [bundles, codesBenchmark];

@@ -4,7 +4,7 @@
  * Benchmarks that need the local stack get one started for the run (in-memory
  * DynamoDB Local, temporary S3 folder), the same emulators as the tests.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BENCHMARKS, type Metric } from './benchmarks';
 
@@ -34,8 +34,11 @@ async function main() {
     await stop?.();
   }
 
-  const results = Object.fromEntries(metrics.map((m) => [m.name, m.value]));
-  writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // A run of some benchmarks updates their metrics and keeps the others'.
+  const file = resolve(ROOT, 'bench/results.json');
+  const previous = only.length > 0 && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>) : {};
+  const results = { ...previous, ...Object.fromEntries(metrics.map((m) => [m.name, m.value])) };
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   const rows = metrics.map((m) => [m.name, String(m.value), m.unit, m.target ?? '', verdict(m)]);
   const header = ['metric', 'value', 'unit', 'target', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

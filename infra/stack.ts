@@ -94,6 +94,8 @@ export class UpdateCloudStack extends Stack {
       'confirm-code': fn('confirm-code', 'confirmation codes')
         .bindTable(table, 'readWrite')
         .bindSecret(ENV.codeMasterSecretArn, codeMasterSecret),
+      users: fn('users', 'desktop user login and passwords').bindTable(table, 'readWrite'),
+      support: fn('support', 'support views: audit trail').bindTable(table, 'read'),
     };
     for (const name of HTTP_FUNCTIONS) {
       if (!this.functions[name]) throw new Error(`UpdateCloudStack: HTTP function ${name} is not wired`);

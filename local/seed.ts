@@ -10,6 +10,7 @@ import { ddb, s3 } from '../shared/aws/clients';
 import { bucketName, tableName } from '../shared/config';
 import { getCatalogHead, putRelease } from '../shared/db/catalog';
 import { credentialKeys, customerKeys } from '../shared/db/keys';
+import { newDeviceSecret } from '../shared/codes/lock-exchange';
 import { hashPassword, issueCredential, sha256Hex } from '../shared/domain/secrets';
 
 export const DEMO_CUSTOMER_ID = 'demo';
@@ -20,7 +21,7 @@ export interface DemoCredentials {
   desktopCredential: string;
   licenceCode: string;
   admin: { username: string; password: string; mustChangePassword: boolean };
-  devices: { serial: string; operator: string; credential: string; pushToken?: string }[];
+  devices: { serial: string; operator: string; credential: string; lockSecret: string; pushToken?: string }[];
 }
 
 export const DEMO_RELEASES = [
@@ -86,6 +87,7 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
   const devices: DemoCredentials['devices'] = [];
   for (const d of DEMO_DEVICES) {
     const credential = issueCredential('dev');
+    const lockSecret = newDeviceSecret();
     await put({
       ...customerKeys.device(DEMO_CUSTOMER_ID, d.serial),
       type: 'device',
@@ -100,10 +102,14 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
       pushToken: d.token,
       notificationsEnabled: d.token !== undefined,
       credentialId: credential.id,
-      credentialHash: credential.secretHash,
+      lockSecret,
+      blocked: false,
+      awaitingUpdate: false,
+      notes: [],
       registeredAt: at,
     });
-    devices.push({ serial: d.serial, operator: `${d.code} ${d.name} ${d.surname}`, credential: credential.token, pushToken: d.token });
+    await put({ ...credentialKeys.device(credential.id), type: 'deviceCredential', customerId: DEMO_CUSTOMER_ID, serial: d.serial, secretHash: credential.secretHash, createdAt: at });
+    devices.push({ serial: d.serial, operator: `${d.code} ${d.name} ${d.surname}`, credential: credential.token, lockSecret, pushToken: d.token });
   }
 
   await put({ ...SEED_MARKER, type: 'seedMarker', seededAt: at });

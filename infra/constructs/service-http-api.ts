@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -85,6 +86,7 @@ export class ServiceHttpApi extends Construct {
       defaultIntegration: integrationFor('not-found'),
     });
 
+    const iamAuthorizer = new HttpIamAuthorizer();
     const seen = new Set<string>();
     for (const route of props.routes ?? ROUTES) {
       const key = routeKey(route);
@@ -94,6 +96,8 @@ export class ServiceHttpApi extends Construct {
         httpApi: this.api,
         routeKey: apigwv2.HttpRouteKey.with(route.path, apigwv2.HttpMethod[route.method]),
         integration: integrationFor(route.fn),
+        // Support routes are signed with the caller's IAM identity (SigV4); others carry the project's own credentials.
+        authorizer: route.auth === 'support' ? iamAuthorizer : undefined,
       });
     }
 

@@ -73,3 +73,17 @@ function toRelease(item: Record<string, unknown>): Release {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
   return rest as unknown as Release;
 }
+
+// Published releases are immutable (FEED-2), so a found release can be kept for the life of the function.
+const releaseCache = new Map<string, Release>();
+
+/** One release, or undefined when that version was never published. */
+export async function getRelease(version: string): Promise<Release | undefined> {
+  const cached = releaseCache.get(version);
+  if (cached) return cached;
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: catalogKeys.release(version) }));
+  if (!Item) return undefined;
+  const release = toRelease(Item);
+  releaseCache.set(version, release);
+  return release;
+}

@@ -49,8 +49,12 @@ export const customerKeys = {
 export const credentialKeys = {
   /** Desktop installation credential `<credentialId>.<secret>`. */
   desktop: (credentialId: string): ItemKey => ({ pk: `DESKCRED#${credentialId}`, sk: 'CRED' }),
+  /** Device credential `dev_<id>.<secret>` → customer and serial. */
+  device: (credentialId: string): ItemKey => ({ pk: `DEVCRED#${credentialId}`, sk: 'CRED' }),
   /** Licence code a device registers with (DEV-1) → customer. */
   licence: (licenceCode: string): ItemKey => ({ pk: `LICENCE#${licenceCode}`, sk: 'LICENCE' }),
+  /** A support agent's customer allow-list, by IAM principal (support staff have none). */
+  agent: (principalId: string): ItemKey => ({ pk: `AGENT#${principalId}`, sk: 'AGENT' }),
   /** Short-lived user session token (TTL-expired). */
   userToken: (tokenId: string): ItemKey => ({ pk: `TOKEN#${tokenId}`, sk: 'TOKEN' }),
 };

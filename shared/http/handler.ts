@@ -6,10 +6,25 @@ import { logger } from '../observability';
 import { assertBodySize } from './request';
 import { errorBody, json } from './response';
 import { findRoute, type HttpFunctionName } from './routes';
+import { authenticate, authorize } from '../auth/authenticate';
+import type { Principal } from '../auth/principals';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
-export type RouteHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+/** What a route handler receives: the raw event, the authorised principal and the Lambda context. */
+export interface HttpRequest<P extends Principal = Principal> {
+  event: HttpEvent;
+  principal: P;
+  lambda: Context;
+}
+export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
+
+/** Narrows the principal to the kind the route's `auth` guarantees (a wiring bug otherwise). */
+export function principalOf<K extends Principal['kind']>(request: HttpRequest, kind: K): Extract<Principal, { kind: K }> {
+  if (request.principal.kind !== kind) throw new Error(`route expects a ${kind} principal, got ${request.principal.kind}`);
+  return request.principal as Extract<Principal, { kind: K }>;
+}
 
 /**
  * Renders errors: an AppError becomes its status with `code` and `message`;
@@ -46,8 +61,12 @@ export function httpHandler(fn: HttpFunctionName, routes: Record<string, RouteHa
   }
   const dispatch = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const route = routes[event.routeKey];
-    if (!route) throw new AppError(404, 'NOT_FOUND', `No route for ${event.routeKey}.`);
-    return route(event, context);
+    const spec = findRoute(event.routeKey);
+    if (!route || !spec) throw new AppError(404, 'NOT_FOUND', `No route for ${event.routeKey}.`);
+    // The one authorisation layer: every route is decided by its declared `auth`.
+    const principal: Principal = spec.auth === 'public' ? { kind: 'public' } : await authenticate(event);
+    authorize(principal, spec.auth);
+    return route({ event, principal, lambda: context });
   };
   return middy<HttpEvent, HttpResult>(dispatch).use(httpErrors()).use(bodyLimit());
 }

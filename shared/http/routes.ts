@@ -1,3 +1,5 @@
+import type { RouteAuth } from '../auth/principals';
+
 /**
  * The HTTP API's route table: the one list the CDK stack (infra/), the local
  * gateway (local/) and the catch-all `$default` handler all read, so a route
@@ -5,11 +7,10 @@
  */
 
 /** Lambda functions behind the HTTP API; each has a folder `functions/<name>/handler.ts`. */
-export const HTTP_FUNCTIONS = ['health', 'not-found', 'version-feed', 'confirm-code'] as const;
+export const HTTP_FUNCTIONS = ['health', 'not-found', 'version-feed', 'confirm-code', 'users', 'support'] as const;
 export type HttpFunctionName = (typeof HTTP_FUNCTIONS)[number];
+export type { RouteAuth };
 
-/** Who may call a route. `public` routes need no credential. */
-export type RouteAuth = 'public';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -38,6 +39,15 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Check a 3×5-digit code for typos before it is submitted',
     maxBodyBytes: 1024,
   },
+  { method: 'POST', path: '/v1/desktop/releases/{version}/challenge', fn: 'confirm-code', auth: 'admin', summary: 'Open the confirmation-code window: a new challenge, voiding the previous one', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/releases/{version}/confirmation', fn: 'confirm-code', auth: 'admin', summary: "Submit support's response to the open challenge", maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/support/confirmation-responses', fn: 'confirm-code', auth: 'support', summary: 'Generate the response for a challenge read over the phone', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/devices/{serial}/lock-exchange', fn: 'confirm-code', auth: 'admin', summary: 'GENERA: code 2 for the code 1 read by the operator', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/devices/{serial}/lock-exchange/verify', fn: 'confirm-code', auth: 'admin', summary: 'VERIFICA: check code 3; the device row shows Blocked/unblocked', maxBodyBytes: 1024 },
+  { method: 'GET', path: '/v1/support/customers/{customerId}/audit', fn: 'support', auth: 'support', summary: "A customer's audit trail, newest first" },
+  { method: 'POST', path: '/v1/desktop/login', fn: 'users', auth: 'desktop', summary: 'A customer user logs in on a workstation', maxBodyBytes: 2048 },
+  { method: 'POST', path: '/v1/desktop/password', fn: 'users', auth: 'user-pending', summary: "Change the caller's password", maxBodyBytes: 2048 },
+  { method: 'POST', path: '/v1/desktop/logout', fn: 'users', auth: 'user-pending', summary: "End the caller's session" },
 ];
 
 /** `"GET /v1/health"`: the form API Gateway puts in `event.routeKey`. */

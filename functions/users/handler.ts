@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { CREDENTIAL_PREFIX } from '../../shared/auth/authenticate';
+import { writeAudit } from '../../shared/db/audit';
+import { deleteUserToken, putUserToken } from '../../shared/db/credentials';
+import { consumeRate, isRateLimited, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
+import { changePassword, getUser } from '../../shared/db/users';
+import { hashPassword, sha256Hex, verifyPassword } from '../../shared/domain/secrets';
+import { AppError, conflict, tooManyRequests, unauthorized } from '../../shared/errors';
+import { httpHandler, principalOf, type HttpRequest } from '../../shared/http/handler';
+import { jsonBody } from '../../shared/http/request';
+import { json } from '../../shared/http/response';
+
+/** User session lifetime: short, the desktop logs in again at start. */
+export const USER_TOKEN_TTL_MS = 60 * 60 * 1000;
+/** Failed logins per user before a 15-minute pause. */
+export const LOGIN_FAILURES: RateLimit = { limit: 10, windowSeconds: 15 * 60 };
+
+const Username = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
+
+const LoginBody = z.object({
+  username: Username,
+  password: z.string().min(1).max(256),
+  workstation: z.enum(['server', 'client']),
+});
+
+const PasswordBody = z.object({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: z.string().min(10, 'at least 10 characters').max(256),
+});
+
+/** POST /v1/desktop/login: a customer user logs in on one of the customer's workstations. */
+export const login = async (request: HttpRequest) => {
+  const desktop = principalOf(request, 'desktop');
+  const body = jsonBody(request.event, LoginBody);
+  const scope = `login#${desktop.customerId}#${body.username.toLowerCase()}`;
+  if (await isRateLimited(scope, LOGIN_FAILURES)) {
+    throw tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many failed logins for this user: wait a few minutes and retry.', {
+      retryAfterSeconds: retryAfterSeconds(LOGIN_FAILURES),
+    });
+  }
+  const user = await getUser(desktop.customerId, body.username);
+  // Verify against a dummy hash for unknown users so timing does not reveal which usernames exist.
+  const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyHash()));
+  if (!user || !ok) {
+    await consumeRate(scope, LOGIN_FAILURES);
+    await writeAudit({
+      customerId: desktop.customerId,
+      action: 'user.login',
+      actor: { kind: 'user', id: body.username },
+      outcome: 'refused',
+    });
+    throw unauthorized();
+  }
+  const tokenId = randomBytes(9).toString('base64url');
+  const secret = randomBytes(32).toString('base64url');
+  const expiresAt = Date.now() + USER_TOKEN_TTL_MS;
+  await putUserToken(tokenId, {
+    customerId: desktop.customerId,
+    username: user.username,
+    role: user.role,
+    workstation: body.workstation,
+    mustChangePassword: user.mustChangePassword,
+    secretHash: sha256Hex(secret),
+    expiresAt,
+  });
+  await writeAudit({
+    customerId: desktop.customerId,
+    action: 'user.login',
+    actor: { kind: 'user', id: user.username },
+    outcome: 'ok',
+    details: { workstation: body.workstation },
+  });
+  return json(200, {
+    token: `${CREDENTIAL_PREFIX.userToken}_${tokenId}.${secret}`,
+    expiresAt: new Date(expiresAt).toISOString(),
+    username: user.username,
+    role: user.role,
+    workstation: body.workstation,
+    mustChangePassword: user.mustChangePassword,
+  });
+};
+
+/** POST /v1/desktop/password: changes the caller's password (required first for `ammin`). */
+export const password = async (request: HttpRequest) => {
+  const user = principalOf(request, 'user');
+  const body = jsonBody(request.event, PasswordBody);
+  const stored = await getUser(user.customerId, user.username);
+  if (!stored || !(await verifyPassword(body.currentPassword, stored.passwordHash))) {
+    throw new AppError(400, 'WRONG_PASSWORD', 'The current password is not correct.', undefined, 'La password attuale non è corretta.');
+  }
+  if (body.newPassword === body.currentPassword || body.newPassword.toLowerCase() === user.username.toLowerCase() || body.newPassword === 'ammin') {
+    throw new AppError(400, 'WEAK_PASSWORD', 'Choose a new password different from the current one and from the user name.', undefined, 'Scegliere una nuova password diversa da quella attuale e dal nome utente.');
+  }
+  try {
+    await changePassword(user.customerId, user.username, stored.passwordHash, await hashPassword(body.newPassword), new Date().toISOString());
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw conflict('PASSWORD_CHANGED_CONCURRENTLY', 'The password was changed meanwhile: log in again.');
+    throw error;
+  }
+  // The session that was flagged "must change password" ends; the user logs in again.
+  await deleteUserToken(user.tokenId);
+  await writeAudit({ customerId: user.customerId, action: 'user.password.changed', actor: { kind: 'user', id: user.username }, outcome: 'ok' });
+  return json(200, { changed: true, loginAgain: true });
+};
+
+/** POST /v1/desktop/logout: ends the caller's session. */
+export const logout = async (request: HttpRequest) => {
+  const user = principalOf(request, 'user');
+  await deleteUserToken(user.tokenId);
+  return json(200, { loggedOut: true });
+};
+
+let dummy: Promise<string> | undefined;
+const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
+
+export const handler = httpHandler('users', {
+  'POST /v1/desktop/login': login,
+  'POST /v1/desktop/password': password,
+  'POST /v1/desktop/logout': logout,
+});

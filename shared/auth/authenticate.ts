@@ -1,0 +1,148 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { optionalEnv, SECRET_VALUE_ENV } from '../config';
+import { getAgent, getDesktopCredential, getDeviceCredential, getUserToken } from '../db/credentials';
+import { parseCredential, secretMatches } from '../domain/secrets';
+import { AppError, unauthorized } from '../errors';
+import type { Principal, RouteAuth, SupportPrincipal, UserPrincipal } from './principals';
+
+/** Token prefixes: desktop installation, device, user session. */
+export const CREDENTIAL_PREFIX = { desktop: 'dsk', device: 'dev', userToken: 'ust' } as const;
+
+
+interface IamContext {
+  authorizer?: { iam?: { userArn?: string; userId?: string } };
+}
+
+/**
+ * Establishes who is calling from the request's credential. No credential →
+ * `public`; a credential that is malformed, unknown, revoked, expired or wrong →
+ * 401 with no hint of which. Schemes:
+ * `Desktop dsk_…` · `Bearer ust_…` · `Device dev_…` · `Support <local key>` (local
+ * stack only); in AWS, support routes are IAM-authorised and API Gateway puts the
+ * caller's identity in the request context.
+ */
+export async function authenticate(event: APIGatewayProxyEventV2): Promise<Principal> {
+  const iam = (event.requestContext as IamContext).authorizer?.iam;
+  if (iam?.userArn) return supportPrincipal(iam.userArn);
+
+  const header = event.headers?.authorization ?? event.headers?.Authorization;
+  if (!header) return { kind: 'public' };
+  const space = header.indexOf(' ');
+  const scheme = space > 0 ? header.slice(0, space).toLowerCase() : '';
+  const value = space > 0 ? header.slice(space + 1).trim() : '';
+
+  switch (scheme) {
+    case 'desktop': {
+      const parsed = parseCredential(value, CREDENTIAL_PREFIX.desktop);
+      const item = parsed && (await getDesktopCredential(parsed.id));
+      if (!parsed || !item || item.revoked || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
+      return { kind: 'desktop', customerId: item.customerId, credentialId: parsed.id };
+    }
+    case 'device': {
+      const parsed = parseCredential(value, CREDENTIAL_PREFIX.device);
+      const item = parsed && (await getDeviceCredential(parsed.id));
+      if (!parsed || !item || item.revoked || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
+      return { kind: 'device', customerId: item.customerId, serial: item.serial, credentialId: parsed.id };
+    }
+    case 'bearer': {
+      const parsed = parseCredential(value, CREDENTIAL_PREFIX.userToken);
+      const item = parsed && (await getUserToken(parsed.id));
+      if (!parsed || !item || item.expiresAt <= Date.now() || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
+      return {
+        kind: 'user',
+        customerId: item.customerId,
+        username: item.username,
+        role: item.role,
+        workstation: item.workstation,
+        mustChangePassword: item.mustChangePassword,
+        tokenId: parsed.id,
+      };
+    }
+    case 'support': {
+      const key = optionalEnv(SECRET_VALUE_ENV.localSupportKey);
+      if (!key || !constantTimeEqual(value, key)) throw unauthorized();
+      // Locally, `x-support-principal` stands in for the IAM identity (to try agents).
+      return supportPrincipal(event.headers['x-support-principal'] ?? 'local-support');
+    }
+    default:
+      throw unauthorized();
+  }
+}
+
+async function supportPrincipal(id: string): Promise<SupportPrincipal> {
+  const agent = await getAgent(id);
+  return { kind: 'support', id, customers: agent ? agent.customers : '*' };
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const FORBIDDEN_ROLE = new AppError(403, 'FORBIDDEN', 'This action needs a different kind of credential.');
+
+/**
+ * Decides whether a principal may call a route that requires `auth`: an
+ * unauthenticated caller gets 401, an authenticated one without the right role
+ * 403 — with the manual's wording where a desktop user sees it.
+ */
+export function authorize(principal: Principal, auth: RouteAuth): void {
+  if (auth === 'public') return;
+  if (principal.kind === 'public') throw unauthorized();
+  switch (auth) {
+    case 'desktop':
+      if (principal.kind !== 'desktop') throw FORBIDDEN_ROLE;
+      return;
+    case 'device':
+      if (principal.kind !== 'device') throw FORBIDDEN_ROLE;
+      return;
+    case 'support':
+      if (principal.kind !== 'support') throw new AppError(403, 'FORBIDDEN', 'Only Alturas support staff or authorised agents can do this.');
+      return;
+    case 'user-pending':
+      if (principal.kind !== 'user') throw FORBIDDEN_ROLE;
+      return;
+    case 'user':
+    case 'admin': {
+      if (principal.kind !== 'user') throw FORBIDDEN_ROLE;
+      requireUsable(principal);
+      if (auth === 'admin') requireAdminOnServer(principal);
+      return;
+    }
+  }
+}
+
+function requireUsable(user: UserPrincipal) {
+  if (user.mustChangePassword) {
+    throw new AppError(
+      403,
+      'PASSWORD_CHANGE_REQUIRED',
+      'This is a first-login account: change the password before continuing.',
+      undefined,
+      'Primo accesso: modificare la password prima di proseguire.',
+    );
+  }
+}
+
+function requireAdminOnServer(user: UserPrincipal) {
+  if (user.role !== 'admin') {
+    throw new AppError(
+      403,
+      'ADMIN_REQUIRED',
+      'Only an administrator can start and manage the update.',
+      undefined,
+      "Solamente un utente di tipo amministratore può avviare e gestire la procedura di aggiornamento.",
+    );
+  }
+  if (user.workstation !== 'server') {
+    throw new AppError(
+      403,
+      'SERVER_WORKSTATION_REQUIRED',
+      'The update must be managed from the central computer (SERVER).',
+      undefined,
+      "L'aggiornamento va eseguito accedendo a mOphas dal computer centrale (SERVER).",
+    );
+  }
+}

@@ -1,0 +1,223 @@
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws/clients';
+import { tableName } from '../config';
+import { customerKeys } from './keys';
+
+/** Wrong answers after which a challenge or exchange is dead. */
+export const MAX_CODE_ATTEMPTS = 5;
+
+/** The open confirmation-code challenge of one customer for one release (CODE-1, CODE-4). */
+export interface ChallengeItem {
+  customerId: string;
+  version: string;
+  /** 12 data digits (check digits removed). */
+  challenge: string;
+  status: 'open' | 'used';
+  attempts: number;
+  createdAt: string;
+  createdBy: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  usedAt?: string;
+}
+
+/** Per-customer state of one release. */
+export interface ReleaseStateItem {
+  customerId: string;
+  version: string;
+  confirmedAt?: string;
+  confirmedBy?: string;
+  desktopDownloadVerifiedAt?: string;
+}
+
+/** The open manual lock/unlock exchange of one device (LOCK-1..3). */
+export interface LockExchangeItem {
+  customerId: string;
+  serial: string;
+  action: 'lock' | 'unlock';
+  code1: string;
+  code2: string;
+  status: 'open' | 'used';
+  attempts: number;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: number;
+}
+
+async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  return Item as T | undefined;
+}
+
+export const getChallenge = (customerId: string, version: string) => get<ChallengeItem>(customerKeys.challenge(customerId, version));
+export const getReleaseState = (customerId: string, version: string) =>
+  get<ReleaseStateItem>(customerKeys.releaseState(customerId, version));
+export const getLockExchange = (customerId: string, serial: string) => get<LockExchangeItem>(customerKeys.lockExchange(customerId, serial));
+
+/** Stores a new challenge, replacing (and so voiding) any previous one for that customer/release. */
+export async function putChallenge(item: ChallengeItem, audit: Record<string, unknown>): Promise<void> {
+  await ddb.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName(),
+            Item: { ...customerKeys.challenge(item.customerId, item.version), type: 'challenge', ...item, ttl: Math.ceil(item.expiresAt / 1000) + 86_400 },
+          },
+        },
+        { Put: { TableName: tableName(), Item: audit } },
+      ],
+    }),
+  );
+}
+
+/**
+ * Counts one wrong answer on exactly this challenge (a re-opened window has a
+ * different challenge and is not touched). Returns the attempts now used, or
+ * undefined when the challenge changed, was used or was already dead.
+ */
+export async function countWrongAnswer(
+  key: { pk: string; sk: string },
+  match: { attribute: 'challenge' | 'code1'; value: string },
+): Promise<number | undefined> {
+  try {
+    const result = await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'ADD attempts :one',
+        ConditionExpression: '#status = :open AND attempts < :max AND #match = :value',
+        ExpressionAttributeNames: { '#status': 'status', '#match': match.attribute },
+        ExpressionAttributeValues: { ':one': 1, ':open': 'open', ':max': MAX_CODE_ATTEMPTS, ':value': match.value },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return result.Attributes?.attempts as number;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Marks the challenge used and the release confirmed for the customer, with the
+ * audit entry, all or nothing. Fails (TransactionCanceledException) when the
+ * challenge is no longer the open, live one that was verified.
+ */
+export async function confirmRelease(
+  c: ChallengeItem,
+  at: string,
+  by: string,
+  audit: Record<string, unknown>,
+): Promise<void> {
+  await ddb.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName(),
+            Key: customerKeys.challenge(c.customerId, c.version),
+            UpdateExpression: 'SET #status = :used, usedAt = :at',
+            ConditionExpression: '#status = :open AND attempts < :max AND challenge = :challenge AND expiresAt > :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':used': 'used',
+              ':open': 'open',
+              ':at': at,
+              ':max': MAX_CODE_ATTEMPTS,
+              ':challenge': c.challenge,
+              ':now': Date.parse(at),
+            },
+          },
+        },
+        {
+          Update: {
+            TableName: tableName(),
+            Key: customerKeys.releaseState(c.customerId, c.version),
+            UpdateExpression:
+              'SET #type = :type, customerId = :customer, version = :version, confirmedAt = if_not_exists(confirmedAt, :at), confirmedBy = if_not_exists(confirmedBy, :by)',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: { ':type': 'releaseState', ':customer': c.customerId, ':version': c.version, ':at': at, ':by': by },
+          },
+        },
+        { Put: { TableName: tableName(), Item: audit } },
+      ],
+    }),
+  );
+}
+
+/** Stores a new lock/unlock exchange for a device, voiding any previous one. */
+export async function putLockExchange(item: LockExchangeItem, audit: Record<string, unknown>): Promise<void> {
+  await ddb.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName(),
+            Item: { ...customerKeys.lockExchange(item.customerId, item.serial), type: 'lockExchange', ...item, ttl: Math.ceil(item.expiresAt / 1000) + 86_400 },
+          },
+        },
+        { Put: { TableName: tableName(), Item: audit } },
+      ],
+    }),
+  );
+}
+
+/**
+ * Completes a verified exchange: the exchange is used once, the device row shows
+ * Blocked (or not) with a note, and the audit entry lands — all or nothing.
+ */
+export async function completeLockExchange(
+  x: LockExchangeItem,
+  at: string,
+  note: string,
+  audit: Record<string, unknown>,
+): Promise<void> {
+  await ddb.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName(),
+            Key: customerKeys.lockExchange(x.customerId, x.serial),
+            UpdateExpression: 'SET #status = :used, usedAt = :at',
+            ConditionExpression: '#status = :open AND attempts < :max AND code1 = :code1 AND expiresAt > :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':used': 'used', ':open': 'open', ':at': at, ':max': MAX_CODE_ATTEMPTS, ':code1': x.code1, ':now': Date.parse(at) },
+          },
+        },
+        {
+          Update: {
+            TableName: tableName(),
+            Key: customerKeys.device(x.customerId, x.serial),
+            UpdateExpression: 'SET blocked = :blocked, blockedManually = :blocked, notes = list_append(if_not_exists(notes, :empty), :note)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':blocked': x.action === 'lock', ':note': [note], ':empty': [] },
+          },
+        },
+        { Put: { TableName: tableName(), Item: audit } },
+      ],
+    }),
+  );
+}
+
+/** Stored fields of a device the lock exchange needs. */
+export interface DeviceLockInfo {
+  serial: string;
+  enabled: boolean;
+  lockSecret?: string;
+  blocked?: boolean;
+}
+
+export async function getDeviceLockInfo(customerId: string, serial: string): Promise<DeviceLockInfo | undefined> {
+  const { Item } = await ddb.send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: customerKeys.device(customerId, serial),
+      ProjectionExpression: 'serial, enabled, lockSecret, blocked',
+    }),
+  );
+  return Item as DeviceLockInfo | undefined;
+}
+
+

@@ -1,0 +1,60 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws/clients';
+import { tableName } from '../config';
+import { credentialKeys } from './keys';
+
+/** Stored form of a desktop installation credential. */
+export interface DesktopCredentialItem {
+  customerId: string;
+  secretHash: string;
+  revoked?: boolean;
+}
+
+/** Stored form of a device credential. */
+export interface DeviceCredentialItem {
+  customerId: string;
+  serial: string;
+  secretHash: string;
+  revoked?: boolean;
+}
+
+/** Stored form of a user session token (TTL-expired by DynamoDB; `expiresAt` is also checked). */
+export interface UserTokenItem {
+  customerId: string;
+  username: string;
+  role: 'admin' | 'user';
+  workstation: 'server' | 'client';
+  mustChangePassword: boolean;
+  secretHash: string;
+  expiresAt: number;
+}
+
+export interface AgentItem {
+  customers: string[];
+}
+
+async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: key }));
+  return Item as T | undefined;
+}
+
+export const getDesktopCredential = (id: string) => get<DesktopCredentialItem>(credentialKeys.desktop(id));
+export const getDeviceCredential = (id: string) => get<DeviceCredentialItem>(credentialKeys.device(id));
+export const getUserToken = (id: string) => get<UserTokenItem>(credentialKeys.userToken(id));
+export const getAgent = (principalId: string) => get<AgentItem>(credentialKeys.agent(principalId));
+
+/** Stores a user session token; DynamoDB's TTL removes it after expiry. */
+export async function putUserToken(id: string, item: UserTokenItem): Promise<void> {
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...credentialKeys.userToken(id), type: 'userToken', ...item, ttl: Math.ceil(item.expiresAt / 1000) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** Ends a user session (logout, password change). */
+export async function deleteUserToken(id: string): Promise<void> {
+  await ddb.send(new DeleteCommand({ TableName: tableName(), Key: credentialKeys.userToken(id) }));
+}

@@ -1,0 +1,63 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws/clients';
+import { tableName } from '../config';
+import type { Role } from '../auth/principals';
+import { customerKeys } from './keys';
+
+export interface UserItem {
+  customerId: string;
+  username: string;
+  role: Role;
+  passwordHash: string;
+  mustChangePassword: boolean;
+  createdAt: string;
+  passwordChangedAt?: string;
+}
+
+/** One user of a customer. */
+export async function getUser(customerId: string, username: string): Promise<UserItem | undefined> {
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.user(customerId, username) }));
+  return Item as UserItem | undefined;
+}
+
+/** All users of a customer (support's user management). */
+export async function listUsers(customerId: string): Promise<UserItem[]> {
+  const { Items } = await ddb.send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': customerKeys.profile(customerId).pk, ':prefix': customerKeys.userPrefix },
+    }),
+  );
+  return (Items ?? []) as UserItem[];
+}
+
+/** Creates a user; refuses (ConditionalCheckFailed) when the username exists. */
+export async function createUser(user: UserItem): Promise<void> {
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...customerKeys.user(user.customerId, user.username), type: 'user', ...user },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** Replaces the password hash, only if it is still the one the caller verified. */
+export async function changePassword(
+  customerId: string,
+  username: string,
+  expectedHash: string,
+  newHash: string,
+  at: string,
+): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: customerKeys.user(customerId, username),
+      UpdateExpression: 'SET passwordHash = :new, mustChangePassword = :false, passwordChangedAt = :at',
+      ConditionExpression: 'passwordHash = :expected',
+      ExpressionAttributeValues: { ':new': newHash, ':expected': expectedHash, ':false': false, ':at': at },
+    }),
+  );
+}
