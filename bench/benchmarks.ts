@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { LAMBDA_BUNDLE } from '../infra/bundling';
 import { codesBenchmark } from './codes';
+import { feedBenchmark } from './feed';
+import { pushBenchmark } from './push';
 
 export interface Metric {
   name: string;
@@ -83,4 +85,4 @@ const bundles: Benchmark = {
 };
 
 /** Every benchmark, in run order. Later issues add theirs here. */
-export const BENCHMARKS: Benchmark[] = [bundles, codesBenchmark];
+export const BENCHMARKS: Benchmark[] = [bundles, feedBenchmark, codesBenchmark, pushBenchmark];

@@ -88,7 +88,7 @@ export class UpdateCloudStack extends Stack {
       health: fn('health', 'liveness and table check').bindTable(table, 'read'),
       'not-found': fn('not-found', 'JSON 404/405 for unmatched requests'),
       'version-feed': fn('version-feed', 'version catalog feed')
-        .bindTable(table, 'read')
+        .bindTable(table, 'readUpdate')
         .bindSecret(ENV.feedSigningKeySecretArn, feedSigningKey)
         .bindSecret(ENV.urlSigningKeySecretArn, urlSigningKey),
       'confirm-code': fn('confirm-code', 'confirmation codes')
@@ -96,10 +96,17 @@ export class UpdateCloudStack extends Stack {
         .bindSecret(ENV.codeMasterSecretArn, codeMasterSecret),
       users: fn('users', 'desktop user login and passwords').bindTable(table, 'readWrite'),
       support: fn('support', 'support views: audit trail').bindTable(table, 'read'),
+      // Publishing: presigned uploads to staging/, verified copies into packages/ (never overwritten: unique keys).
+      releases: fn('releases', 'release publishing')
+        .bindTable(table, 'readWrite')
+        .bindBucket(this.packages.bucket, 'readWrite', 'staging/')
+        .bindBucket(this.packages.bucket, 'readWrite', 'packages/'),
     };
     for (const name of HTTP_FUNCTIONS) {
       if (!this.functions[name]) throw new Error(`UpdateCloudStack: HTTP function ${name} is not wired`);
     }
+
+    this.functions['version-feed'].addEnvironment(ENV.packageBaseUrl, `https://${this.packages.distribution.distributionDomainName}`);
 
     this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions });
 

@@ -17,6 +17,8 @@ export interface StackPorts {
   dynamodb: number;
   s3: number;
   sns: number;
+  /** The local CloudFront stand-in serving signed package URLs. */
+  cdn: number;
 }
 
 export interface StackOptions {
@@ -92,7 +94,7 @@ export async function preflight(ports: StackPorts): Promise<void> {
       'Java 17+ is required to run DynamoDB Local but `java` was not found: install it (e.g. `sudo apt-get install -y openjdk-17-jre-headless`) and retry.',
     );
   }
-  const names: Record<keyof StackPorts, string> = { api: 'PORT', dynamodb: 'DYNAMODB_PORT', s3: 'S3_PORT', sns: 'SNS_PORT' };
+  const names: Record<keyof StackPorts, string> = { api: 'PORT', dynamodb: 'DYNAMODB_PORT', s3: 'S3_PORT', sns: 'SNS_PORT', cdn: 'CDN_PORT' };
   for (const [key, port] of Object.entries(ports) as [keyof StackPorts, number][]) {
     if (port !== 0 && !(await isPortFree(port))) {
       throw new StartupError(
@@ -164,6 +166,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       stateFile: persistent ? join(dataDir, 'sns.json') : undefined,
     });
     stoppers.push(() => localSns.close());
+
+    // The same edge function as CloudFront checks the signed URLs, then s3rver serves the bytes.
+    const { startLocalCdn } = await import('./cdn');
+    const cdn = await startLocalCdn({
+      port: ports.cdn,
+      s3Endpoint: env.AWS_ENDPOINT_URL_S3!,
+      bucket: env[ENV.bucketName]!,
+      urlSigningKey: env[SECRET_VALUE_ENV.urlSigningKey]!,
+    });
+    stoppers.push(() => cdn.close());
+    env[ENV.packageBaseUrl] = cdn.url;
+    Object.assign(process.env, env);
 
     // Imported only now: the SDK clients read the endpoint variables set above.
     const provision = await import('./provision');

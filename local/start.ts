@@ -26,6 +26,7 @@ async function main() {
     dynamodb: port('DYNAMODB_PORT', 8800),
     s3: port('S3_PORT', 4568),
     sns: port('SNS_PORT', 4575),
+    cdn: port('CDN_PORT', 4580),
   };
   const stack = await startStack({ dataDir: DATA_DIR, ports });
 
@@ -42,6 +43,7 @@ mOphas Update Cloud — local stack running
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}
   S3 (s3rver)    http://127.0.0.1:${ports.s3}
   SNS (local)    http://127.0.0.1:${ports.sns}
+  CDN (local)    http://127.0.0.1:${ports.cdn}   (signed package URLs, checked by the real edge function)
   Data           ${DATA_DIR}  (kept across restarts; delete it to reseed)
 
 Demo customer "${credentials.customerId}"

@@ -41,6 +41,8 @@ export const ENV = {
   codeMasterSecretArn: 'CODE_MASTER_SECRET_ARN',
   /** ARN of the Secrets Manager secret holding the package URL signing key, base64url (PKG-1). */
   urlSigningKeySecretArn: 'URL_SIGNING_KEY_SECRET_ARN',
+  /** Base URL packages are downloaded from: the CloudFront distribution (AWS) or the local CDN. */
+  packageBaseUrl: 'PACKAGE_BASE_URL',
   /** URL of the SQS queue of device push jobs (shared/push/queue.ts, docs/push.md). */
   pushQueueUrl: 'PUSH_QUEUE_URL',
 } as const;

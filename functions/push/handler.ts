@@ -1,12 +1,43 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DEFAULT_PUSH_CONFIG, fanOut, TokenBucket } from '../../shared/push/fanout';
+import { jobToRequest, parsePushJob } from '../../shared/push/queue';
 import { logger } from '../../shared/observability';
 
 /**
- * Push fan-out worker (SQS). The fan-out itself (SPEC SES-3/7/10) is built by
- * the push issue; until then every message is returned as failed so SQS keeps
- * it (and eventually moves it to the dead-letter queue) instead of dropping it.
+ * One bucket per execution environment, shared by every job of every batch it
+ * runs, so the Publish rate of this instance never exceeds the configured rate
+ * (the queue's maxConcurrency bounds the number of instances).
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  logger.warn('push fan-out not built yet; returning messages to the queue', { count: event.Records.length });
-  return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+const limiter = new TokenBucket(DEFAULT_PUSH_CONFIG.ratePerSecond, DEFAULT_PUSH_CONFIG.burst);
+
+/**
+ * Push fan-out worker (SQS, partial batch responses). Each record is one push job
+ * (shared/push/queue.ts): a slice of one customer's devices for one command. Jobs
+ * run one after the other, each with up to 64 publishes in flight; a job that
+ * fails, or is cut short by the Lambda deadline, is returned in
+ * `batchItemFailures` so SQS delivers it again, and the next run pushes only the
+ * devices not yet `sent` for that commandId. A malformed job is returned too, so
+ * it ends in the dead-letter queue where support can see it.
+ */
+export const processPushJobs = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const deadline = Date.now() + context.getRemainingTimeInMillis();
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    if (Date.now() >= deadline - DEFAULT_PUSH_CONFIG.deadlineMarginMs) {
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      continue;
+    }
+    try {
+      const job = parsePushJob(record.body);
+      const result = await fanOut(jobToRequest(job), { deadline, limiter });
+      if (!result.complete) batchItemFailures.push({ itemIdentifier: record.messageId });
+    } catch (error) {
+      logger.error('push job failed; SQS will deliver it again', { messageId: record.messageId, error: error as Error });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
 };
+
+export const handler = middy<SQSEvent, SQSBatchResponse>(processPushJobs);

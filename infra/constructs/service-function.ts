@@ -23,8 +23,8 @@ export const METRICS_NAMESPACE = 'MophasUpdateCloud';
 /** An environment variable name from the shared ENV table (so infra and code cannot drift). */
 export type EnvVarName = (typeof ENV)[keyof typeof ENV];
 
-/** How a function may use the table. */
-export type TableAccess = 'read' | 'readWrite';
+/** How a function may use the table: `readUpdate` adds only UpdateItem (e.g. the read-mostly feed). */
+export type TableAccess = 'read' | 'readUpdate' | 'readWrite';
 
 /** How a function may use the bucket. */
 export type BucketAccess = 'read' | 'write' | 'readWrite';
@@ -160,11 +160,11 @@ export class ServiceFunction extends NodejsFunction {
         resources: [table.tableArn, `${table.tableArn}/index/*`],
       }),
     );
-    if (access === 'readWrite') {
+    if (access !== 'read') {
       this.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'TableWrite',
-          actions: [...TABLE_WRITE_ACTIONS],
+          actions: access === 'readWrite' ? [...TABLE_WRITE_ACTIONS] : ['dynamodb:UpdateItem'],
           resources: [table.tableArn],
         }),
       );

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { optionalEnv, SECRET_VALUE_ENV } from '../config';
-import { getAgent, getDesktopCredential, getDeviceCredential, getUserToken } from '../db/credentials';
+import { getAgent, getDesktopCredential, getDeviceCredential, getUserToken, type DesktopCredentialItem } from '../db/credentials';
 import { parseCredential, secretMatches } from '../domain/secrets';
 import { AppError, unauthorized } from '../errors';
 import type { Principal, RouteAuth, SupportPrincipal, UserPrincipal } from './principals';
@@ -35,7 +35,7 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Princ
   switch (scheme) {
     case 'desktop': {
       const parsed = parseCredential(value, CREDENTIAL_PREFIX.desktop);
-      const item = parsed && (await getDesktopCredential(parsed.id));
+      const item = parsed && (await desktopCredential(parsed.id));
       if (!parsed || !item || item.revoked || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
       return { kind: 'desktop', customerId: item.customerId, credentialId: parsed.id };
     }
@@ -68,6 +68,25 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Princ
     default:
       throw unauthorized();
   }
+}
+
+/**
+ * Every workstation of every customer authenticates at each start (FEED-5), so a
+ * found desktop credential is kept in the function for a few minutes: a revoked
+ * credential stops working within DESKTOP_CREDENTIAL_CACHE_MS.
+ */
+export const DESKTOP_CREDENTIAL_CACHE_MS = 5 * 60 * 1000;
+const desktopCredentials = new Map<string, { item: DesktopCredentialItem; until: number }>();
+
+async function desktopCredential(id: string): Promise<DesktopCredentialItem | undefined> {
+  const hit = desktopCredentials.get(id);
+  if (hit && hit.until > Date.now()) return hit.item;
+  const item = await getDesktopCredential(id);
+  if (item && !item.revoked) {
+    if (desktopCredentials.size > 10_000) desktopCredentials.clear();
+    desktopCredentials.set(id, { item, until: Date.now() + DESKTOP_CREDENTIAL_CACHE_MS });
+  }
+  return item;
 }
 
 async function supportPrincipal(id: string): Promise<SupportPrincipal> {

@@ -12,10 +12,11 @@ export const TABLE_KEYS = {
   ttlAttribute: 'ttl',
 } as const;
 
-export interface ItemKey {
+// A type alias (not an interface) so keys fit the SDK's `Record<string, unknown>` parameters.
+export type ItemKey = {
   pk: string;
   sk: string;
-}
+};
 
 /** Catalog: one partition, releases sorted by version code (fixed width ⇒ lexicographic = numeric). */
 export const catalogKeys = {

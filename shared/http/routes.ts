@@ -7,7 +7,7 @@ import type { RouteAuth } from '../auth/principals';
  */
 
 /** Lambda functions behind the HTTP API; each has a folder `functions/<name>/handler.ts`. */
-export const HTTP_FUNCTIONS = ['health', 'not-found', 'version-feed', 'confirm-code', 'users', 'support'] as const;
+export const HTTP_FUNCTIONS = ['health', 'not-found', 'version-feed', 'confirm-code', 'users', 'support', 'releases'] as const;
 export type HttpFunctionName = (typeof HTTP_FUNCTIONS)[number];
 export type { RouteAuth };
 
@@ -31,6 +31,13 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/health', fn: 'health', auth: 'public', summary: 'Liveness and dependency check' },
   { method: 'GET', path: '/v1/catalog', fn: 'version-feed', auth: 'public', summary: 'Published releases, oldest first' },
+  { method: 'GET', path: '/v1/feed/keys', fn: 'version-feed', auth: 'public', summary: 'Public keys that sign feed answers (for pinning and rotation)' },
+  { method: 'GET', path: '/v1/desktop/feed', fn: 'version-feed', auth: 'desktop', summary: 'Startup check: the signed notice and next release for the installed version (?installed=)' },
+  { method: 'POST', path: '/v1/desktop/releases/{version}/downloaded', fn: 'version-feed', auth: 'desktop', summary: 'The desktop package is downloaded and verified (yellow → green at next start)', maxBodyBytes: 1024 },
+  { method: 'GET', path: '/v1/device/package', fn: 'version-feed', auth: 'device', summary: "The mobile package matching the customer's desktop version" },
+  { method: 'POST', path: '/v1/support/releases/{version}/uploads', fn: 'releases', auth: 'support', summary: 'Start uploading a package of a new release (presigned, multipart)', maxBodyBytes: 4096 },
+  { method: 'POST', path: '/v1/support/releases', fn: 'releases', auth: 'support', summary: 'Publish a release from uploaded packages (verified, immutable)', maxBodyBytes: 256 * 1024 },
+  { method: 'GET', path: '/v1/support/releases', fn: 'releases', auth: 'support', summary: 'Published releases with storage details' },
   {
     method: 'POST',
     path: '/v1/codes/check',

@@ -1,46 +1,33 @@
 import * as crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  EDGE_IMPORT_LINE,
+  edgeSource,
+  loadEdgeFunction,
+  type CfValue,
+  type EdgeRequest,
+  type EdgeResponse,
+  type LoadedEdge,
+} from '../../local/edge-runtime';
 import { signPackagePath, URL_SIGNING_KVS_KEY, verifyPackageToken } from '../../shared/domain/package-url';
 
 /*
  * The CloudFront Function is plain cloudfront-js-2.0 code that Node cannot import
  * (it imports the runtime's 'cloudfront' module). Each test evaluates the file as
- * CloudFront would run it: the import replaced by an injected stub whose kvs()
+ * CloudFront would run it, through the loader the local CDN uses too
+ * (local/edge-runtime.ts): the import replaced by an injected stub whose kvs()
  * returns the signing key, `require('crypto')` served by node:crypto, and a clock
  * the test controls.
  */
 
-const EDGE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../functions/package-edge/index.js');
-const SOURCE = readFileSync(EDGE_FILE, 'utf8');
-const IMPORT_LINE = "import cf from 'cloudfront';";
+const SOURCE = edgeSource();
+const IMPORT_LINE = EDGE_IMPORT_LINE;
 
 const KEY = crypto.randomBytes(32);
 const KEY_TEXT = KEY.toString('base64url');
 const NOW = 1_760_000_000; // epoch seconds
 const PATH = '/packages/03.01.00_030/desktop.exe';
-
-interface CfValue {
-  value: string;
-  multiValue?: { value: string }[];
-}
-interface EdgeRequest {
-  method: string;
-  uri: string;
-  querystring: Record<string, CfValue>;
-  headers: Record<string, CfValue>;
-  cookies: Record<string, CfValue>;
-}
-interface EdgeResponse {
-  statusCode: number;
-  statusDescription: string;
-  headers: Record<string, CfValue>;
-  body: { encoding: string; data: string };
-}
-type EdgeHandler = (event: unknown) => Promise<EdgeRequest | EdgeResponse>;
 
 interface EdgeOptions {
   /** What the KVS holds under url-signing-key; an Error makes get() reject (key missing). */
@@ -48,33 +35,13 @@ interface EdgeOptions {
   readonly nowSeconds?: number;
 }
 
-function loadEdge(options: EdgeOptions = {}): { handler: EdgeHandler; kvsIds: string[]; kvsKeys: string[] } {
-  const kvsIds: string[] = [];
-  const kvsKeys: string[] = [];
-  const kvsValue = options.kvsValue ?? KEY_TEXT;
-  const nowMs = (options.nowSeconds ?? NOW) * 1000;
-  const cf = {
-    kvs(id: string) {
-      kvsIds.push(id);
-      return {
-        async get(key: string, opts?: { format?: string }) {
-          kvsKeys.push(key);
-          expect(opts?.format ?? 'string').toBe('string');
-          if (kvsValue instanceof Error) throw kvsValue;
-          if (key !== URL_SIGNING_KVS_KEY) throw new Error(`Key ${key} not found`);
-          return kvsValue;
-        },
-      };
-    },
-  };
-  const requireStub = (name: string) => {
-    if (name === 'crypto') return crypto;
-    throw new Error(`module ${name} is not available in CloudFront Functions`);
-  };
-  const body = `'use strict';\n${SOURCE.replace(IMPORT_LINE, '')}\nreturn handler;`;
-  const factory = new Function('cf', 'require', 'Buffer', 'Date', body) as (...args: unknown[]) => EdgeHandler;
-  const handler = factory(cf, requireStub, Buffer, { now: () => nowMs });
-  return { handler, kvsIds, kvsKeys };
+function loadEdge(options: EdgeOptions = {}): LoadedEdge {
+  return loadEdgeFunction({
+    source: SOURCE,
+    kvsValue: options.kvsValue ?? KEY_TEXT,
+    nowSeconds: options.nowSeconds ?? NOW,
+    onKvsGet: (_key, opts) => expect(opts?.format ?? 'string').toBe('string'),
+  });
 }
 
 /** A viewer-request event as CloudFront builds it; repeated query parameters get multiValue. */

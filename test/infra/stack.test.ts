@@ -249,10 +249,12 @@ describe('least privilege', () => {
     expect(actions.some((a) => a.startsWith('secretsmanager:') || a.startsWith('sns:'))).toBe(false);
   });
 
-  it('lets version-feed read the table and exactly its two signing secrets', () => {
+  it('lets version-feed read the table, update items (download reports) and read exactly its two signing secrets', () => {
     const statements = roleStatements('version-feed');
     const actions = actionsOf(statements);
+    expect(actions).toContain('dynamodb:UpdateItem');
     expect(actions).not.toContain('dynamodb:PutItem');
+    expect(actions).not.toContain('dynamodb:DeleteItem');
     const env = resources[functionId('version-feed')]!.Properties.Environment.Variables;
     expect(env[ENV.tableName]).toBeDefined();
     const secretRefs = statements

@@ -1,0 +1,179 @@
+/**
+ * SNS platform-endpoint lifecycle for a device's FCM registration token, following
+ * the token-management pseudo code in the Amazon SNS developer guide ("Amazon SNS
+ * management of Firebase Cloud Messaging endpoints"):
+ *
+ *   if no endpoint ARN stored → CreatePlatformEndpoint, store the ARN
+ *   GetEndpointAttributes(ARN)
+ *     NotFound                         → CreatePlatformEndpoint again, store the ARN
+ *     token differs or Enabled=false   → SetEndpointAttributes(Token=latest, Enabled=true)
+ *
+ * Used at device check-in / registration (the app just read a fresh token from the
+ * OS) and by the fan-out when a Publish says the endpoint is missing or disabled.
+ */
+import {
+  CreatePlatformEndpointCommand,
+  GetEndpointAttributesCommand,
+  SetEndpointAttributesCommand,
+} from '@aws-sdk/client-sns';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, sns } from '../aws/clients';
+import { ENV, once, requireEnv, tableName } from '../config';
+import { customerKeys } from '../db/keys';
+
+/** ARN of the FCM platform application every device endpoint belongs to. */
+export const platformApplicationArn = once(() => requireEnv(ENV.platformApplicationArn));
+
+/** The device attributes the endpoint lifecycle reads (pk `CUST#<customerId>`, sk `DEV#<serial>`). */
+export interface EndpointDevice {
+  customerId: string;
+  serial: string;
+  /** FCM registration token last reported by the device. */
+  pushToken?: string;
+  /** SNS platform endpoint ARN stored on the device. */
+  endpointArn?: string;
+}
+
+export type EnsureEndpointResult =
+  | {
+      status: 'ready';
+      endpointArn: string;
+      /** created: first endpoint; recreated: the stored one was deleted; updated: token/Enabled repaired. */
+      action: 'created' | 'recreated' | 'updated' | 'unchanged';
+    }
+  /** The device has never reported a push token. */
+  | { status: 'no-token' }
+  /** The endpoint is disabled with the very token we know (only with `reenableSameToken: false`). */
+  | { status: 'disabled'; endpointArn: string };
+
+export interface EnsureEndpointOptions {
+  /**
+   * Re-enable a disabled endpoint whose token equals the stored one. Right at
+   * check-in the token was just read from the OS, so it is valid and re-enabling is
+   * what AWS recommends. The fan-out passes `false`: there the token may be the
+   * stale one FCM rejected, and re-enabling it would make the next Publish
+   * "succeed" without reaching anybody.
+   * @default true
+   */
+  reenableSameToken?: boolean;
+}
+
+/**
+ * Makes sure the device has an enabled SNS endpoint carrying its current push
+ * token, creating, re-creating or repairing it, and stores a new endpoint ARN on
+ * the device item (conditional UpdateItem on `endpointArn` only). SNS errors other
+ * than NotFound on GetEndpointAttributes propagate to the caller.
+ */
+export async function ensureEndpoint(device: EndpointDevice, options: EnsureEndpointOptions = {}): Promise<EnsureEndpointResult> {
+  const token = device.pushToken;
+  if (!token) return { status: 'no-token' };
+
+  let endpointArn = device.endpointArn;
+  let action: 'created' | 'unchanged' = 'unchanged';
+  if (!endpointArn) {
+    endpointArn = await storeEndpointArn(device, await createEndpoint(device, token), undefined);
+    action = 'created';
+  }
+
+  const attributes = await getEndpointAttributes(endpointArn);
+  if (attributes === 'not-found') {
+    const arn = await storeEndpointArn(device, await createEndpoint(device, token), endpointArn);
+    return { status: 'ready', endpointArn: arn, action: 'recreated' };
+  }
+  const tokenMatches = attributes.Token === token;
+  const enabled = attributes.Enabled === 'true';
+  if (tokenMatches && enabled) return { status: 'ready', endpointArn, action };
+  if (tokenMatches && !enabled && options.reenableSameToken === false) return { status: 'disabled', endpointArn };
+  await sns.send(new SetEndpointAttributesCommand({ EndpointArn: endpointArn, Attributes: { Token: token, Enabled: 'true' } }));
+  return { status: 'ready', endpointArn, action: action === 'created' ? 'created' : 'updated' };
+}
+
+/**
+ * CreatePlatformEndpoint, idempotent for the same token and attributes. When an
+ * endpoint with this token already exists with other attributes (e.g. disabled, or
+ * other CustomUserData) SNS refuses with InvalidParameter and names the existing
+ * endpoint in the message; as AWS's sample code does, take that ARN and let the
+ * attribute check that follows repair it.
+ */
+async function createEndpoint(device: EndpointDevice, token: string): Promise<string> {
+  try {
+    const out = await sns.send(
+      new CreatePlatformEndpointCommand({
+        PlatformApplicationArn: platformApplicationArn(),
+        Token: token,
+        // Lets support tell which device an endpoint belongs to in SNS delivery logs; not a secret.
+        CustomUserData: `${device.customerId}/${device.serial}`,
+      }),
+    );
+    if (!out?.EndpointArn) throw new Error('CreatePlatformEndpoint returned no EndpointArn');
+    return out.EndpointArn;
+  } catch (error) {
+    const existing = existingEndpointArn(error);
+    if (existing) return existing;
+    throw error;
+  }
+}
+
+const EXISTING_ENDPOINT = /Endpoint (arn:aws:sns:\S+) already exists with the same [Tt]oken/;
+
+/** The ARN named by SNS's "already exists with the same Token, but different attributes" refusal, if that is the error. */
+export function existingEndpointArn(error: unknown): string | undefined {
+  if (snsErrorName(error) !== 'InvalidParameter') return undefined;
+  const match = EXISTING_ENDPOINT.exec((error as Error).message ?? '');
+  return match?.[1]?.replace(/[.,;]+$/, '');
+}
+
+async function getEndpointAttributes(endpointArn: string): Promise<Record<string, string> | 'not-found'> {
+  try {
+    const out = await sns.send(new GetEndpointAttributesCommand({ EndpointArn: endpointArn }));
+    return out?.Attributes ?? {};
+  } catch (error) {
+    if (snsErrorName(error) === 'NotFound') return 'not-found';
+    throw error;
+  }
+}
+
+/**
+ * Stores `endpointArn` on the device if the stored value is still `expected` (none,
+ * or the deleted one being replaced). When another request stored one first, that
+ * one is kept and returned: it targets the same token (SNS endpoints are unique per
+ * token), so either is right and the item stays consistent. A device item that no
+ * longer exists is not re-created.
+ */
+async function storeEndpointArn(device: EndpointDevice, endpointArn: string, expected: string | undefined): Promise<string> {
+  const Key = customerKeys.device(device.customerId, device.serial);
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key,
+        UpdateExpression: 'SET endpointArn = :arn',
+        ConditionExpression:
+          expected === undefined
+            ? 'attribute_exists(pk) AND attribute_not_exists(endpointArn)'
+            : 'attribute_exists(pk) AND endpointArn = :expected',
+        ExpressionAttributeValues: expected === undefined ? { ':arn': endpointArn } : { ':arn': endpointArn, ':expected': expected },
+      }),
+    );
+    return endpointArn;
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    const { Item } = await ddb.send(
+      new GetCommand({ TableName: tableName(), Key, ProjectionExpression: 'endpointArn', ConsistentRead: true }),
+    );
+    const current = Item?.endpointArn as string | undefined;
+    return current && current !== expected ? current : endpointArn;
+  }
+}
+
+/**
+ * SNS error code without the SDK's `Exception` suffix (`EndpointDisabledException`
+ * → `EndpointDisabled`), so checks work for the SDK's typed errors, raw Query
+ * protocol codes and hand-made test errors alike.
+ */
+export function snsErrorName(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'Unknown';
+  const e = error as { name?: unknown; Code?: unknown; code?: unknown };
+  const raw = typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' && e.name !== 'Error' ? e.name : typeof e.code === 'string' ? e.code : 'Unknown';
+  return raw.replace(/Exception$/, '');
+}
