@@ -5,8 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { LAMBDA_BUNDLE } from '../infra/bundling';
 import { codesBenchmark } from './codes';
+import { devicesBenchmark } from './devices';
 import { feedBenchmark } from './feed';
 import { pushBenchmark } from './push';
+import { sessionBenchmark } from './session';
 
 export interface Metric {
   name: string;
@@ -85,4 +87,4 @@ const bundles: Benchmark = {
 };
 
 /** Every benchmark, in run order. Later issues add theirs here. */
-export const BENCHMARKS: Benchmark[] = [bundles, feedBenchmark, codesBenchmark, pushBenchmark];
+export const BENCHMARKS: Benchmark[] = [bundles, feedBenchmark, codesBenchmark, devicesBenchmark, sessionBenchmark, pushBenchmark];

@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -95,9 +95,25 @@ export class UpdateCloudStack extends Stack {
         .bindTable(table, 'readWrite')
         .bindSecret(ENV.codeMasterSecretArn, codeMasterSecret),
       users: fn('users', 'desktop user login and passwords').bindTable(table, 'readWrite'),
-      support: fn('support', 'support views: audit trail').bindTable(table, 'read'),
+      support: fn('support', 'support: audit trail, failed updates, cases, users').bindTable(table, 'readWrite'),
+      // The admin window: session transitions, pushes to devices, desktop logs under logs/, support reports.
+      session: fn('session', 'update session and admin window')
+        .bindTable(table, 'readWrite')
+        .bindBucket(this.packages.bucket, 'write', 'logs/')
+        .bindPlatformApplication(platformApplicationArn.valueAsString)
+        .bindSupportTopic(this.supportTopic)
+        .bindSecret(ENV.codeMasterSecretArn, codeMasterSecret),
+      devices: fn('devices', 'device registration and check-in')
+        .bindTable(table, 'readWrite')
+        .bindPlatformApplication(platformApplicationArn.valueAsString),
       // Publishing: presigned uploads to staging/, verified copies into packages/ (never overwritten: unique keys).
-      releases: fn('releases', 'release publishing')
+      // Hashing and copying packages must fit in API Gateway's 30 s (docs/releases.md: larger ones need an async publish).
+      releases: new ServiceFunction(this, 'Fn-releases', {
+        name: 'releases',
+        description: 'mOphas Update Cloud: release publishing',
+        timeout: Duration.seconds(29),
+        memorySize: 2048,
+      })
         .bindTable(table, 'readWrite')
         .bindBucket(this.packages.bucket, 'readWrite', 'staging/')
         .bindBucket(this.packages.bucket, 'readWrite', 'packages/'),

@@ -1,27 +1,81 @@
-import { z } from 'zod';
-import { supportCanAccess } from '../../shared/auth/principals';
 import { listAudit } from '../../shared/db/audit';
-import { forbidden } from '../../shared/errors';
 import { httpHandler, principalOf, type HttpRequest } from '../../shared/http/handler';
-import { pathParams, queryParams } from '../../shared/http/request';
+import { jsonBody, pathParams, queryParams } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
+import { assertCustomerAccess } from './access';
+import { listFailedUpdates, listVisibleOpenCases } from './failed-updates';
+import { resolveFailedUpdate } from './resolve';
+import { AuditQuery, CreateUserBody, CustomerPath, PageQuery, ResolveBody, UpdateUserBody, UserPath } from './schemas';
+import { createCustomerUser, listCustomerUsers, updateCustomerUser } from './users';
 
-const CustomerPath = z.object({ customerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a customer id') });
-const AuditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-  cursor: z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'an opaque cursor from a previous page').optional(),
-  action: z.string().max(64).regex(/^[a-z0-9.]+$/, 'an action prefix like code. or session.').optional(),
-});
+/*
+ * Alturas support (IAM-authorised in AWS; agents limited to their customers).
+ * Every route validates its path, query and body with one schema (400 naming
+ * the field) and checks the agent's allow-list (403) before touching a customer.
+ */
 
 /** GET /v1/support/customers/{customerId}/audit: a customer's audit trail, newest first. */
 export const audit = async (request: HttpRequest) => {
   const support = principalOf(request, 'support');
   const { customerId } = pathParams(request.event, CustomerPath);
-  if (!supportCanAccess(support, customerId)) throw forbidden('You are not authorised for this customer.');
+  assertCustomerAccess(support, customerId);
   const query = queryParams(request.event, AuditQuery);
   return json(200, await listAudit(customerId, query));
 };
 
+/** GET /v1/support/failed-updates: customers whose update failed and awaits support, newest first. */
+export const failedUpdates = async (request: HttpRequest) => {
+  const { limit, cursor } = queryParams(request.event, PageQuery);
+  const page = await listFailedUpdates(principalOf(request, 'support'), limit, cursor);
+  return json(200, { failedUpdates: page.items, cursor: page.cursor });
+};
+
+/** GET /v1/support/cases: open support cases, newest first. */
+export const cases = async (request: HttpRequest) => {
+  const { limit, cursor } = queryParams(request.event, PageQuery);
+  const page = await listVisibleOpenCases(principalOf(request, 'support'), limit, cursor);
+  return json(200, { cases: page.items, cursor: page.cursor });
+};
+
+/** POST /v1/support/customers/{customerId}/session/resolve: the failed update is resolved; it may be retried. */
+export const resolve = async (request: HttpRequest) => {
+  const support = principalOf(request, 'support');
+  const { customerId } = pathParams(request.event, CustomerPath);
+  assertCustomerAccess(support, customerId);
+  const { resolution } = jsonBody(request.event, ResolveBody);
+  return json(200, await resolveFailedUpdate(support, customerId, resolution));
+};
+
+/** GET /v1/support/customers/{customerId}/users: the customer's desktop users (no password hashes). */
+export const users = async (request: HttpRequest) => {
+  const { customerId } = pathParams(request.event, CustomerPath);
+  return json(200, await listCustomerUsers(principalOf(request, 'support'), customerId));
+};
+
+/** POST /v1/support/customers/{customerId}/users: add a desktop user; it must change the password at first login. */
+export const createUser = async (request: HttpRequest) => {
+  const support = principalOf(request, 'support');
+  const { customerId } = pathParams(request.event, CustomerPath);
+  assertCustomerAccess(support, customerId);
+  const body = jsonBody(request.event, CreateUserBody);
+  return json(201, await createCustomerUser(support, customerId, body));
+};
+
+/** PATCH /v1/support/customers/{customerId}/users/{username}: change the role and/or reset the password. */
+export const updateUser = async (request: HttpRequest) => {
+  const support = principalOf(request, 'support');
+  const { customerId, username } = pathParams(request.event, UserPath);
+  assertCustomerAccess(support, customerId);
+  const body = jsonBody(request.event, UpdateUserBody);
+  return json(200, await updateCustomerUser(support, customerId, username, body));
+};
+
 export const handler = httpHandler('support', {
   'GET /v1/support/customers/{customerId}/audit': audit,
+  'GET /v1/support/failed-updates': failedUpdates,
+  'GET /v1/support/cases': cases,
+  'POST /v1/support/customers/{customerId}/session/resolve': resolve,
+  'GET /v1/support/customers/{customerId}/users': users,
+  'POST /v1/support/customers/{customerId}/users': createUser,
+  'PATCH /v1/support/customers/{customerId}/users/{username}': updateUser,
 });

@@ -69,6 +69,8 @@ export class PackageDistribution extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // Publishing uploads land in staging/ and are copied to packages/ once verified.
+        { id: 'expire-staging-uploads', prefix: 'staging/', expiration: Duration.days(3) },
         {
           id: 'expire-noncurrent-versions',
           noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(90),

@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import type { Release } from '../domain/catalog';
 import { catalogKeys } from './keys';
+import { queryPrefix } from './query';
 
 /** The catalog head: a counter bumped by every publication (freshness check and anti-rollback). */
 export interface CatalogHead {
@@ -13,27 +14,15 @@ export interface CatalogHead {
 
 /** Reads the catalog head; a catalog nobody published to yet has version 0. */
 export async function getCatalogHead(): Promise<CatalogHead> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: catalogKeys.head() }));
+  // Consistent: publication compares it in a transaction, and the feed's freshness check must not go back.
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: catalogKeys.head(), ConsistentRead: true }));
   return Item ? { catalogVersion: Item.catalogVersion, latestVersion: Item.latestVersion, updatedAt: Item.updatedAt } : { catalogVersion: 0 };
 }
 
 /** All releases, oldest first (one Query on the catalog partition, paginated). */
 export async function listReleases(): Promise<Release[]> {
-  const releases: Release[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rel)',
-        ExpressionAttributeValues: { ':pk': catalogKeys.head().pk, ':rel': catalogKeys.releasePrefix },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    releases.push(...(page.Items ?? []).map(toRelease));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return releases;
+  const items = await queryPrefix<Record<string, unknown>>(catalogKeys.head().pk, catalogKeys.releasePrefix);
+  return items.map(toRelease);
 }
 
 /**

@@ -54,22 +54,24 @@ export const getReleaseState = (customerId: string, version: string) =>
   get<ReleaseStateItem>(customerKeys.releaseState(customerId, version));
 export const getLockExchange = (customerId: string, serial: string) => get<LockExchangeItem>(customerKeys.lockExchange(customerId, serial));
 
-/** Stores a new challenge, replacing (and so voiding) any previous one for that customer/release. */
-export async function putChallenge(item: ChallengeItem, audit: Record<string, unknown>): Promise<void> {
+/**
+ * Stores an open challenge or exchange with its audit entry, replacing (and so
+ * voiding) the previous one; DynamoDB's TTL removes it a day after it expires.
+ */
+async function putOpen(key: { pk: string; sk: string }, type: string, item: { expiresAt: number }, audit: Record<string, unknown>): Promise<void> {
   await ddb.send(
     new TransactWriteCommand({
       TransactItems: [
-        {
-          Put: {
-            TableName: tableName(),
-            Item: { ...customerKeys.challenge(item.customerId, item.version), type: 'challenge', ...item, ttl: Math.ceil(item.expiresAt / 1000) + 86_400 },
-          },
-        },
+        { Put: { TableName: tableName(), Item: { ...key, type, ...item, ttl: Math.ceil(item.expiresAt / 1000) + 86_400 } } },
         { Put: { TableName: tableName(), Item: audit } },
       ],
     }),
   );
 }
+
+/** Stores a new challenge, replacing (and so voiding) any previous one for that customer/release. */
+export const putChallenge = (item: ChallengeItem, audit: Record<string, unknown>) =>
+  putOpen(customerKeys.challenge(item.customerId, item.version), 'challenge', item, audit);
 
 /**
  * Counts one wrong answer on exactly this challenge (a re-opened window has a
@@ -147,21 +149,8 @@ export async function confirmRelease(
 }
 
 /** Stores a new lock/unlock exchange for a device, voiding any previous one. */
-export async function putLockExchange(item: LockExchangeItem, audit: Record<string, unknown>): Promise<void> {
-  await ddb.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: tableName(),
-            Item: { ...customerKeys.lockExchange(item.customerId, item.serial), type: 'lockExchange', ...item, ttl: Math.ceil(item.expiresAt / 1000) + 86_400 },
-          },
-        },
-        { Put: { TableName: tableName(), Item: audit } },
-      ],
-    }),
-  );
-}
+export const putLockExchange = (item: LockExchangeItem, audit: Record<string, unknown>) =>
+  putOpen(customerKeys.lockExchange(item.customerId, item.serial), 'lockExchange', item, audit);
 
 /**
  * Completes a verified exchange: the exchange is used once, the device row shows

@@ -38,15 +38,16 @@ export async function readFeedState(
   if (options.deviceSerial) keys.push(customerKeys.device(customerId, options.deviceSerial));
 
   const items: Record<string, unknown>[] = [];
-  let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression?: string }> | undefined = {
-    [tableName()]: { Keys: keys },
+  // Strongly consistent: an older catalog head would make a client see a "rollback" it already moved past.
+  let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+    [tableName()]: { Keys: keys, ConsistentRead: true },
   };
   for (let attempt = 0; request && attempt < 5; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
     const result: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: request }));
     items.push(...(result.Responses?.[tableName()] ?? []));
     const rest: { Keys?: Record<string, unknown>[] } | undefined = result.UnprocessedKeys?.[tableName()];
-    request = rest?.Keys?.length ? { [tableName()]: { Keys: rest.Keys } } : undefined;
+    request = rest?.Keys?.length ? { [tableName()]: { Keys: rest.Keys, ConsistentRead: true } } : undefined;
   }
   if (request) throw new Error('BatchGetItem left keys unprocessed after retries');
 

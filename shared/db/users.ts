@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import type { Role } from '../auth/principals';
 import { customerKeys } from './keys';
+import { queryPrefix } from './query';
 
 export interface UserItem {
   customerId: string;
@@ -22,14 +23,7 @@ export async function getUser(customerId: string, username: string): Promise<Use
 
 /** All users of a customer (support's user management). */
 export async function listUsers(customerId: string): Promise<UserItem[]> {
-  const { Items } = await ddb.send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': customerKeys.profile(customerId).pk, ':prefix': customerKeys.userPrefix },
-    }),
-  );
-  return (Items ?? []) as UserItem[];
+  return queryPrefix<UserItem>(customerKeys.profile(customerId).pk, customerKeys.userPrefix);
 }
 
 /** Creates a user; refuses (ConditionalCheckFailed) when the username exists. */

@@ -68,3 +68,8 @@ function validate<S extends z.ZodType>(schema: S, value: unknown, where: string)
   }
   return result.data;
 }
+
+/** Like jsonBody, for routes whose body may be left out entirely (validated as `{}`). */
+export function optionalJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> {
+  return rawBody(event).trim() === '' ? validate(schema, {}, 'body') : jsonBody(event, schema);
+}

@@ -7,7 +7,7 @@ import type { RouteAuth } from '../auth/principals';
  */
 
 /** Lambda functions behind the HTTP API; each has a folder `functions/<name>/handler.ts`. */
-export const HTTP_FUNCTIONS = ['health', 'not-found', 'version-feed', 'confirm-code', 'users', 'support', 'releases'] as const;
+export const HTTP_FUNCTIONS = ['health', 'not-found', 'version-feed', 'confirm-code', 'users', 'support', 'releases', 'session', 'devices'] as const;
 export type HttpFunctionName = (typeof HTTP_FUNCTIONS)[number];
 export type { RouteAuth };
 
@@ -52,6 +52,32 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/desktop/devices/{serial}/lock-exchange', fn: 'confirm-code', auth: 'admin', summary: 'GENERA: code 2 for the code 1 read by the operator', maxBodyBytes: 1024 },
   { method: 'POST', path: '/v1/desktop/devices/{serial}/lock-exchange/verify', fn: 'confirm-code', auth: 'admin', summary: 'VERIFICA: check code 3; the device row shows Blocked/unblocked', maxBodyBytes: 1024 },
   { method: 'GET', path: '/v1/support/customers/{customerId}/audit', fn: 'support', auth: 'support', summary: "A customer's audit trail, newest first" },
+  // Admin window "Gestione aggiornamento" (admin on the SERVER workstation) and the desktop's phase-2 report.
+  { method: 'GET', path: '/v1/desktop/update', fn: 'session', auth: 'admin', summary: 'The session and the device grid (?filter=all|updated|not-updated), with ETag' },
+  { method: 'POST', path: '/v1/desktop/update/start-update-push', fn: 'session', auth: 'admin', summary: 'Send START UPDATE to all devices or one row (opens the session)', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/update/start', fn: 'session', auth: 'admin', summary: 'Avvia aggiornamento: every device awaits the update', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/update/force', fn: 'session', auth: 'admin', summary: 'Forza aggiornamento: two steps (confirm token bound to the session state)', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/update/outcome', fn: 'session', auth: 'admin', summary: 'Phase 2 result: success with the new version, or abnormal termination with its log', maxBodyBytes: 1024 * 1024 },
+  { method: 'POST', path: '/v1/desktop/update/end-update-push', fn: 'session', auth: 'admin', summary: 'Fine aggiornamento: END UPDATE to all devices or one row', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/update/conclude', fn: 'session', auth: 'admin', summary: 'Aggiornamento concluso (second confirmation when devices are not updated)', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/update/reactivate', fn: 'session', auth: 'admin', summary: 'Reactivate mobile devices: ERROR UPDATE to all, devices unlocked', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/update/report', fn: 'session', auth: 'admin', summary: 'Send report to support: a support case with the session and its log', maxBodyBytes: 8 * 1024 },
+  { method: 'POST', path: '/v1/desktop/devices/{serial}/disable', fn: 'session', auth: 'admin', summary: 'Disable device (double confirmation)', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/desktop/devices/{serial}/enable', fn: 'session', auth: 'admin', summary: 'Re-enable a device (tablet authorisation management)', maxBodyBytes: 1024 },
+  // Devices (DEV-1…7).
+  { method: 'POST', path: '/v1/device/register', fn: 'devices', auth: 'public', summary: 'Register with serial and licence code; returns the device credential and lock secret', maxBodyBytes: 4096 },
+  { method: 'POST', path: '/v1/device/check-in', fn: 'devices', auth: 'device', summary: 'Report version, push token, last sync; returns the command the device owes now', maxBodyBytes: 4096 },
+  { method: 'POST', path: '/v1/device/ack', fn: 'devices', auth: 'device', summary: 'Acknowledge a pushed command (START UPDATE → Notification sent ✓)', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/device/locked', fn: 'devices', auth: 'device', summary: 'The device is locked', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/device/unsent-data-sent', fn: 'devices', auth: 'device', summary: 'Unsent data sent (→ Awaiting update); phase 1 only', maxBodyBytes: 1024 },
+  { method: 'POST', path: '/v1/device/installed', fn: 'devices', auth: 'device', summary: 'The version now installed on the device', maxBodyBytes: 1024 },
+  // Support (IAM in AWS).
+  { method: 'GET', path: '/v1/support/failed-updates', fn: 'support', auth: 'support', summary: 'Customers whose update failed and awaits support' },
+  { method: 'GET', path: '/v1/support/cases', fn: 'support', auth: 'support', summary: 'Open support cases' },
+  { method: 'POST', path: '/v1/support/customers/{customerId}/session/resolve', fn: 'support', auth: 'support', summary: "Mark a customer's failed update resolved (the update may be retried)", maxBodyBytes: 4096 },
+  { method: 'GET', path: '/v1/support/customers/{customerId}/users', fn: 'support', auth: 'support', summary: "A customer's desktop users" },
+  { method: 'POST', path: '/v1/support/customers/{customerId}/users', fn: 'support', auth: 'support', summary: 'Add a desktop user (name, password, admin role or not)', maxBodyBytes: 2048 },
+  { method: 'PATCH', path: '/v1/support/customers/{customerId}/users/{username}', fn: 'support', auth: 'support', summary: "Change a user's role or reset the password", maxBodyBytes: 2048 },
   { method: 'POST', path: '/v1/desktop/login', fn: 'users', auth: 'desktop', summary: 'A customer user logs in on a workstation', maxBodyBytes: 2048 },
   { method: 'POST', path: '/v1/desktop/password', fn: 'users', auth: 'user-pending', summary: "Change the caller's password", maxBodyBytes: 2048 },
   { method: 'POST', path: '/v1/desktop/logout', fn: 'users', auth: 'user-pending', summary: "End the caller's session" },

@@ -11,11 +11,9 @@
  * (SendMessageBatch, 10 messages a call, failed entries retried) needs
  * @aws-sdk/client-sqs, which the project does not depend on yet.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { ddb } from '../aws/clients';
-import { tableName } from '../config';
 import { customerKeys } from '../db/keys';
+import { queryPrefix } from '../db/query';
 import { badRequest } from '../errors';
 import { PUSH_COMMANDS } from './commands';
 import { FanOutRequestSchema, MAX_SERIALS_PER_REQUEST, parseFanOutRequest, type FanOutRequest, type FanOutRequestInput } from './fanout';
@@ -81,23 +79,11 @@ export function splitIntoJobs(request: FanOutRequest, serials: readonly string[]
 
 /** Serials of the customer's enabled devices (paginated Query, keys and two attributes only). */
 export async function listEnabledSerials(customerId: string): Promise<string[]> {
-  const serials: string[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dev)',
-        FilterExpression: 'enabled = :true',
-        ProjectionExpression: 'sk',
-        ExpressionAttributeValues: { ':pk': customerKeys.profile(customerId).pk, ':dev': customerKeys.devicePrefix, ':true': true },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) serials.push(String(item.sk).slice(customerKeys.devicePrefix.length));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return serials;
+  const items = await queryPrefix<{ serial: string }>(customerKeys.profile(customerId).pk, customerKeys.devicePrefix, {
+    projection: ['serial'],
+    filter: { expression: 'enabled = :true', values: { ':true': true } },
+  });
+  return items.map((d) => d.serial);
 }
 
 /**

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { parseVersion } from '../../shared/domain/version';
+
+/** A release version code (FEED-1), with the parser's message. */
+export const VersionField = z.string().superRefine((value, ctx) => {
+  const parsed = parseVersion(value);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+});
+
+/** Device serial (IMEI or the vendor's serial): letters, digits, dashes. */
+export const SerialField = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a device serial (IMEI): letters, digits and dashes, at most 64');
+
+/** Licence code as typed on the device at registration. */
+export const LicenceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a licence code: letters, digits, - and _, at most 64');
+
+/**
+ * FCM registration token as read from the OS. `null` or missing means the device has
+ * none (notifications not allowed or no Play services): Notifications enabled ✗.
+ */
+export const PushTokenField = z
+  .string()
+  .regex(/^[\x21-\x7E]{1,1024}$/, 'a push token: printable characters without spaces, at most 1024')
+  .nullish();
+
+/** Update session id, as given in the push or the check-in answer. */
+export const SessionIdField = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a session id as given by the check-in answer');
+
+/** ISO 8601 time with a zone, e.g. 2025-05-01T08:30:00Z. */
+export const TimeField = z.iso.datetime({ offset: true, error: 'an ISO 8601 time with a zone, e.g. 2025-05-01T08:30:00Z' });
+
+/** Optional on every authenticated device body: when present it must be the caller's own serial. */
+const self = { serial: SerialField.optional() };
+
+export const RegisterBody = z.object({
+  serial: SerialField,
+  licenceCode: LicenceField,
+  model: z.string().trim().min(1).max(100).optional(),
+  installedVersion: VersionField,
+  pushToken: PushTokenField,
+});
+export type RegisterInput = z.infer<typeof RegisterBody>;
+
+export const CheckInBody = z.object({
+  ...self,
+  installedVersion: VersionField,
+  pushToken: PushTokenField,
+  lastSyncAt: TimeField.optional(),
+});
+export type CheckInInput = z.infer<typeof CheckInBody>;
+
+export const ACK_COMMANDS = ['START_UPDATE', 'END_UPDATE', 'ERROR_UPDATE'] as const;
+export type AckCommand = (typeof ACK_COMMANDS)[number];
+
+export const AckBody = z.object({ ...self, sessionId: SessionIdField, command: z.enum(ACK_COMMANDS) });
+export const SessionReportBody = z.object({ ...self, sessionId: SessionIdField });
+export const InstalledBody = z.object({ ...self, version: VersionField });

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { DeviceItem } from '../../shared/db/devices';
+import {
+  ALLOWED_ACTIONS,
+  awaitingUpdate,
+  isUpdated,
+  notificationAcked,
+  startOrForce,
+  type GridFilter,
+  type Session,
+} from '../../shared/session/state-machine';
+
+/** Fields the grid reads: never the lock secret or the credential. */
+export const GRID_PROJECTION = [
+  'serial',
+  'model',
+  'operator',
+  'phone',
+  'enabled',
+  'installedVersion',
+  'lastSyncAt',
+  'lastCheckInAt',
+  'notificationsEnabled',
+  'blocked',
+  'blockedManually',
+  'startAckSessionId',
+  'awaitingSessionId',
+  'notes',
+] as const;
+
+/** One row of "Gestione aggiornamento" (SES-1, SES-7). */
+export interface GridRow {
+  serial: string;
+  device: string | null;
+  operator: { code: string; name: string; surname: string } | null;
+  phone: string | null;
+  lastSync: string | null;
+  notificationsEnabled: boolean;
+  notificationSent: boolean;
+  blocked: boolean;
+  awaitingUpdate: boolean;
+  notes: string[];
+  /** Phase 3 only (SES-7). */
+  installedVersion?: string | null;
+  /** Phase 3: red rows — not on the desktop's version. */
+  notOnDesktopVersion: boolean;
+}
+
+/**
+ * The admin window as data: session, buttons enabled, rows of enabled devices
+ * (disabled ones leave the grid, SES-8), filtered for phase 3.
+ */
+export function buildGrid(session: Session, devices: DeviceItem[], desktopVersion: string | undefined, filter: GridFilter) {
+  const enabled = devices.filter((d) => d.enabled);
+  const phase3 = session.state === 'mobile-update';
+  const rows: GridRow[] = enabled
+    .filter((d) => filter === 'all' || (filter === 'updated') === isUpdated(d, desktopVersion))
+    .map((d) => ({
+      serial: d.serial,
+      device: d.model ?? null,
+      operator: d.operator ?? null,
+      phone: d.phone ?? null,
+      lastSync: d.lastSyncAt ?? null,
+      notificationsEnabled: Boolean(d.notificationsEnabled),
+      notificationSent: notificationAcked(d, session),
+      blocked: Boolean(d.blocked),
+      awaitingUpdate: awaitingUpdate(d, session),
+      notes: (d.notes ?? []).slice(-3),
+      ...(phase3 ? { installedVersion: d.installedVersion ?? null } : {}),
+      notOnDesktopVersion: !isUpdated(d, desktopVersion),
+    }))
+    .sort((a, b) => a.serial.localeCompare(b.serial));
+  const { canStart, notAwaiting } = startOrForce(enabled, session);
+  const body = {
+    session: {
+      sessionId: session.sessionId || null,
+      state: session.state,
+      version: session.version,
+      targetVersion: session.targetVersion ?? null,
+      forced: Boolean(session.forced),
+      supportCaseId: session.supportCaseId ?? null,
+    },
+    desktopVersion: desktopVersion ?? null,
+    allowedActions: ALLOWED_ACTIONS[session.state],
+    buttons: {
+      startUpdate: session.state === 'preparing' && canStart,
+      forceUpdate: session.state === 'preparing' && !canStart,
+    },
+    counts: {
+      devices: enabled.length,
+      awaiting: enabled.length - notAwaiting.length,
+      updated: enabled.filter((d) => isUpdated(d, desktopVersion)).length,
+    },
+    filter,
+    rows,
+  };
+  return { body, etag: `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"` };
+}

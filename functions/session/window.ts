@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { ddb, s3 } from '../../shared/aws/clients';
+import { secret } from '../../shared/aws/secrets';
+import type { UserPrincipal } from '../../shared/auth/principals';
+import { bucketName, ENV, SECRET_VALUE_ENV, tableName } from '../../shared/config';
+import { actorOf, auditItem } from '../../shared/db/audit';
+import { listReleases } from '../../shared/db/catalog';
+import { getReleaseState } from '../../shared/db/codes';
+import { getProfile, setDesktopVersionItem } from '../../shared/db/customers';
+import { deviceNote, getDevice, listDevices, updateDevice } from '../../shared/db/devices';
+import { createSupportCase } from '../../shared/db/cases';
+import { customerKeys } from '../../shared/db/keys';
+import { logger } from '../../shared/observability';
+import { caseNotification, notifySupport } from '../../shared/support/notify';
+import { archiveItem, getSession, saveSession, sessionConflict } from '../../shared/db/session';
+import { conflict, notFound } from '../../shared/errors';
+import { nextRelease } from '../../shared/feed/next-release';
+import { fanOut, type FanOutResult } from '../../shared/push/fanout';
+import type { PushCommand } from '../../shared/push/commands';
+import { confirmToken, confirmTokenKey, verifyConfirmToken, type ConfirmBinding } from '../../shared/session/confirm-token';
+import { isAllowed, isUpdated, nextState, startOrForce, type GridFilter, type Session, type SessionAction } from '../../shared/session/state-machine';
+import { buildGrid, GRID_PROJECTION } from './grid';
+
+let tokenKey: Promise<Buffer> | undefined;
+const confirmKey = () => (tokenKey ??= secret(SECRET_VALUE_ENV.codeMasterSecret, ENV.codeMasterSecretArn).then(confirmTokenKey));
+
+/** Refuses an action the current phase does not allow: 409 with the phase and what is allowed (SES-11). */
+function requireAllowed(session: Session, action: SessionAction) {
+  if (!isAllowed(session.state, action)) {
+    throw sessionConflict(session, `"${action}" is not allowed while the session is ${session.state}.`, 'ACTION_NOT_ALLOWED');
+  }
+}
+
+const binding = (session: Session, action: string, subject?: string): ConfirmBinding => ({
+  customerId: session.customerId,
+  sessionId: session.sessionId,
+  version: session.version,
+  action,
+  subject,
+});
+
+/** Step two of a double confirmation: the token must match the session as it is now. */
+async function requireConfirmation(session: Session, action: string, token: string, subject?: string) {
+  if (!verifyConfirmToken(await confirmKey(), binding(session, action, subject), token)) {
+    throw sessionConflict(session, 'The confirmation is stale (the session changed since it was asked): confirm again.', 'STALE_CONFIRMATION');
+  }
+}
+
+/** Pushes a command to the customer's devices, bounded by the Lambda's remaining time. */
+async function push(session: Session, command: PushCommand, lambda: Context, serials?: string[]): Promise<FanOutResult> {
+  const attempt = session.pushAttempts?.[command] ?? 1;
+  return fanOut(
+    {
+      customerId: session.customerId,
+      sessionId: session.sessionId,
+      sessionVersion: session.version,
+      command,
+      commandId: `${session.sessionId}:${command}:${attempt}`,
+      serials,
+      targetVersion: session.targetVersion,
+    },
+    { deadline: Date.now() + lambda.getRemainingTimeInMillis() },
+  );
+}
+
+const summary = (r: FanOutResult) => ({ complete: r.complete, counts: r.counts, devices: r.devices, ignored: r.ignored });
+const view = (s: Session) => ({ sessionId: s.sessionId, state: s.state, version: s.version, targetVersion: s.targetVersion ?? null, forced: Boolean(s.forced) });
+
+/** GET /v1/desktop/update: session + grid, with an ETag so a 30-second poll costs little when nothing changed. */
+export async function grid(user: UserPrincipal, filter: GridFilter) {
+  const [session, devices, profile] = await Promise.all([
+    getSession(user.customerId),
+    listDevices(user.customerId, { projection: GRID_PROJECTION }),
+    getProfile(user.customerId),
+  ]);
+  return buildGrid(session, devices, profile?.desktopVersion, filter);
+}
+
+/** Which release a new session installs: the next one, confirmed if it needs a code, downloaded and verified. */
+async function targetRelease(customerId: string) {
+  const profile = await getProfile(customerId);
+  if (!profile?.desktopVersion) throw conflict('NO_DESKTOP_VERSION', 'The desktop version of this customer is unknown: contact support.');
+  const next = nextRelease(await listReleases(), profile.desktopVersion);
+  if (next.kind !== 'update') throw conflict('UP_TO_DATE', 'There is no update to install.', { desktopVersion: profile.desktopVersion });
+  const state = await getReleaseState(customerId, next.release.version);
+  if (next.release.requiresConfirmationCode && !state?.confirmedAt) {
+    throw conflict('CONFIRMATION_REQUIRED', 'This update needs the confirmation code from support first.', { version: next.release.version }, "Questo aggiornamento richiede prima il codice di conferma dell'assistenza.");
+  }
+  if (!state?.desktopDownloadVerifiedAt) {
+    throw conflict('DOWNLOAD_NOT_VERIFIED', 'The installer is still downloading: wait for the green notice.', { version: next.release.version }, 'Il pacchetto di installazione è ancora in download: attendere la notifica verde.');
+  }
+  return { version: next.release.version, fromVersion: profile.desktopVersion };
+}
+
+/**
+ * Send START UPDATE (SES-3/4): the first push opens the session (phase 1); later
+ * ones resend to all or to one row. Returns the per-device summary.
+ */
+export async function sendStartUpdate(user: UserPrincipal, lambda: Context, serial?: string) {
+  const current = await getSession(user.customerId);
+  requireAllowed(current, 'send-start-update');
+  if (serial && !(await getDevice(user.customerId, serial))) throw notFound(`Device ${serial}`);
+  let next: Session;
+  if (current.state === 'preparing') {
+    next = { ...current, pushAttempts: { ...current.pushAttempts, START_UPDATE: (current.pushAttempts?.START_UPDATE ?? 1) + 1 } };
+  } else {
+    const target = await targetRelease(user.customerId);
+    const at = new Date().toISOString();
+    next = {
+      customerId: user.customerId,
+      sessionId: randomUUID(),
+      state: 'preparing',
+      version: current.version,
+      targetVersion: target.version,
+      fromVersion: target.fromVersion,
+      forced: false,
+      startedAt: at,
+      startedBy: user.username,
+      updatedAt: at,
+      pushAttempts: { START_UPDATE: 1 },
+    };
+  }
+  const saved = await saveSession(current, next, { action: 'send-start-update', actor: actorOf(user), details: { serial: serial ?? 'all' } });
+  return { session: view(saved), summary: summary(await push(saved, 'START_UPDATE', lambda, serial ? [serial] : undefined)) };
+}
+
+/** Avvia aggiornamento (SES-5/6): only when every enabled device awaits the update. */
+export async function startUpdate(user: UserPrincipal) {
+  const current = await getSession(user.customerId);
+  requireAllowed(current, 'start-update');
+  const { canStart, notAwaiting } = startOrForce(await listDevices(user.customerId, { projection: GRID_PROJECTION }), current);
+  if (!canStart) {
+    throw sessionConflict(current, `${notAwaiting.length} device(s) are not awaiting the update: use Force update.`, 'DEVICES_NOT_AWAITING');
+  }
+  const saved = await saveSession(current, { ...current, state: nextState(current.state, 'start-update'), forced: false }, { action: 'start-update', actor: actorOf(user) });
+  return { session: view(saved) };
+}
+
+const FORCE_WARNING = {
+  it: "Un dispositivo che continua a operare mentre è in corso un aggiornamento potrebbe andare in errore, perdere i dati non ancora trasmessi oppure bloccarsi in maniera anomala. Per proseguire clic su Forza.",
+  en: 'A device that keeps working during the update may fail, lose the data it has not sent yet, or lock up. To continue, confirm Force.',
+};
+
+/**
+ * Forza aggiornamento (SES-5): double authorisation. Without a token, answers
+ * the devices at risk and a confirm token bound to this session state; with it,
+ * moves to phase 2 (forced) and notes each device that was not awaiting.
+ */
+export async function forceUpdate(user: UserPrincipal, token?: string) {
+  const current = await getSession(user.customerId);
+  requireAllowed(current, 'force-update');
+  const devices = await listDevices(user.customerId, { projection: GRID_PROJECTION });
+  const { canStart, notAwaiting } = startOrForce(devices, current);
+  if (canStart) throw sessionConflict(current, 'Every device awaits the update: use Start update.', 'ALL_DEVICES_AWAITING');
+  if (!token) {
+    return {
+      confirmationRequired: true,
+      confirmToken: confirmToken(await confirmKey(), binding(current, 'force-update')),
+      notAwaiting: devices.filter((d) => notAwaiting.includes(d.serial)).map((d) => ({ serial: d.serial, operator: d.operator ?? null })),
+      warning: FORCE_WARNING,
+    };
+  }
+  await requireConfirmation(current, 'force-update', token);
+  const saved = await saveSession(current, { ...current, state: nextState(current.state, 'force-update'), forced: true }, {
+    action: 'force-update',
+    actor: actorOf(user),
+    details: { notAwaiting: notAwaiting.length },
+  });
+  const note = deviceNote('Aggiornamento forzato mentre il dispositivo non era in attesa', 'Update forced while the device was not awaiting it');
+  await Promise.allSettled(notAwaiting.map((serial) => updateDevice(user.customerId, serial, {}, { note, allowDisabled: true })));
+  return { session: view(saved) };
+}
+
+/** Phase 2 result (SES-6/10): success with the new version, or abnormal termination with the desktop's log. */
+export async function reportOutcome(user: UserPrincipal, outcome: { result: 'success'; version: string } | { result: 'failed'; log: string; message?: string }) {
+  const current = await getSession(user.customerId);
+  if (outcome.result === 'success') {
+    requireAllowed(current, 'report-success');
+    if (outcome.version !== current.targetVersion) {
+      throw sessionConflict(current, `The session installs ${current.targetVersion}, not ${outcome.version}.`, 'VERSION_MISMATCH');
+    }
+    const saved = await saveSession(current, { ...current, state: nextState(current.state, 'report-success') }, { action: 'report-success', actor: actorOf(user), details: { installed: outcome.version } }, [
+      setDesktopVersionItem(user.customerId, outcome.version),
+    ]);
+    return { session: view(saved) };
+  }
+  requireAllowed(current, 'report-failure');
+  const key = `logs/${user.customerId}/${current.sessionId}/${Date.now()}.log`;
+  await s3.send(new PutObjectCommand({ Bucket: bucketName(), Key: key, Body: outcome.log, ContentType: 'text/plain; charset=utf-8' }));
+  const saved = await saveSession(current, { ...current, state: nextState(current.state, 'report-failure'), failureLogKey: key, failureMessage: outcome.message?.slice(0, 500) }, {
+    action: 'report-failure',
+    actor: actorOf(user),
+    details: { logKey: key },
+  });
+  return { session: view(saved) };
+}
+
+/** Fine aggiornamento (SES-7): END UPDATE to all, or resent to one row. */
+export async function sendEndUpdate(user: UserPrincipal, lambda: Context, serial?: string) {
+  const current = await getSession(user.customerId);
+  requireAllowed(current, 'send-end-update');
+  if (serial && !(await getDevice(user.customerId, serial))) throw notFound(`Device ${serial}`);
+  const attempt = (current.pushAttempts?.END_UPDATE ?? 0) + 1;
+  const saved = await saveSession(current, { ...current, pushAttempts: { ...current.pushAttempts, END_UPDATE: attempt } }, {
+    action: 'send-end-update',
+    actor: actorOf(user),
+    details: { serial: serial ?? 'all' },
+  });
+  return { session: view(saved), summary: summary(await push(saved, 'END_UPDATE', lambda, serial ? [serial] : undefined)) };
+}
+
+const CONCLUDE_WARNING = {
+  it: "Uno o più dispositivi non risultano ancora aggiornati all'ultima versione. Una volta conclusa la procedura non sarà più possibile accedere alla finestra Gestione Aggiornamento: per allinearli sarà sufficiente chiedere agli operatori di avviare l'applicazione.",
+  en: 'Some devices are not updated yet. Once concluded, the update window is no longer available: to align them, ask the operators to start the app.',
+};
+
+/** Aggiornamento concluso (SES-9): any time in phase 3; a second confirmation when devices are not updated. */
+export async function conclude(user: UserPrincipal, token?: string) {
+  const current = await getSession(user.customerId);
+  requireAllowed(current, 'conclude');
+  const [devices, profile] = await Promise.all([listDevices(user.customerId, { projection: GRID_PROJECTION }), getProfile(user.customerId)]);
+  const notUpdated = devices.filter((d) => d.enabled && !isUpdated(d, profile?.desktopVersion));
+  if (notUpdated.length > 0) {
+    if (!token) {
+      return {
+        confirmationRequired: true,
+        confirmToken: confirmToken(await confirmKey(), binding(current, 'conclude')),
+        notUpdated: notUpdated.map((d) => ({ serial: d.serial, operator: d.operator ?? null, installedVersion: d.installedVersion ?? null })),
+        warning: CONCLUDE_WARNING,
+      };
+    }
+    await requireConfirmation(current, 'conclude', token);
+  }
+  const next: Session = { ...current, state: nextState(current.state, 'conclude') };
+  const saved = await saveSession(current, next, { action: 'conclude', actor: actorOf(user), details: { notUpdated: notUpdated.length } }, [archiveItem(next)]);
+  return { session: view(saved) };
+}
+
+/** Riattiva i terminali mobile (SES-10): ERROR UPDATE to all; devices unlocked. */
+export async function reactivate(user: UserPrincipal, lambda: Context) {
+  const current = await getSession(user.customerId);
+  requireAllowed(current, 'reactivate-devices');
+  const attempt = (current.pushAttempts?.ERROR_UPDATE ?? 0) + 1;
+  const saved = await saveSession(current, { ...current, state: nextState(current.state, 'reactivate-devices'), pushAttempts: { ...current.pushAttempts, ERROR_UPDATE: attempt } }, {
+    action: 'reactivate-devices',
+    actor: actorOf(user),
+  });
+  const devices = await listDevices(user.customerId, { projection: ['serial', 'enabled', 'blocked'] });
+  const note = deviceNote('Riattivato dopo aggiornamento non riuscito', 'Reactivated after the failed update');
+  await Promise.allSettled(devices.filter((d) => d.enabled && d.blocked).map((d) => updateDevice(user.customerId, d.serial, { blocked: false, blockedManually: false }, { note })));
+  return { session: view(saved), summary: summary(await push(saved, 'ERROR_UPDATE', lambda)) };
+}
+
+/** Disable device (SES-8): double confirmation; the row leaves the grid and the device can no longer work. */
+export async function disableDevice(user: UserPrincipal, serial: string, token?: string) {
+  const [session, device] = await Promise.all([getSession(user.customerId), getDevice(user.customerId, serial)]);
+  if (!device) throw notFound(`Device ${serial}`);
+  if (!device.enabled) throw conflict('DEVICE_DISABLED', 'This device is already disabled.', { serial });
+  if (!token) {
+    return {
+      confirmationRequired: true,
+      confirmToken: confirmToken(await confirmKey(), binding(session, 'disable-device', serial)),
+      warning: {
+        it: "Al dispositivo verrà tolta la spunta Abilitato e non potrà più operare; scomparirà dalla griglia. Si potrà riabilitarlo da Gestione Autorizzazioni Tablet.",
+        en: 'The device loses its Enabled flag and can no longer work; it leaves the grid. It can be re-enabled from tablet authorisation management.',
+      },
+    };
+  }
+  await requireConfirmation(session, 'disable-device', token, serial);
+  await setEnabled(user, serial, false, session);
+  return { serial, enabled: false };
+}
+
+/** Re-enable a device (tablet authorisation management). */
+export async function enableDevice(user: UserPrincipal, serial: string) {
+  const [session, device] = await Promise.all([getSession(user.customerId), getDevice(user.customerId, serial)]);
+  if (!device) throw notFound(`Device ${serial}`);
+  if (device.enabled) return { serial, enabled: true };
+  await setEnabled(user, serial, true, session);
+  return { serial, enabled: true };
+}
+
+async function setEnabled(user: UserPrincipal, serial: string, enabled: boolean, session: Session) {
+  const note = enabled ? deviceNote('Dispositivo riabilitato', 'Device re-enabled') : deviceNote('Dispositivo disabilitato', 'Device disabled');
+  const at = new Date().toISOString();
+  await ddb.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName(),
+            Key: customerKeys.device(user.customerId, serial),
+            UpdateExpression: 'SET enabled = :e, notes = list_append(if_not_exists(notes, :empty), :note)',
+            ConditionExpression: 'attribute_exists(pk) AND enabled = :was',
+            ExpressionAttributeValues: { ':e': enabled, ':was': !enabled, ':empty': [], ':note': [note] },
+          },
+        },
+        {
+          Put: {
+            TableName: tableName(),
+            Item: auditItem({ customerId: user.customerId, action: enabled ? 'device.enabled' : 'device.disabled', actor: actorOf(user), outcome: 'ok', fromState: session.state, details: { serial }, at }),
+          },
+        },
+      ],
+    }),
+  ).catch((error: Error) => {
+    if (error.name === 'TransactionCanceledException') throw conflict('DEVICE_CHANGED', `The device is already ${enabled ? 'enabled' : 'disabled'}.`, { serial });
+    throw error;
+  });
+}
+
+/**
+ * Invia segnalazione all'assistenza (SES-10): a support case with the session's
+ * details and log, and a message on the support topic. Once per failed session;
+ * a repeat answers 409 with the case already filed.
+ */
+export async function reportToSupport(user: UserPrincipal, message?: string) {
+  const current = await getSession(user.customerId);
+  requireAllowed(current, 'report-to-support');
+  if (current.supportCaseId) {
+    throw sessionConflict(current, 'This failed update was already reported to support.', 'ALREADY_REPORTED');
+  }
+  const filed = createSupportCase({
+    customerId: user.customerId,
+    sessionId: current.sessionId,
+    targetVersion: current.targetVersion,
+    fromVersion: current.fromVersion,
+    failureMessage: current.failureMessage,
+    failureLogKey: current.failureLogKey,
+    reportedBy: user.username,
+    message,
+  });
+  const saved = await saveSession(current, { ...current, supportCaseId: filed.case.caseId }, {
+    action: 'report-to-support',
+    actor: actorOf(user),
+    details: { caseId: filed.case.caseId },
+  }, [filed.put]);
+  // The case is recorded; the topic message is the wake-up for support staff (retried by SNS, logged if it fails).
+  await notifySupport(...caseNotification(filed.case)).catch((error: unknown) => logger.error('support notification failed', { error: error as Error, caseId: filed.case.caseId }));
+  return { session: view(saved), caseId: filed.case.caseId };
+}

@@ -1,0 +1,93 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws/clients';
+import { tableName } from '../config';
+import { customerKeys } from './keys';
+import { queryPrefix } from './query';
+
+/** A device row as stored (pk CUST#<id>, sk DEV#<serial>); see docs/data-model.md. */
+export interface DeviceItem {
+  customerId: string;
+  serial: string;
+  model?: string;
+  operator?: { code: string; name: string; surname: string };
+  phone?: string;
+  enabled: boolean;
+  installedVersion?: string;
+  lastSyncAt?: string;
+  lastCheckInAt?: string;
+  pushToken?: string;
+  endpointArn?: string;
+  notificationsEnabled?: boolean;
+  blocked?: boolean;
+  blockedManually?: boolean;
+  startAckSessionId?: string;
+  awaitingSessionId?: string;
+  notes?: string[];
+  pushOutcomes?: Record<string, { command: string; status: 'sent' | 'failed'; reason?: string; reasonCode?: string; at: string }>;
+  credentialId?: string;
+  lockSecret?: string;
+  registeredAt?: string;
+}
+
+/** Notes kept per device (the grid shows the latest). */
+export const MAX_DEVICE_NOTES = 10;
+
+/** All devices of a customer (one paginated Query; no scans). */
+export async function listDevices(customerId: string, options: { projection?: readonly string[] } = {}): Promise<DeviceItem[]> {
+  return queryPrefix<DeviceItem>(customerKeys.profile(customerId).pk, customerKeys.devicePrefix, options);
+}
+
+/** One device of a customer. */
+export async function getDevice(customerId: string, serial: string): Promise<DeviceItem | undefined> {
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.device(customerId, serial) }));
+  return Item as DeviceItem | undefined;
+}
+
+/**
+ * Sets fields of an existing device and optionally appends a note. Refuses
+ * (ConditionalCheckFailedException) a missing device, or a disabled one unless
+ * `allowDisabled`.
+ */
+export async function updateDevice(
+  customerId: string,
+  serial: string,
+  fields: Record<string, unknown>,
+  options: { note?: string; allowDisabled?: boolean; condition?: { expression: string; values: Record<string, unknown> } } = {},
+): Promise<DeviceItem> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(fields).map(([k, v], i) => {
+    names[`#f${i}`] = k;
+    values[`:f${i}`] = v;
+    return `#f${i} = :f${i}`;
+  });
+  if (options.note) {
+    sets.push('notes = list_append(if_not_exists(notes, :empty), :note)');
+    values[':empty'] = [];
+    values[':note'] = [options.note];
+  }
+  const conditions = ['attribute_exists(pk)'];
+  if (!options.allowDisabled) {
+    conditions.push('enabled = :true');
+    values[':true'] = true;
+  }
+  if (options.condition) {
+    conditions.push(options.condition.expression);
+    Object.assign(values, options.condition.values);
+  }
+  const result = await ddb.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: customerKeys.device(customerId, serial),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return result.Attributes as DeviceItem;
+}
+
+/** A note as the grid shows it: time first, both languages. */
+export const deviceNote = (it: string, en: string, at = new Date()) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC ${it} / ${en}`;

@@ -1,0 +1,36 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws/clients';
+import { tableName } from '../config';
+
+/**
+ * Every item of partition `pk` whose sort key starts with `prefix`: one Query,
+ * followed page by page (never a Scan). Attribute names in `projection` go
+ * through placeholders, since several (e.g. `operator`) are reserved words.
+ */
+export async function queryPrefix<T>(
+  pk: string,
+  prefix: string,
+  options: { projection?: readonly string[]; newestFirst?: boolean; consistent?: boolean; filter?: { expression: string; values: Record<string, unknown> } } = {},
+): Promise<T[]> {
+  const names = options.projection ? Object.fromEntries(options.projection.map((a, i) => [`#p${i}`, a])) : undefined;
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix, ...options.filter?.values },
+        FilterExpression: options.filter?.expression,
+        ProjectionExpression: names ? Object.keys(names).join(', ') : undefined,
+        ExpressionAttributeNames: names,
+        ScanIndexForward: options.newestFirst ? false : undefined,
+        ConsistentRead: options.consistent,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((page.Items ?? []) as T[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}

@@ -1,0 +1,178 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ddb } from '../../shared/aws/clients';
+import { makeCode1 } from '../../shared/codes/lock-exchange';
+import { tableName } from '../../shared/config';
+import { getChallenge } from '../../shared/db/codes';
+import { credentialKeys } from '../../shared/db/keys';
+import { ROUTES, routeKey } from '../../shared/http/routes';
+import { TestApi, supportAuth, type ApiResponse } from '../fixtures/api';
+import { readyTenant, ensureRelease } from '../fixtures/session';
+import type { Tenant } from '../fixtures/tenant';
+
+/*
+ * AUTH-2: no principal ever reads or changes another customer's data. Tenant A
+ * (the caller) tries every route against tenant B (the victim). Each route has an
+ * entry; a route added without one fails the coverage test below.
+ */
+const FROM = '96.00.00_001';
+const TO = '96.00.00_002';
+const CODE_RELEASE = '96.00.00_003';
+
+let api: TestApi;
+let a: { tenant: Tenant; admin: string };
+let b: { tenant: Tenant; admin: string };
+const agentOfA = `agent-cross-${Math.random().toString(36).slice(2, 8)}`;
+
+beforeAll(async () => {
+  api = await TestApi.start();
+  a = await readyTenant(api, FROM, TO, 2);
+  b = await readyTenant(api, FROM, TO, 2);
+  const { publishTestRelease } = await import('../fixtures/tenant');
+  await publishTestRelease(CODE_RELEASE, { requiresConfirmationCode: true }).catch(() => undefined);
+  await ensureRelease(FROM);
+  await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.agent(agentOfA), type: 'agent', customers: [a.tenant.customerId] } }));
+});
+afterAll(() => api.close());
+
+const asAgentOfA = () => ({ auth: supportAuth(), headers: { 'x-support-principal': agentOfA } });
+const desktopA = () => `Desktop ${a.tenant.desktopCredential}`;
+const deviceA = () => `Device ${a.tenant.devices[0]!.credential}`;
+const bSerial = () => b.tenant.devices[0]!.serial;
+const refused = (res: ApiResponse) => expect([401, 403, 404]).toContain(res.status);
+const noTraceOfB = (res: ApiResponse) => {
+  const text = JSON.stringify(res.body ?? '');
+  expect(text).not.toContain(b.tenant.customerId);
+  for (const d of b.tenant.devices) expect(text).not.toContain(d.serial);
+};
+
+type Attempt = () => Promise<void>;
+
+const ATTEMPTS: Record<string, Attempt> = {
+  'GET /v1/health': async () => noTraceOfB(await api.call('GET', '/v1/health')),
+  'GET /v1/catalog': async () => noTraceOfB(await api.call('GET', '/v1/catalog')),
+  'GET /v1/feed/keys': async () => noTraceOfB(await api.call('GET', '/v1/feed/keys')),
+  'POST /v1/codes/check': async () => noTraceOfB(await api.call('POST', '/v1/codes/check', { body: { code: '00000-00000-00000' } })),
+  'GET /v1/desktop/feed': async () => {
+    const res = await api.call('GET', `/v1/desktop/feed?installed=${FROM}`, { auth: desktopA() });
+    expect(JSON.parse(res.body.answer.payload).customerId).toBe(a.tenant.customerId);
+    noTraceOfB(res);
+  },
+  'POST /v1/desktop/releases/{version}/downloaded': async () => {
+    // Scoped by the caller's credential: there is no way to name customer B.
+    const res = await api.call('POST', `/v1/desktop/releases/${TO}/downloaded`, { auth: desktopA(), body: { sha256: '0'.repeat(64) } });
+    expect(res.status).toBe(400);
+  },
+  'GET /v1/device/package': async () => noTraceOfB(await api.call('GET', '/v1/device/package', { auth: deviceA() })),
+  'POST /v1/desktop/releases/{version}/challenge': async () => {
+    // A opening its window never voids B's challenge.
+    await api.call('POST', `/v1/desktop/releases/${CODE_RELEASE}/challenge`, { auth: b.admin });
+    const before = await getChallenge(b.tenant.customerId, CODE_RELEASE);
+    await api.call('POST', `/v1/desktop/releases/${CODE_RELEASE}/challenge`, { auth: a.admin });
+    expect((await getChallenge(b.tenant.customerId, CODE_RELEASE))?.challenge).toBe(before?.challenge);
+  },
+  'POST /v1/desktop/releases/{version}/confirmation': async () => {
+    const before = await getChallenge(b.tenant.customerId, CODE_RELEASE);
+    await api.call('POST', `/v1/desktop/releases/${CODE_RELEASE}/confirmation`, { auth: a.admin, body: { response: '00000-00000-00000' } });
+    expect((await getChallenge(b.tenant.customerId, CODE_RELEASE))?.attempts ?? 0).toBe(before?.attempts ?? 0);
+  },
+  'POST /v1/support/confirmation-responses': async () => {
+    refused(await api.call('POST', '/v1/support/confirmation-responses', { auth: a.admin, body: { customerId: b.tenant.customerId, version: CODE_RELEASE, challenge: '00000-00000-00000' } }));
+    refused(await api.call('POST', '/v1/support/confirmation-responses', { ...asAgentOfA(), body: { customerId: b.tenant.customerId, version: CODE_RELEASE, challenge: '00000-00000-00000' } }));
+  },
+  'POST /v1/desktop/devices/{serial}/lock-exchange': async () =>
+    refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/lock-exchange`, { auth: a.admin, body: { action: 'lock', code1: makeCode1('lock').formatted } })),
+  'POST /v1/desktop/devices/{serial}/lock-exchange/verify': async () =>
+    refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/lock-exchange/verify`, { auth: a.admin, body: { code3: '00000-00000-00000' } })),
+  'GET /v1/support/customers/{customerId}/audit': async () => {
+    refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/audit`, { auth: a.admin }));
+    refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/audit`, asAgentOfA()));
+  },
+  'POST /v1/desktop/login': async () => {
+    // B's admin credentials do not work on A's installation.
+    const res = await api.call('POST', '/v1/desktop/login', { auth: desktopA(), body: { username: 'admin', password: b.tenant.users.admin!.password + 'x', workstation: 'server' } });
+    expect(res.status).toBe(401);
+  },
+  'POST /v1/desktop/password': async () => {
+    const res = await api.call('POST', '/v1/desktop/password', { auth: a.admin, body: { currentPassword: b.tenant.users.admin!.password + 'x', newPassword: 'whatever-long-1' } });
+    expect(res.status).toBe(400);
+  },
+  'POST /v1/desktop/logout': async () => noTraceOfB(await api.call('POST', '/v1/desktop/logout', { auth: await api.login(a.tenant, 'clerk') })),
+  'POST /v1/support/releases/{version}/uploads': async () =>
+    refused(await api.call('POST', '/v1/support/releases/96.09.00_000/uploads', { auth: a.admin, body: { kind: 'desktop', filename: 'x.exe', size: 1, sha256: '0'.repeat(64) } })),
+  'POST /v1/support/releases': async () => refused(await api.call('POST', '/v1/support/releases', { auth: a.admin, body: {} })),
+  'GET /v1/support/releases': async () => refused(await api.call('GET', '/v1/support/releases', { auth: a.admin })),
+  'GET /v1/desktop/update': async () => noTraceOfB(await api.call('GET', '/v1/desktop/update', { auth: a.admin })),
+  'POST /v1/desktop/update/start-update-push': async () =>
+    refused(await api.call('POST', '/v1/desktop/update/start-update-push', { auth: a.admin, body: { serial: bSerial() } })),
+  'POST /v1/desktop/update/start': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/start', { auth: a.admin })),
+  'POST /v1/desktop/update/force': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/force', { auth: a.admin })),
+  'POST /v1/desktop/update/outcome': async () =>
+    noTraceOfB(await api.call('POST', '/v1/desktop/update/outcome', { auth: a.admin, body: { result: 'success', version: TO } })),
+  'POST /v1/desktop/update/end-update-push': async () => {
+    // A's session is not in phase 3, so the phase check answers first (409); either way B's device is not reached.
+    const res = await api.call('POST', '/v1/desktop/update/end-update-push', { auth: a.admin, body: { serial: bSerial() } });
+    expect([404, 409]).toContain(res.status);
+    noTraceOfB(res);
+  },
+  'POST /v1/desktop/update/conclude': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/conclude', { auth: a.admin })),
+  'POST /v1/desktop/update/reactivate': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/reactivate', { auth: a.admin })),
+  'POST /v1/desktop/update/report': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/report', { auth: a.admin, body: {} })),
+  'POST /v1/desktop/devices/{serial}/disable': async () => refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/disable`, { auth: a.admin })),
+  'POST /v1/desktop/devices/{serial}/enable': async () => refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/enable`, { auth: a.admin })),
+  'POST /v1/device/register': async () => {
+    // A licence code is the customer's: registering B's serial with a made-up licence is refused.
+    refused(await api.call('POST', '/v1/device/register', { body: { serial: bSerial(), licenceCode: 'LIC-NOT-B', installedVersion: FROM } }));
+  },
+  'POST /v1/device/check-in': async () =>
+    refused(await api.call('POST', '/v1/device/check-in', { auth: deviceA(), body: { serial: bSerial(), installedVersion: FROM } })),
+  'POST /v1/device/ack': async () =>
+    refused(await api.call('POST', '/v1/device/ack', { auth: deviceA(), body: { serial: bSerial(), sessionId: 'x', command: 'START_UPDATE' } })),
+  'POST /v1/device/locked': async () => refused(await api.call('POST', '/v1/device/locked', { auth: deviceA(), body: { serial: bSerial(), sessionId: 'x' } })),
+  'POST /v1/device/unsent-data-sent': async () =>
+    refused(await api.call('POST', '/v1/device/unsent-data-sent', { auth: deviceA(), body: { serial: bSerial(), sessionId: 'x' } })),
+  'POST /v1/device/installed': async () =>
+    refused(await api.call('POST', '/v1/device/installed', { auth: deviceA(), body: { serial: bSerial(), version: FROM } })),
+  'GET /v1/support/failed-updates': async () => {
+    refused(await api.call('GET', '/v1/support/failed-updates', { auth: a.admin }));
+    noTraceOfB(await api.call('GET', '/v1/support/failed-updates', asAgentOfA()));
+  },
+  'GET /v1/support/cases': async () => {
+    refused(await api.call('GET', '/v1/support/cases', { auth: a.admin }));
+    noTraceOfB(await api.call('GET', '/v1/support/cases', asAgentOfA()));
+  },
+  'POST /v1/support/customers/{customerId}/session/resolve': async () => {
+    refused(await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/session/resolve`, { auth: a.admin, body: { resolution: 'x' } }));
+    refused(await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/session/resolve`, { ...asAgentOfA(), body: { resolution: 'x' } }));
+  },
+  'GET /v1/support/customers/{customerId}/users': async () => {
+    refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/users`, { auth: a.admin }));
+    refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/users`, asAgentOfA()));
+  },
+  'POST /v1/support/customers/{customerId}/users': async () => {
+    refused(await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/users`, { auth: a.admin, body: { username: 'intruder', password: 'a-long-password', role: 'admin' } }));
+    refused(await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/users`, { ...asAgentOfA(), body: { username: 'intruder', password: 'a-long-password', role: 'admin' } }));
+  },
+  'PATCH /v1/support/customers/{customerId}/users/{username}': async () => {
+    refused(await api.call('PATCH', `/v1/support/customers/${b.tenant.customerId}/users/admin`, { auth: a.admin, body: { role: 'user' } }));
+    refused(await api.call('PATCH', `/v1/support/customers/${b.tenant.customerId}/users/admin`, { ...asAgentOfA(), body: { role: 'user' } }));
+  },
+};
+
+describe('tenant isolation on every route (AUTH-2)', () => {
+  it('has a cross-tenant attempt for every route in the route table', () => {
+    expect(Object.keys(ATTEMPTS).sort()).toEqual(ROUTES.map(routeKey).sort());
+  });
+
+  for (const [key, attempt] of Object.entries(ATTEMPTS)) {
+    it(`refuses customer A reaching customer B through ${key}`, attempt);
+  }
+
+  it("leaves customer B's grid, devices and users untouched after all attempts", async () => {
+    const grid = await api.call('GET', '/v1/desktop/update', { auth: b.admin });
+    expect(grid.body.session.state).toBe('available');
+    expect(grid.body.rows.map((r: { serial: string }) => r.serial).sort()).toEqual(b.tenant.devices.map((d) => d.serial).sort());
+    expect(grid.body.rows.every((r: { blocked: boolean }) => !r.blocked)).toBe(true);
+    expect((await api.login(b.tenant, 'admin')).startsWith('Bearer ')).toBe(true);
+  });
+});

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'vitest';
+import { ddb } from '../../../shared/aws/clients';
+import { tableName } from '../../../shared/config';
+import { createSupportCase, type SupportCase } from '../../../shared/db/cases';
+import { credentialKeys } from '../../../shared/db/keys';
+import { getSession, saveSession } from '../../../shared/db/session';
+import type { SessionAction, SessionState } from '../../../shared/session/state-machine';
+import { supportAuth, type ApiResponse, type TestApi } from '../../fixtures/api';
+
+const DESKTOP = { kind: 'desktop' as const, id: 'test-desktop' };
+const ACTION_TO: Partial<Record<SessionState, SessionAction>> = { failed: 'report-failure', reactivated: 'reactivate-devices', updating: 'start-update' };
+
+/**
+ * Puts a customer's session in `state` through the real storage path
+ * (saveSession), so the sparse FAILED_SESSIONS index entry is written as in
+ * production. Returns the session id.
+ */
+export async function putSessionInState(customerId: string, state: SessionState, targetVersion = '03.02.00_001'): Promise<string> {
+  const current = await getSession(customerId);
+  const sessionId = current.sessionId || `s-${randomUUID().slice(0, 8)}`;
+  await saveSession(
+    current,
+    {
+      ...current,
+      sessionId,
+      state,
+      targetVersion,
+      fromVersion: '03.01.00_030',
+      ...(state === 'failed' || state === 'reactivated'
+        ? { failureMessage: 'Installer exited with code 5', failureLogKey: `logs/${customerId}/${sessionId}.log` }
+        : {}),
+    },
+    { action: ACTION_TO[state] ?? 'test-setup', actor: DESKTOP },
+  );
+  return sessionId;
+}
+
+/** "Send report to support" as the admin window does it: the case written with the session, atomically. */
+export async function reportToSupport(customerId: string, message = 'The update stopped halfway'): Promise<SupportCase> {
+  const current = await getSession(customerId);
+  const filed = createSupportCase({
+    customerId,
+    sessionId: current.sessionId,
+    targetVersion: current.targetVersion,
+    fromVersion: current.fromVersion,
+    failureMessage: current.failureMessage,
+    failureLogKey: current.failureLogKey,
+    reportedBy: 'admin',
+    message,
+  });
+  await saveSession(current, { ...current, supportCaseId: filed.case.caseId }, { action: 'report-to-support', actor: { kind: 'user', id: 'admin' } }, [filed.put]);
+  return filed.case;
+}
+
+/** Registers an agent identity limited to `customers`; returns the request options that act as it. */
+export async function agent(customers: string[]) {
+  const id = `agent-${randomUUID().slice(0, 8)}`;
+  await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.agent(id), type: 'agent', customers } }));
+  return { id, auth: supportAuth(), headers: { 'x-support-principal': id } };
+}
+
+export const staff = () => ({ auth: supportAuth(), headers: { 'x-support-principal': 'staff-tester' } });
+
+/** Follows a list's cursors to the end (other test files share the table), checking each page. */
+export async function collect(
+  api: TestApi,
+  path: string,
+  field: 'failedUpdates' | 'cases',
+  options: { auth: string; headers?: Record<string, string> },
+  limit = 2,
+): Promise<any[]> {
+  const all: any[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const query = `?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`;
+    const res: ApiResponse = await api.call('GET', `${path}${query}`, options);
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    expect(res.body[field].length).toBeLessThanOrEqual(limit);
+    all.push(...res.body[field]);
+    cursor = res.body.cursor;
+    if (!cursor) return all;
+  }
+  throw new Error('too many pages');
+}
