@@ -123,6 +123,12 @@ export async function startGateway(options: { port: number; host?: string }): Pr
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse) {
+  if (req.method === 'GET' && (req.url === '/openapi.json' || req.url === '/v1/openapi.json')) {
+    // Local only: the document generated from the handlers' own schemas (docs/openapi.json is its committed copy).
+    const { openApiDocument } = await import('./openapi');
+    send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(await openApiDocument(), null, 2));
+    return;
+  }
   const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
   if (body === 'too-large') {
     send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message: `Request body exceeds ${GATEWAY_MAX_BODY_BYTES} bytes.` }));

@@ -1,14 +1,6 @@
 import { z } from 'zod';
-import { parseVersion } from '../../shared/domain/version';
-
-/** A release version code (FEED-1), with the parser's message. */
-export const VersionField = z.string().superRefine((value, ctx) => {
-  const parsed = parseVersion(value);
-  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
-});
-
-/** Device serial (IMEI or the vendor's serial): letters, digits, dashes. */
-export const SerialField = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a device serial (IMEI): letters, digits and dashes, at most 64');
+import { SerialField, VersionField } from '../../shared/http/fields';
+export { SerialField, VersionField };
 
 /** Licence code as typed on the device at registration. */
 export const LicenceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a licence code: letters, digits, - and _, at most 64');

@@ -1,6 +1,6 @@
 import { getCatalogHead } from '../../shared/db/catalog';
 import { AppError } from '../../shared/errors';
-import { httpHandler } from '../../shared/http/handler';
+import { httpHandler, route } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
 import { logger } from '../../shared/observability';
 
@@ -15,4 +15,4 @@ export const health = async () => {
   }
 };
 
-export const handler = httpHandler('health', { 'GET /v1/health': health });
+export const handler = httpHandler('health', { 'GET /v1/health': route({}, health) });

@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { parseVersion } from '../../shared/domain/version';
+import { VersionField } from '../../shared/http/fields';
+export { VersionField };
 import { MAX_PACKAGE_BYTES, MAX_PLANNED_PARTS } from './limits';
 import { FILENAME_PATTERN } from './package-keys';
-
-/** A release version code (FEED-1), refused with the parser's message. */
-export const VersionField = z.string().superRefine((value, ctx) => {
-  const parsed = parseVersion(value);
-  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
-});
 
 export const PackageKind = z.enum(['desktop', 'mobile']);
 export type PackageKind = z.infer<typeof PackageKind>;

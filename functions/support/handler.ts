@@ -1,6 +1,5 @@
 import { listAudit } from '../../shared/db/audit';
-import { httpHandler, principalOf, type HttpRequest } from '../../shared/http/handler';
-import { jsonBody, pathParams, queryParams } from '../../shared/http/request';
+import { httpHandler, principalOf, route } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
 import { assertCustomerAccess } from './access';
 import { listFailedUpdates, listVisibleOpenCases } from './failed-updates';
@@ -15,60 +14,54 @@ import { createCustomerUser, listCustomerUsers, updateCustomerUser } from './use
  */
 
 /** GET /v1/support/customers/{customerId}/audit: a customer's audit trail, newest first. */
-export const audit = async (request: HttpRequest) => {
-  const support = principalOf(request, 'support');
-  const { customerId } = pathParams(request.event, CustomerPath);
-  assertCustomerAccess(support, customerId);
-  const query = queryParams(request.event, AuditQuery);
-  return json(200, await listAudit(customerId, query));
-};
+export const audit = route({ path: CustomerPath, query: AuditQuery }, async (request) => {
+  const { customerId } = request.input.path;
+  assertCustomerAccess(principalOf(request, 'support'), customerId);
+  return json(200, await listAudit(customerId, request.input.query));
+});
 
 /** GET /v1/support/failed-updates: customers whose update failed and awaits support, newest first. */
-export const failedUpdates = async (request: HttpRequest) => {
-  const { limit, cursor } = queryParams(request.event, PageQuery);
+export const failedUpdates = route({ query: PageQuery }, async (request) => {
+  const { limit, cursor } = request.input.query;
   const page = await listFailedUpdates(principalOf(request, 'support'), limit, cursor);
   return json(200, { failedUpdates: page.items, cursor: page.cursor });
-};
+});
 
 /** GET /v1/support/cases: open support cases, newest first. */
-export const cases = async (request: HttpRequest) => {
-  const { limit, cursor } = queryParams(request.event, PageQuery);
+export const cases = route({ query: PageQuery }, async (request) => {
+  const { limit, cursor } = request.input.query;
   const page = await listVisibleOpenCases(principalOf(request, 'support'), limit, cursor);
   return json(200, { cases: page.items, cursor: page.cursor });
-};
+});
 
 /** POST /v1/support/customers/{customerId}/session/resolve: the failed update is resolved; it may be retried. */
-export const resolve = async (request: HttpRequest) => {
+export const resolve = route({ path: CustomerPath, body: ResolveBody }, async (request) => {
   const support = principalOf(request, 'support');
-  const { customerId } = pathParams(request.event, CustomerPath);
+  const { customerId } = request.input.path;
   assertCustomerAccess(support, customerId);
-  const { resolution } = jsonBody(request.event, ResolveBody);
-  return json(200, await resolveFailedUpdate(support, customerId, resolution));
-};
+  return json(200, await resolveFailedUpdate(support, customerId, request.input.body.resolution));
+});
 
 /** GET /v1/support/customers/{customerId}/users: the customer's desktop users (no password hashes). */
-export const users = async (request: HttpRequest) => {
-  const { customerId } = pathParams(request.event, CustomerPath);
-  return json(200, await listCustomerUsers(principalOf(request, 'support'), customerId));
-};
+export const users = route({ path: CustomerPath }, async (request) =>
+  json(200, await listCustomerUsers(principalOf(request, 'support'), request.input.path.customerId)),
+);
 
 /** POST /v1/support/customers/{customerId}/users: add a desktop user; it must change the password at first login. */
-export const createUser = async (request: HttpRequest) => {
+export const createUser = route({ path: CustomerPath, body: CreateUserBody }, async (request) => {
   const support = principalOf(request, 'support');
-  const { customerId } = pathParams(request.event, CustomerPath);
+  const { customerId } = request.input.path;
   assertCustomerAccess(support, customerId);
-  const body = jsonBody(request.event, CreateUserBody);
-  return json(201, await createCustomerUser(support, customerId, body));
-};
+  return json(201, await createCustomerUser(support, customerId, request.input.body));
+});
 
 /** PATCH /v1/support/customers/{customerId}/users/{username}: change the role and/or reset the password. */
-export const updateUser = async (request: HttpRequest) => {
+export const updateUser = route({ path: UserPath, body: UpdateUserBody }, async (request) => {
   const support = principalOf(request, 'support');
-  const { customerId, username } = pathParams(request.event, UserPath);
+  const { customerId, username } = request.input.path;
   assertCustomerAccess(support, customerId);
-  const body = jsonBody(request.event, UpdateUserBody);
-  return json(200, await updateCustomerUser(support, customerId, username, body));
-};
+  return json(200, await updateCustomerUser(support, customerId, username, request.input.body));
+});
 
 export const handler = httpHandler('support', {
   'GET /v1/support/customers/{customerId}/audit': audit,

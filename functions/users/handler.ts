@@ -8,8 +8,7 @@ import { consumeRate, isRateLimited, retryAfterSeconds, type RateLimit } from '.
 import { changePassword, getUser } from '../../shared/db/users';
 import { hashPassword, sha256Hex, verifyPassword } from '../../shared/domain/secrets';
 import { AppError, conflict, tooManyRequests, unauthorized } from '../../shared/errors';
-import { httpHandler, principalOf, type HttpRequest } from '../../shared/http/handler';
-import { jsonBody } from '../../shared/http/request';
+import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
 
 /** User session lifetime: short, the desktop logs in again at start. */
@@ -31,9 +30,9 @@ const PasswordBody = z.object({
 });
 
 /** POST /v1/desktop/login: a customer user logs in on one of the customer's workstations. */
-export const login = async (request: HttpRequest) => {
+export const login = route({ body: LoginBody }, async (request) => {
   const desktop = principalOf(request, 'desktop');
-  const body = jsonBody(request.event, LoginBody);
+  const body = request.input.body;
   const scope = `login#${desktop.customerId}#${body.username.toLowerCase()}`;
   if (await isRateLimited(scope, LOGIN_FAILURES)) {
     throw tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many failed logins for this user: wait a few minutes and retry.', {
@@ -80,12 +79,12 @@ export const login = async (request: HttpRequest) => {
     workstation: body.workstation,
     mustChangePassword: user.mustChangePassword,
   });
-};
+});
 
 /** POST /v1/desktop/password: changes the caller's password (required first for `ammin`). */
-export const password = async (request: HttpRequest) => {
+export const password = route({ body: PasswordBody }, async (request) => {
   const user = principalOf(request, 'user');
-  const body = jsonBody(request.event, PasswordBody);
+  const body = request.input.body;
   const stored = await getUser(user.customerId, user.username);
   if (!stored || !(await verifyPassword(body.currentPassword, stored.passwordHash))) {
     throw new AppError(400, 'WRONG_PASSWORD', 'The current password is not correct.', undefined, 'La password attuale non è corretta.');
@@ -103,7 +102,7 @@ export const password = async (request: HttpRequest) => {
   await deleteUserToken(user.tokenId);
   await writeAudit({ customerId: user.customerId, action: 'user.password.changed', actor: { kind: 'user', id: user.username }, outcome: 'ok' });
   return json(200, { changed: true, loginAgain: true });
-};
+});
 
 /** POST /v1/desktop/logout: ends the caller's session. */
 export const logout = async (request: HttpRequest) => {
@@ -118,5 +117,5 @@ const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('hex'))
 export const handler = httpHandler('users', {
   'POST /v1/desktop/login': login,
   'POST /v1/desktop/password': password,
-  'POST /v1/desktop/logout': logout,
+  'POST /v1/desktop/logout': route({ body: z.object({}), bodyOptional: true }, logout),
 });

@@ -3,7 +3,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError } from '../errors';
 import { logger } from '../observability';
-import { assertBodySize } from './request';
+import type { z } from 'zod';
+import { assertBodySize, jsonBody, optionalJsonBody, pathParams, queryParams } from './request';
 import { errorBody, json } from './response';
 import { findRoute, type HttpFunctionName } from './routes';
 import { authenticate, authorize } from '../auth/authenticate';
@@ -18,7 +19,35 @@ export interface HttpRequest<P extends Principal = Principal> {
   principal: P;
   lambda: Context;
 }
-export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
+
+/**
+ * A route's input schemas: the one declaration the handler validates with and
+ * the OpenAPI document is generated from (shared/http/openapi.ts).
+ */
+export interface RouteContract {
+  readonly path?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  /** The body may be left out entirely (validated as `{}`). @default false */
+  readonly bodyOptional?: boolean;
+}
+
+type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** The request with its validated input. */
+export interface ValidatedRequest<C extends RouteContract> extends HttpRequest {
+  input: { path: Parsed<C['path']>; query: Parsed<C['query']>; body: Parsed<C['body']> };
+}
+
+export interface RouteDef<C extends RouteContract = RouteContract> {
+  readonly contract: C;
+  readonly handle: (request: ValidatedRequest<C>) => Promise<HttpResult>;
+}
+
+/** Declares a route: its input schemas and the handler that gets them parsed. */
+export function route<C extends RouteContract>(contract: C, handle: (request: ValidatedRequest<C>) => Promise<HttpResult>): RouteDef<C> {
+  return { contract, handle };
+}
 
 /** Narrows the principal to the kind the route's `auth` guarantees (a wiring bug otherwise). */
 export function principalOf<K extends Principal['kind']>(request: HttpRequest, kind: K): Extract<Principal, { kind: K }> {
@@ -50,11 +79,13 @@ const bodyLimit = (): MiddlewareObj<HttpEvent, HttpResult> => ({
 
 /**
  * Builds a function's Lambda handler from its routes: dispatches on
- * `event.routeKey` (as API Gateway v2 sets it), with error rendering and body
- * limits applied to every route. Each route key must be declared for this
- * function in shared/http/routes.ts, which is checked at module load.
+ * `event.routeKey` (as API Gateway v2 sets it), authorises the caller from the
+ * route table, validates path, query and body with the route's contract, and
+ * renders errors. Each route key must be declared for this function in
+ * shared/http/routes.ts, which is checked at module load. The contracts are
+ * exposed as `handler.contracts` for the OpenAPI document.
  */
-export function httpHandler(fn: HttpFunctionName, routes: Record<string, RouteHandler>) {
+export function httpHandler(fn: HttpFunctionName, routes: Record<string, RouteDef<any>>) {
   for (const key of Object.keys(routes)) {
     const spec = findRoute(key);
     if (!spec || spec.fn !== fn) throw new Error(`Route ${key} is not declared for function ${fn} in shared/http/routes.ts`);
@@ -66,7 +97,16 @@ export function httpHandler(fn: HttpFunctionName, routes: Record<string, RouteHa
     // The one authorisation layer: every route is decided by its declared `auth`.
     const principal: Principal = spec.auth === 'public' ? { kind: 'public' } : await authenticate(event);
     authorize(principal, spec.auth);
-    return route({ event, principal, lambda: context });
+    const { contract } = route;
+    const input = {
+      path: contract.path ? pathParams(event, contract.path) : undefined,
+      query: contract.query ? queryParams(event, contract.query) : undefined,
+      body: contract.body ? (contract.bodyOptional ? optionalJsonBody(event, contract.body) : jsonBody(event, contract.body)) : undefined,
+    };
+    return route.handle({ event, principal, lambda: context, input });
   };
-  return middy<HttpEvent, HttpResult>(dispatch).use(httpErrors()).use(bodyLimit());
+  const handler = middy<HttpEvent, HttpResult>(dispatch).use(httpErrors()).use(bodyLimit());
+  return Object.assign(handler, {
+    contracts: Object.fromEntries(Object.entries(routes).map(([key, r]) => [key, r.contract])) as Record<string, RouteContract>,
+  });
 }
