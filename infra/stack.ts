@@ -97,7 +97,13 @@ export class UpdateCloudStack extends Stack {
       users: fn('users', 'desktop user login and passwords').bindTable(table, 'readWrite'),
       support: fn('support', 'support: audit trail, failed updates, cases, users').bindTable(table, 'readWrite'),
       // The admin window: session transitions, pushes to devices, desktop logs under logs/, support reports.
-      session: fn('session', 'update session and admin window')
+      // Pushes run inside the admin's request at ~1,000 devices/s (docs/push.md): 29 s covers 10,000+ devices.
+      session: new ServiceFunction(this, 'Fn-session', {
+        name: 'session',
+        description: 'mOphas Update Cloud: update session and admin window',
+        timeout: Duration.seconds(29),
+        memorySize: 1024,
+      })
         .bindTable(table, 'readWrite')
         .bindBucket(this.packages.bucket, 'write', 'logs/')
         .bindPlatformApplication(platformApplicationArn.valueAsString)

@@ -67,6 +67,8 @@ export function localEnv(ports: StackPorts): Record<string, string> {
     // Local Node 20 is supported until the SDK's January 2027 cut-off (TOOLCHAIN); Lambda runs Node 22.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // CloudWatch embedded metrics only mean something in Lambda; locally they would flood stdout.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   };
 }
 

@@ -13,7 +13,8 @@ import { getProfile, setDesktopVersionItem } from '../../shared/db/customers';
 import { deviceNote, getDevice, listDevices, updateDevice } from '../../shared/db/devices';
 import { createSupportCase } from '../../shared/db/cases';
 import { customerKeys } from '../../shared/db/keys';
-import { logger } from '../../shared/observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../../shared/observability';
 import { caseNotification, notifySupport } from '../../shared/support/notify';
 import { archiveItem, getSession, saveSession, sessionConflict } from '../../shared/db/session';
 import { conflict, notFound } from '../../shared/errors';
@@ -66,7 +67,11 @@ async function push(session: Session, command: PushCommand, lambda: Context, ser
   );
 }
 
-const summary = (r: FanOutResult) => ({ complete: r.complete, counts: r.counts, devices: r.devices, ignored: r.ignored });
+function summary(r: FanOutResult) {
+  metrics.addMetric('PushSent', MetricUnit.Count, r.counts.sent);
+  metrics.addMetric('PushFailed', MetricUnit.Count, r.counts.failed + r.counts.noToken);
+  return { complete: r.complete, counts: r.counts, devices: r.devices, ignored: r.ignored };
+}
 const view = (s: Session) => ({ sessionId: s.sessionId, state: s.state, version: s.version, targetVersion: s.targetVersion ?? null, forced: Boolean(s.forced) });
 
 /** GET /v1/desktop/update: session + grid, with an ETag so a 30-second poll costs little when nothing changed. */

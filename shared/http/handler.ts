@@ -2,7 +2,10 @@ import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError } from '../errors';
-import { logger } from '../observability';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { logger, metrics } from '../observability';
 import type { z } from 'zod';
 import { assertBodySize, jsonBody, optionalJsonBody, pathParams, queryParams } from './request';
 import { errorBody, json } from './response';
@@ -64,10 +67,13 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
     const err = request.error;
     if (err instanceof AppError) {
       if (err.statusCode >= 500) logger.error('request failed', { code: err.code, error: err });
+      // Refusals are part of the job (typos, conflicts, wrong roles): counted, not alarmed on.
+      metrics.addMetric(err.statusCode >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);
       request.response = json(err.statusCode, errorBody(err.code, err.message, err.details, err.messageIt));
       return;
     }
     logger.error('unhandled error', { error: err as Error });
+    metrics.addMetric('ServerErrors', MetricUnit.Count, 1);
     request.response = json(500, errorBody('INTERNAL_ERROR', 'Something went wrong on our side. Please retry later.'));
   },
 });
@@ -94,6 +100,7 @@ export function httpHandler(fn: HttpFunctionName, routes: Record<string, RouteDe
     const route = routes[event.routeKey];
     const spec = findRoute(event.routeKey);
     if (!route || !spec) throw new AppError(404, 'NOT_FOUND', `No route for ${event.routeKey}.`);
+    metrics.addMetric('Requests', MetricUnit.Count, 1);
     // The one authorisation layer: every route is decided by its declared `auth`.
     const principal: Principal = spec.auth === 'public' ? { kind: 'public' } : await authenticate(event);
     authorize(principal, spec.auth);
@@ -105,7 +112,11 @@ export function httpHandler(fn: HttpFunctionName, routes: Record<string, RouteDe
     };
     return route.handle({ event, principal, lambda: context, input });
   };
-  const handler = middy<HttpEvent, HttpResult>(dispatch).use(httpErrors()).use(bodyLimit());
+  const handler = middy<HttpEvent, HttpResult>(dispatch)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(httpErrors())
+    .use(bodyLimit());
   return Object.assign(handler, {
     contracts: Object.fromEntries(Object.entries(routes).map(([key, r]) => [key, r.contract])) as Record<string, RouteContract>,
   });
