@@ -137,6 +137,9 @@ export class UpdateCloudStack extends Stack {
       .bindTable(table, 'readWrite')
       .bindPlatformApplication(platformApplicationArn.valueAsString)
       .bindSupportTopic(this.supportTopic);
+    // Large fleets: the admin window hands fan-outs to the push queue (send only).
+    this.functions.session.addEnvironment(ENV.pushQueueUrl, this.push.queue.queueUrl);
+    this.push.queue.grantSendMessages(this.functions.session);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.http.url });
     new CfnOutput(this, 'PackagesDomainName', {

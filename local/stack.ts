@@ -19,6 +19,8 @@ export interface StackPorts {
   sns: number;
   /** The local CloudFront stand-in serving signed package URLs. */
   cdn: number;
+  /** The local SQS push queue, delivering to the push worker. */
+  sqs: number;
 }
 
 export interface StackOptions {
@@ -31,6 +33,8 @@ export interface StackOptions {
 
 export interface RunningStack {
   apiUrl: string;
+  /** Resolves when the local push queue has delivered everything. */
+  pushQueueDrained: () => Promise<void>;
   env: Record<string, string>;
   ports: StackPorts;
   stop(): Promise<void>;
@@ -42,6 +46,7 @@ export const LOCAL_NAMES = {
   bucket: 'mophas-packages',
   platformApplication: 'mophas-mobile',
   supportTopic: 'mophas-support',
+  pushQueue: 'mophas-push',
 };
 
 /** A startup problem the user can fix; printed as one line without a stack trace. */
@@ -58,6 +63,7 @@ export function localEnv(ports: StackPorts): Record<string, string> {
     AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${ports.dynamodb}`,
     AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports.s3}`,
     AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${ports.sns}`,
+    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${ports.sqs}`,
     AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required',
     [ENV.s3ForcePathStyle]: 'true',
@@ -96,7 +102,7 @@ export async function preflight(ports: StackPorts): Promise<void> {
       'Java 17+ is required to run DynamoDB Local but `java` was not found: install it (e.g. `sudo apt-get install -y openjdk-17-jre-headless`) and retry.',
     );
   }
-  const names: Record<keyof StackPorts, string> = { api: 'PORT', dynamodb: 'DYNAMODB_PORT', s3: 'S3_PORT', sns: 'SNS_PORT', cdn: 'CDN_PORT' };
+  const names: Record<keyof StackPorts, string> = { api: 'PORT', dynamodb: 'DYNAMODB_PORT', s3: 'S3_PORT', sns: 'SNS_PORT', cdn: 'CDN_PORT', sqs: 'SQS_PORT' };
   for (const [key, port] of Object.entries(ports) as [keyof StackPorts, number][]) {
     if (port !== 0 && !(await isPortFree(port))) {
       throw new StartupError(
@@ -169,6 +175,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     stoppers.push(() => localSns.close());
 
+    // The push queue and its trigger: messages go to the same worker module deployed to Lambda.
+    const { startLocalSqs } = await import('./sqs-server');
+    const localSqs = await startLocalSqs({
+      port: ports.sqs,
+      region: LOCAL_REGION,
+      worker: async () => (await import('../functions/push/handler')).handler as never,
+    });
+    stoppers.push(() => localSqs.close());
+    env[ENV.pushQueueUrl] = `${localSqs.url}/000000000000/${LOCAL_NAMES.pushQueue}`;
+
     // The same edge function as CloudFront checks the signed URLs, then s3rver serves the bytes.
     const { startLocalCdn } = await import('./cdn');
     const cdn = await startLocalCdn({
@@ -194,6 +210,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     env[ENV.supportTopicArn] = arns.supportTopicArn;
     Object.assign(process.env, env);
 
+    const pushQueueDrained = () => localSqs.drained();
     let apiUrl = '';
     if (options.gateway !== false) {
       const { startGateway } = await import('./gateway');
@@ -201,7 +218,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       stoppers.push(() => gateway.close());
       apiUrl = gateway.url;
     }
-    return { apiUrl, env, ports, stop };
+    return { apiUrl, env, ports, stop, pushQueueDrained };
   } catch (error) {
     await stop();
     throw error;

@@ -27,6 +27,7 @@ async function main() {
     s3: port('S3_PORT', 4568),
     sns: port('SNS_PORT', 4575),
     cdn: port('CDN_PORT', 4580),
+    sqs: port('SQS_PORT', 4576),
   };
   const stack = await startStack({ dataDir: DATA_DIR, ports });
 
@@ -43,6 +44,7 @@ mOphas Update Cloud — local stack running
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}
   S3 (s3rver)    http://127.0.0.1:${ports.s3}
   SNS (local)    http://127.0.0.1:${ports.sns}
+  SQS (local)    http://127.0.0.1:${ports.sqs}   (push queue → push worker)
   CDN (local)    http://127.0.0.1:${ports.cdn}   (signed package URLs, checked by the real edge function)
   Data           ${DATA_DIR}  (kept across restarts; delete it to reseed)
 

@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import { ddb, s3 } from '../../shared/aws/clients';
 import { secret } from '../../shared/aws/secrets';
 import type { UserPrincipal } from '../../shared/auth/principals';
-import { bucketName, ENV, SECRET_VALUE_ENV, tableName } from '../../shared/config';
+import { bucketName, ENV, optionalEnv, SECRET_VALUE_ENV, tableName } from '../../shared/config';
 import { actorOf, auditItem } from '../../shared/db/audit';
 import { listReleases } from '../../shared/db/catalog';
 import { getReleaseState } from '../../shared/db/codes';
@@ -20,6 +20,8 @@ import { archiveItem, getSession, saveSession, sessionConflict } from '../../sha
 import { conflict, notFound } from '../../shared/errors';
 import { nextRelease } from '../../shared/feed/next-release';
 import { fanOut, type FanOutResult } from '../../shared/push/fanout';
+import { enqueueFanOut, listEnabledSerials } from '../../shared/push/queue';
+import { sqsPushQueue } from '../../shared/push/sqs';
 import type { PushCommand } from '../../shared/push/commands';
 import { confirmToken, confirmTokenKey, verifyConfirmToken, type ConfirmBinding } from '../../shared/session/confirm-token';
 import { isAllowed, isUpdated, nextState, startOrForce, type GridFilter, type Session, type SessionAction } from '../../shared/session/state-machine';
@@ -50,21 +52,34 @@ async function requireConfirmation(session: Session, action: string, token: stri
   }
 }
 
-/** Pushes a command to the customer's devices, bounded by the Lambda's remaining time. */
-async function push(session: Session, command: PushCommand, lambda: Context, serials?: string[]): Promise<FanOutResult> {
+/**
+ * Fleets up to this size are pushed inside the admin's request (the answer
+ * carries the per-device summary); larger ones are handed to the SQS push
+ * worker, and their outcomes appear in the grid as devices are reached.
+ * @default 5000 (env PUSH_INLINE_LIMIT)
+ */
+const inlinePushLimit = () => Number(optionalEnv('PUSH_INLINE_LIMIT') ?? 5000);
+
+/** Pushes a command to the customer's devices: inline, or through the push queue for large fleets. */
+async function push(session: Session, command: PushCommand, lambda: Context, serials?: string[]) {
   const attempt = session.pushAttempts?.[command] ?? 1;
-  return fanOut(
-    {
-      customerId: session.customerId,
-      sessionId: session.sessionId,
-      sessionVersion: session.version,
-      command,
-      commandId: `${session.sessionId}:${command}:${attempt}`,
-      serials,
-      targetVersion: session.targetVersion,
-    },
-    { deadline: Date.now() + lambda.getRemainingTimeInMillis() },
-  );
+  const request = {
+    customerId: session.customerId,
+    sessionId: session.sessionId,
+    sessionVersion: session.version,
+    command,
+    commandId: `${session.sessionId}:${command}:${attempt}`,
+    targetVersion: session.targetVersion,
+  };
+  if (!serials) {
+    const all = await listEnabledSerials(session.customerId);
+    if (all.length > inlinePushLimit()) {
+      const queued = await enqueueFanOut({ ...request, serials: undefined }, sqsPushQueue);
+      metrics.addMetric('PushQueuedDevices', MetricUnit.Count, queued.devices);
+      return { complete: false, queued, counts: null, devices: [], ignored: [] };
+    }
+  }
+  return summary(await fanOut({ ...request, serials }, { deadline: Date.now() + lambda.getRemainingTimeInMillis() }));
 }
 
 function summary(r: FanOutResult) {
@@ -129,7 +144,7 @@ export async function sendStartUpdate(user: UserPrincipal, lambda: Context, seri
     };
   }
   const saved = await saveSession(current, next, { action: 'send-start-update', actor: actorOf(user), details: { serial: serial ?? 'all' } });
-  return { session: view(saved), summary: summary(await push(saved, 'START_UPDATE', lambda, serial ? [serial] : undefined)) };
+  return { session: view(saved), summary: await push(saved, 'START_UPDATE', lambda, serial ? [serial] : undefined) };
 }
 
 /** Avvia aggiornamento (SES-5/6): only when every enabled device awaits the update. */
@@ -214,7 +229,7 @@ export async function sendEndUpdate(user: UserPrincipal, lambda: Context, serial
     actor: actorOf(user),
     details: { serial: serial ?? 'all' },
   });
-  return { session: view(saved), summary: summary(await push(saved, 'END_UPDATE', lambda, serial ? [serial] : undefined)) };
+  return { session: view(saved), summary: await push(saved, 'END_UPDATE', lambda, serial ? [serial] : undefined) };
 }
 
 const CONCLUDE_WARNING = {
@@ -256,7 +271,7 @@ export async function reactivate(user: UserPrincipal, lambda: Context) {
   const devices = await listDevices(user.customerId, { projection: ['serial', 'enabled', 'blocked'] });
   const note = deviceNote('Riattivato dopo aggiornamento non riuscito', 'Reactivated after the failed update');
   await Promise.allSettled(devices.filter((d) => d.enabled && d.blocked).map((d) => updateDevice(user.customerId, d.serial, { blocked: false, blockedManually: false }, { note })));
-  return { session: view(saved), summary: summary(await push(saved, 'ERROR_UPDATE', lambda)) };
+  return { session: view(saved), summary: await push(saved, 'ERROR_UPDATE', lambda) };
 }
 
 /** Disable device (SES-8): double confirmation; the row leaves the grid and the device can no longer work. */

@@ -2,13 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, optionalEnv } from '../config';
 
 /*
  * SDK clients, built once per execution environment. Endpoints come from the SDK's
  * standard variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3,
- * AWS_ENDPOINT_URL_SNS), which the local stack sets to DynamoDB Local, s3rver and
- * the local SNS endpoint; in AWS they are unset and the regional endpoints apply.
+ * AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_SQS), which the local stack sets to
+ * DynamoDB Local, s3rver and its local SNS and SQS endpoints; in AWS they are unset and the regional endpoints apply.
  */
 
 export const dynamo = new DynamoDBClient({});
@@ -26,3 +27,5 @@ export const s3 = new S3Client({
 });
 
 export const sns = new SNSClient({});
+
+export const sqs = new SQSClient({});

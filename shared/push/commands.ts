@@ -188,6 +188,13 @@ export function outcomeTexts(command: PushCommand, outcome: DeviceOutcome, reaso
   }
   if (reasonCode === 'NO_TOKEN') return outcomeTexts(command, 'no-token');
   if (reasonCode === 'ENDPOINT_DISABLED') {
+    // END UPDATE's way round is already "start the app": say it once.
+    if (command === 'END_UPDATE') {
+      return {
+        en: `Push token no longer valid (app not started recently or reinstalled): ${fallback.en}.`,
+        it: `Token push non più valido (app non avviata di recente o reinstallata): ${fallback.it}.`,
+      };
+    }
     return {
       en: `Push token no longer valid (app not started recently or reinstalled): ask the operator to start mOphas mobile, then resend; if it still fails, ${fallback.en}.`,
       it: `Token push non più valido (app non avviata di recente o reinstallata): chiedere all'operatore di avviare mOphas mobile, poi inviare di nuovo la notifica; se non va ancora a buon fine, ${fallback.it}.`,

@@ -7,9 +7,9 @@
  * SQS, and the per-device `pushOutcomes[commandId]` make every redelivery resume
  * without pushing a device twice. docs/push.md describes the whole design.
  *
- * The queue itself is a port, `(jobs) => Promise<void>`: the SQS implementation
- * (SendMessageBatch, 10 messages a call, failed entries retried) needs
- * @aws-sdk/client-sqs, which the project does not depend on yet.
+ * The queue itself is a port, `(jobs) => Promise<void>`; `shared/push/sqs.ts` is
+ * its SQS implementation (SendMessageBatch, 10 messages a call, failed entries
+ * retried), used by the admin window for fleets above PUSH_INLINE_LIMIT.
  */
 import { z } from 'zod';
 import { customerKeys } from '../db/keys';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
@@ -464,4 +465,22 @@ describe('support topic and parameters', () => {
       expect.arrayContaining(['ApiUrl', 'PackagesDomainName', 'PackagesBucketName', 'TableName', 'SupportTopicArn']),
     );
   });
+});
+
+// Runs after the in-process synth above, never beside it: two synths bundling the same
+// functions at once have collided in esbuild's staging folders on this 2-core machine.
+describe('cdk CLI', () => {
+  it('synthesizes the stack offline with no AWS credentials (cdk.json app entry)', () => {
+    const env = { ...process.env };
+    for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
+    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', 'cdk.out/cli-test'], {
+      cwd: PROJECT_ROOT,
+      env: { ...env, CDK_DISABLE_VERSION_CHECK: 'true' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (result.status !== 0) console.error(result.stdout, result.stderr);
+    expect(result.status).toBe(0);
+    expect(result.stderr).not.toMatch(/Error/);
+  }, 150_000);
 });

@@ -57,6 +57,7 @@ describe('npm start (local/start.ts)', () => {
       S3_PORT: String(await freePort()),
       SNS_PORT: String(await freePort()),
       CDN_PORT: String(await freePort()),
+      SQS_PORT: String(await freePort()),
     };
     const first = await start(env);
     const credential = /Desktop credential\s+(\S+)/.exec(first.output())?.[1];

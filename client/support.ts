@@ -1,0 +1,146 @@
+/**
+ * Alturas support's side of the API: publishing releases, turning a customer's
+ * challenge into the confirmation response (CODE-2/4), desktop users, failed
+ * updates and their cases (SES-10), resolving them, and the audit trail.
+ *
+ * Locally the support routes take `Authorization: Support <key>` (the local
+ * stack's LOCAL_SUPPORT_KEY); `principal` sets `x-support-principal` to act as
+ * an agent identity. In AWS these routes are IAM-authorised (SigV4), which this
+ * client does not sign yet — the same limit as `publish-release`.
+ */
+import { SupportApi } from '../cli/lib/api';
+import { ApiError as CliApiError, CliError } from '../cli/lib/errors';
+import type { Progress } from '../cli/lib/progress';
+import { publishRelease, type PublishedRelease } from '../cli/lib/publish-release';
+import { ApiError, HttpClient, MophasClientError, seg, type LocalizedMessages } from './http';
+import type { AuditEntry, CatalogRelease, ConfirmationResponseAnswer, FailedUpdate, ResolveAnswer, SupportCase, UserView } from './types';
+
+export type { PublishedRelease };
+
+export interface SupportClientOptions {
+  readonly apiUrl: string;
+  /** The support credential (locally: LOCAL_SUPPORT_KEY). */
+  readonly supportKey: string;
+  /** Local stack only: act as this support/agent identity (`x-support-principal`). */
+  readonly principal?: string;
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+export interface PublishReleaseInput {
+  version: string;
+  /** Path of the desktop installer file. */
+  desktop: string;
+  /** Path of the mobile package file. */
+  mobile: string;
+  /** https link of the release notes ("Dettagli aggiornamento"). */
+  notesUrl: string;
+  requiresCode?: boolean;
+  /** Parallel part uploads. @default 4 */
+  concurrency?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass it back for the next page; absent on the last one. */
+  cursor?: string;
+}
+
+const SILENT_PROGRESS: Progress = { start() {}, advance() {}, stop() {} };
+
+export class SupportClient {
+  private readonly http: HttpClient;
+
+  constructor(private readonly options: SupportClientOptions) {
+    this.http = new HttpClient({
+      baseUrl: options.apiUrl,
+      authorization: `Support ${options.supportKey}`,
+      headers: options.principal ? { 'x-support-principal': options.principal } : undefined,
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+    });
+  }
+
+  get apiUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /**
+   * Publishes a release (docs/releases.md): hashes both files, uploads them
+   * through presigned URLs and asks the API to verify and publish. The same code
+   * as `mophas-support publish-release` (cli/lib/publish-release.ts).
+   *
+   * @throws ApiError from the API (e.g. 409 RELEASE_EXISTS); MophasClientError for a local problem (missing file, bad version…).
+   */
+  async publishRelease(input: PublishReleaseInput, hooks: { progress?: Progress; log?: (line: string) => void } = {}): Promise<PublishedRelease> {
+    const api = new SupportApi(this.http.baseUrl, this.options.supportKey);
+    try {
+      return await publishRelease(
+        api,
+        { ...input, requiresCode: input.requiresCode ?? false, concurrency: input.concurrency ?? 4 },
+        hooks.progress ?? SILENT_PROGRESS,
+        hooks.log ?? (() => undefined),
+      );
+    } catch (error) {
+      if (error instanceof CliApiError) {
+        const m = error.body.messages as LocalizedMessages | undefined;
+        throw new ApiError(error.status, error.code, error.apiMessage, m, error.body, { method: 'POST', url: `${this.http.baseUrl}/v1/support/releases` });
+      }
+      if (error instanceof CliError) throw new MophasClientError(error.message, 'PUBLISH_REFUSED', { cause: error });
+      throw error;
+    }
+  }
+
+  /** Published releases with storage details, oldest first. */
+  listReleases(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
+    return this.http.get('/v1/support/releases');
+  }
+
+  /** The public catalog (no credential needed). */
+  catalog(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
+    return this.http.get('/v1/catalog', { authorization: null });
+  }
+
+  /** Turns the challenge the customer read over the phone into the response (audited; CODE-2/4). */
+  confirmationResponse(customerId: string, version: string, challenge: string | readonly string[]): Promise<ConfirmationResponseAnswer> {
+    return this.http.post('/v1/support/confirmation-responses', { customerId, version, challenge });
+  }
+
+  /** A customer's desktop users. */
+  async listUsers(customerId: string): Promise<UserView[]> {
+    return (await this.http.get<{ users: UserView[] }>(`/v1/support/customers/${seg(customerId)}/users`)).users;
+  }
+
+  /** Adds a desktop user; the user must change the password at the first login. */
+  addUser(customerId: string, user: { username: string; password: string; role: 'admin' | 'user' }): Promise<UserView> {
+    return this.http.post(`/v1/support/customers/${seg(customerId)}/users`, user);
+  }
+
+  /** Changes a user's role and/or resets the password (then changed at the next login). */
+  updateUser(customerId: string, username: string, change: { role?: 'admin' | 'user'; password?: string }): Promise<UserView> {
+    return this.http.patch(`/v1/support/customers/${seg(customerId)}/users/${seg(username)}`, change);
+  }
+
+  /** Customers whose update failed and awaits support, newest first. */
+  async failedUpdates(page: { limit?: number; cursor?: string } = {}): Promise<Page<FailedUpdate>> {
+    const answer = await this.http.get<{ failedUpdates: FailedUpdate[]; cursor?: string }>('/v1/support/failed-updates', { query: page });
+    return { items: answer.failedUpdates, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
+  }
+
+  /** Open support cases, newest first. */
+  async cases(page: { limit?: number; cursor?: string } = {}): Promise<Page<SupportCase>> {
+    const answer = await this.http.get<{ cases: SupportCase[]; cursor?: string }>('/v1/support/cases', { query: page });
+    return { items: answer.cases, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
+  }
+
+  /** Marks a customer's failed update resolved: the red notice goes, the update may be retried; its cases close. */
+  resolve(customerId: string, resolution: string): Promise<ResolveAnswer> {
+    return this.http.post(`/v1/support/customers/${seg(customerId)}/session/resolve`, { resolution });
+  }
+
+  /** A customer's audit trail, newest first (`action`: a prefix such as `session.` or `lock.`). */
+  async audit(customerId: string, query: { limit?: number; cursor?: string; action?: string } = {}): Promise<Page<AuditEntry>> {
+    const answer = await this.http.get<{ entries: AuditEntry[]; cursor?: string }>(`/v1/support/customers/${seg(customerId)}/audit`, { query });
+    return { items: answer.entries, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
+  }
+}

@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ddb } from '../../../shared/aws/clients';
+import { SECRET_VALUE_ENV, tableName } from '../../../shared/config';
+import { credentialKeys } from '../../../shared/db/keys';
+import { freePort } from '../../../local/stack';
+import { TestApi } from '../../fixtures/api';
+import { ensureRelease } from '../../fixtures/session';
+import { createTenant, type Tenant } from '../../fixtures/tenant';
+
+// The client tests own the 93.xx range of the shared test catalog (this file: 93.30.xx).
+const FROM = '93.30.00_001';
+const TO = '93.30.00_002';
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+let api: TestApi;
+let dir: string;
+let tenant: Tenant;
+
+beforeAll(async () => {
+  api = await TestApi.start();
+  dir = mkdtempSync(join(tmpdir(), 'mophas-client-cli-'));
+  await ensureRelease(FROM);
+  await ensureRelease(TO);
+  tenant = await createTenant({ desktopVersion: FROM });
+});
+afterAll(async () => {
+  await api.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs a CLI as a user would (`node --import tsx cli/<name>.ts …`), with no local stack files to fall back on. */
+function run(cli: 'desktop' | 'device' | 'support', args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((ok, fail) => {
+    const { MOPHAS_API_URL: _a, MOPHAS_SUPPORT_KEY: _k, MOPHAS_DESKTOP_CREDENTIAL: _c, FORCE_COLOR: _f, ...inherited } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', `cli/${cli}.ts`, ...args], {
+      cwd: ROOT,
+      env: { ...inherited, NO_COLOR: '1', LOCAL_DATA_DIR: join(dir, 'no-local-data'), MOPHAS_STATE_DIR: join(dir, 'state') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => ok({ code, stdout, stderr }));
+  });
+}
+
+const desktopArgs = () => ['--api', api.gateway.url, '--credential', tenant.desktopCredential, '--customer', tenant.customerId];
+
+describe('mophas-desktop', () => {
+  it('prints the blue notice and exits 0 when the feed cannot be reached', async () => {
+    const port = await freePort();
+    const r = await run('desktop', ['avvio', '--api', `http://127.0.0.1:${port}`, '--credential', 'dsk_someid.secret', '--installed', FROM, '--feed-timeout', '2000']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Avviso AZZURRO · feed-unreachable');
+    expect(r.stdout).toContain('non sono raggiungibili');
+  });
+
+  it('checks, downloads and reports; the notice turns green; the grid needs a logged-in admin', async () => {
+    const first = await run('desktop', ['avvio', ...desktopArgs(), '--installed', FROM, '--json']);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ ok: true, notice: { kind: 'download-in-progress' }, update: { version: TO } });
+
+    const download = await run('desktop', ['scarica', ...desktopArgs(), '--json']);
+    expect(download.code, download.stderr).toBe(0);
+    expect(JSON.parse(download.stdout)).toMatchObject({ version: TO, resumedFrom: 0 });
+    expect(download.stderr).toMatch(/download installer: 100%/);
+
+    const green = await run('desktop', ['avvio', ...desktopArgs()]);
+    expect(green.stdout).toContain('Avviso VERDE · update-ready');
+    expect(green.stdout).toContain('[Gestione aggiornamento †]');
+
+    const refused = await run('desktop', ['gestione', ...desktopArgs()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^error: nobody is logged in on this desktop: log in first/)]);
+
+    const login = await run('desktop', ['login', ...desktopArgs(), '--user', 'admin', '--password', tenant.users.admin!.password]);
+    expect(login.code, login.stderr).toBe(0);
+    const grid = await run('desktop', ['gestione', ...desktopArgs()]);
+    expect(grid.code, grid.stderr).toBe(0);
+    expect(grid.stdout).toMatch(/Gestione aggiornamento — nessuna sessione aperta/);
+  });
+
+  it('prints one error line per API refusal, and the stack trace only with --debug', async () => {
+    const args = ['login', '--api', api.gateway.url, '--credential', 'dsk_unknownid.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '--user', 'admin', '--password', 'wrong-password-1'];
+    const plain = await run('desktop', args);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^error: Missing or invalid credentials\. Check --credential .*\(UNAUTHORIZED, HTTP 401\)$/)]);
+    const debug = await run('desktop', [...args, '--debug']);
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe('mophas-device and mophas-support', () => {
+  it('registers a simulated device, checks it in and shows a code 1', async () => {
+    const licence = `LIC-CLI-${tenant.customerId}`;
+    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.licence(licence), type: 'licence', customerId: tenant.customerId, createdAt: new Date().toISOString() } }));
+    const serial = `35${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`;
+    const common = ['--serial', serial, '--api', api.gateway.url];
+    const reg = await run('device', ['registra', ...common, '--licence', licence, '--installed', FROM, '--token', `fcm-cli-${serial}`]);
+    expect(reg.code, reg.stderr).toBe(0);
+    expect(reg.stdout).toMatch(/registrato \(nuovo\)/);
+    const sync = await run('device', ['sincronizza', ...common, '--json']);
+    expect(JSON.parse(sync.stdout)).toMatchObject({ command: { command: 'NONE' }, desktopVersion: FROM });
+    const code1 = await run('device', ['blocco-manuale', 'codice1', ...common, '--json']);
+    expect(JSON.parse(code1.stdout)).toMatchObject({ action: 'lock', code1: expect.stringMatching(/^1\d{4}-\d{5}-\d{5}$/) });
+    const unknown = await run('device', ['sincronizza', '--serial', '350000000000001', '--api', api.gateway.url]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/^error: no device state in .*: register the device first/);
+  });
+
+  it('lists users, failed updates and the audit trail for support', async () => {
+    const key = ['--api', api.gateway.url, '--support-key', process.env[SECRET_VALUE_ENV.localSupportKey]!];
+    const [users, failed, audit, bad] = await Promise.all([
+      run('support', ['users', 'list', '--customer', tenant.customerId, ...key]),
+      run('support', ['failed-updates', '--json', ...key]),
+      run('support', ['audit', '--customer', tenant.customerId, '--json', ...key]),
+      run('support', ['users', 'list', '--customer', tenant.customerId, '--api', api.gateway.url, '--support-key', 'wrong']),
+    ]);
+    expect(users.code, users.stderr).toBe(0);
+    expect(users.stdout).toMatch(/^admin\s+admin\s+no/m);
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(JSON.parse(failed.stdout)).toHaveProperty('items');
+    expect(JSON.parse(audit.stdout).items.map((e: { action: string }) => e.action)).toContain('user.login');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: Missing or invalid credentials\. Check --support-key.*\(UNAUTHORIZED, HTTP 401\)\n$/);
+  });
+});
