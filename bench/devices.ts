@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { toEvent } from '../local/gateway';
-import { lambdaContext } from '../local/lambda-context';
 import { createTenant } from '../test/fixtures/tenant';
 import { percentile, round, type Benchmark } from './benchmarks';
-
-type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body?: string }>;
+import { dynamoCalls, invoke, loadHandler } from './invoke';
 
 const CHECK_INS = 1000;
 /** Warm-up check-ins: the Lambda's first calls and DynamoDB Local's JIT compilation are not what a warm function sees. */
@@ -22,20 +19,12 @@ export const devicesBenchmark: Benchmark = {
   name: 'devices',
   needsStack: true,
   async run() {
-    const { dynamo, ddb } = await import('../shared/aws/clients');
+    const { ddb } = await import('../shared/aws/clients');
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
     const { tableName } = await import('../shared/config');
     const { customerKeys } = await import('../shared/db/keys');
-    let calls = 0;
-    dynamo.middlewareStack.remove('devicesBenchCallCounter');
-    dynamo.middlewareStack.add(
-      (next) => async (args) => {
-        calls++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'devicesBenchCallCounter' },
-    );
-    const { handler } = (await import('../functions/devices/handler')) as unknown as { handler: Handler };
+    const calls = await dynamoCalls();
+    const handler = await loadHandler('devices');
     const desktopVersion = '03.01.00_030';
     const tenant = await createTenant({ devices: DEVICES, desktopVersion });
     await ddb.send(
@@ -50,21 +39,18 @@ export const devicesBenchmark: Benchmark = {
     let warmCalls = 0;
     for (let i = 0; i < CHECK_INS + WARMUP; i++) {
       const d = i % DEVICES;
-      const { event } = toEvent({
+      const before = calls();
+      const res = await invoke(handler, {
         method: 'POST',
         url: '/v1/device/check-in',
-        headers: { authorization: `Device ${tenant.devices[d]!.credential}`, 'content-type': 'application/json' },
-        body: Buffer.from(JSON.stringify({ installedVersion: desktopVersion, pushToken: tokens[d], lastSyncAt: new Date().toISOString() })),
+        auth: `Device ${tenant.devices[d]!.credential}`,
+        body: { installedVersion: desktopVersion, pushToken: tokens[d], lastSyncAt: new Date().toISOString() },
       });
-      const before = calls;
-      const started = performance.now();
-      const result = await handler(event, lambdaContext('devices'));
-      const ms = performance.now() - started;
-      if (result.statusCode !== 200) throw new Error(`check-in failed: ${result.body}`);
+      if (res.status !== 200) throw new Error(`check-in failed: ${JSON.stringify(res.body)}`);
       // The first check-in of each device creates its SNS endpoint: part of the warm-up.
       if (i >= WARMUP) {
-        times.push(ms);
-        warmCalls += calls - before;
+        times.push(res.ms);
+        warmCalls += calls() - before;
       }
     }
     return [

@@ -1,9 +1,6 @@
-import { toEvent } from '../local/gateway';
-import { lambdaContext } from '../local/lambda-context';
 import { createTenant, publishTestRelease } from '../test/fixtures/tenant';
 import { percentile, round, type Benchmark } from './benchmarks';
-
-type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body?: string }>;
+import { dynamoCalls, invoke, loadHandler } from './invoke';
 
 const CHECKS = 1000;
 const WARMUP = 50;
@@ -18,35 +15,20 @@ export const feedBenchmark: Benchmark = {
   name: 'feed',
   needsStack: true,
   async run() {
-    const { dynamo } = await import('../shared/aws/clients');
-    let calls = 0;
-    dynamo.middlewareStack.add(
-      (next) => async (args) => {
-        calls++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'benchCallCounter' },
-    );
-    const { handler } = (await import('../functions/version-feed/handler')) as unknown as { handler: Handler };
+    const calls = await dynamoCalls();
+    const handler = await loadHandler('version-feed');
     const versions = ['50.00.00_001', '50.00.00_002', '50.01.00_000', '50.02.00_000'];
     for (const v of versions) await publishTestRelease(v);
     const tenant = await createTenant();
     const times: number[] = [];
     let warmCalls = 0;
     for (let i = 0; i < CHECKS + WARMUP; i++) {
-      const { event } = toEvent({
-        method: 'GET',
-        url: `/v1/desktop/feed?installed=${versions[i % 3]}`,
-        headers: { authorization: `Desktop ${tenant.desktopCredential}` },
-      });
-      const before = calls;
-      const started = performance.now();
-      const result = await handler(event, lambdaContext('version-feed'));
-      const ms = performance.now() - started;
-      if (result.statusCode !== 200) throw new Error(`feed check failed: ${result.body}`);
+      const before = calls();
+      const res = await invoke(handler, { method: 'GET', url: `/v1/desktop/feed?installed=${versions[i % 3]}`, auth: `Desktop ${tenant.desktopCredential}` });
+      if (res.status !== 200) throw new Error(`feed check failed: ${JSON.stringify(res.body)}`);
       if (i >= WARMUP) {
-        times.push(ms);
-        warmCalls += calls - before;
+        times.push(res.ms);
+        warmCalls += calls() - before;
       }
     }
     return [

@@ -1,10 +1,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { toEvent } from '../local/gateway';
-import { lambdaContext } from '../local/lambda-context';
 import { createTenant } from '../test/fixtures/tenant';
 import { percentile, round, type Benchmark } from './benchmarks';
-
-type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body?: string }>;
+import { adminAuth, invoke, loadHandler } from './invoke';
 
 const DEVICES = 1000;
 const REQUESTS = 100;
@@ -21,8 +18,7 @@ export const sessionBenchmark: Benchmark = {
     const { ddb } = await import('../shared/aws/clients');
     const { tableName } = await import('../shared/config');
     const { customerKeys } = await import('../shared/db/keys');
-    const users = (await import('../functions/users/handler')) as unknown as { handler: Handler };
-    const { handler } = (await import('../functions/session/handler')) as unknown as { handler: Handler };
+    const handler = await loadHandler('session');
     const tenant = await createTenant({ desktopVersion: '03.01.00_030' });
     const rows = Array.from({ length: DEVICES }, (_, i) => ({
       ...customerKeys.device(tenant.customerId, `35693803${String(i).padStart(7, '0')}`),
@@ -44,24 +40,13 @@ export const sessionBenchmark: Benchmark = {
     for (let i = 0; i < rows.length; i += 25) {
       await ddb.send(new BatchWriteCommand({ RequestItems: { [tableName()]: rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
     }
-    const call = async (h: Handler, method: string, url: string, auth: string, body?: unknown) => {
-      const { event } = toEvent({ method, url, headers: { authorization: auth, 'content-type': 'application/json' }, body: body ? Buffer.from(JSON.stringify(body)) : undefined });
-      const started = performance.now();
-      const result = await h(event, lambdaContext('bench'));
-      return { ms: performance.now() - started, result };
-    };
-    const login = await call(users.handler, 'POST', '/v1/desktop/login', `Desktop ${tenant.desktopCredential}`, {
-      username: 'admin',
-      password: tenant.users.admin!.password,
-      workstation: 'server',
-    });
-    const admin = `Bearer ${JSON.parse(login.result.body!).token}`;
+    const admin = await adminAuth(tenant);
     const times: number[] = [];
     for (let i = 0; i < REQUESTS + 10; i++) {
-      const { ms, result } = await call(handler, 'GET', '/v1/desktop/update', admin);
-      if (result.statusCode !== 200) throw new Error(`grid failed: ${result.body}`);
-      if (JSON.parse(result.body!).rows.length !== DEVICES) throw new Error('grid rows missing');
-      if (i >= 10) times.push(ms);
+      const res = await invoke(handler, { method: 'GET', url: '/v1/desktop/update', auth: admin });
+      if (res.status !== 200) throw new Error(`grid failed: ${JSON.stringify(res.body)}`);
+      if (res.body.rows.length !== DEVICES) throw new Error('grid rows missing');
+      if (i >= 10) times.push(res.ms);
     }
     return [
       { name: 'grid_1000_devices_ms', value: round(percentile(times, 99)), unit: `ms p99 of ${REQUESTS} polls (p50 ${round(percentile(times, 50))})`, target: '≤ 100', max: 100 },

@@ -29,7 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveApiUrl } from './lib/config';
 import { formatBytes } from './lib/files';
-import { createProgress } from './lib/progress';
+import { downloadProgress } from './lib/progress';
 import { DesktopClient, type DesktopState, type StartupCheck } from '../client/desktop';
 import { fileStore } from '../client/state';
 import { MophasClientError, type ApiError } from '../client/http';
@@ -154,22 +154,8 @@ common(
     .option('--feed-timeout <ms>', 'startup-check budget', parseMs),
 ).action(async (flags: Common & { dir?: string }) => {
   const desktop = await client(flags);
-  const progress = createProgress();
-  let started = false;
-  let last = 0;
-  const result = await desktop
-    .downloadUpdate({
-      dir: flags.dir ?? packagesDir(flags),
-      onProgress: (bytes, total) => {
-        if (!started) {
-          started = true;
-          progress.start('download installer', total);
-        }
-        progress.advance(bytes - last);
-        last = bytes;
-      },
-    })
-    .finally(() => progress.stop());
+  const progress = downloadProgress('download installer');
+  const result = await desktop.downloadUpdate({ dir: flags.dir ?? packagesDir(flags), onProgress: progress.onProgress }).finally(progress.stop);
   if (flags.json) return json(result);
   out(`Installer ${result.version} scaricato e verificato: ${result.path}`);
   out(`  ${formatBytes(result.size)} · sha256 ${result.sha256}${result.resumedFrom > 0 ? ` · ripreso da ${formatBytes(result.resumedFrom)}` : ''}`);

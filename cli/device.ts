@@ -26,7 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveApiUrl } from './lib/config';
 import { formatBytes } from './lib/files';
-import { createProgress } from './lib/progress';
+import { downloadProgress } from './lib/progress';
 import { DeviceClient, LocalPushInbox, type AckCommand, type DeviceState } from '../client/device';
 import { ApiError, MophasClientError } from '../client/http';
 import { apiTag, readDemoCredentials, resolveSnsUrl, stateBaseDir } from '../client/local-config';
@@ -207,22 +207,8 @@ common(
   program.command('aggiorna').alias('update').description('Aggiorna Device: downloads, verifies and installs the mobile package of the desktop version, then reports it').option('--dir <dir>', 'download folder'),
 ).action(async (flags: Common & { dir?: string }) => {
   const d = await device(flags);
-  const progress = createProgress();
-  let started = false;
-  let last = 0;
-  const done = await d
-    .installUpdate({
-      dir: flags.dir ?? packagesDir(flags),
-      onProgress: (bytes, total) => {
-        if (!started) {
-          started = true;
-          progress.start('download mobile package', total);
-        }
-        progress.advance(bytes - last);
-        last = bytes;
-      },
-    })
-    .finally(() => progress.stop());
+  const progress = downloadProgress('download mobile package');
+  const done = await d.installUpdate({ dir: flags.dir ?? packagesDir(flags), onProgress: progress.onProgress }).finally(progress.stop);
   if (flags.json) return json({ package: { ...done.package, url: undefined }, download: done.download, installed: done.installed, registration: { ...done.registration, credential: '(saved)', lockSecret: '(saved)' } });
   out(`Installata la versione ${done.package.version} (${formatBytes(done.download.size)}, sha256 verificato${done.download.resumedFrom ? `, ripreso da ${formatBytes(done.download.resumedFrom)}` : ''}); dispositivo registrato di nuovo.`);
   printOwed(done.registration);

@@ -83,3 +83,21 @@ class LineProgress implements Progress {
     this.stream.write(`${this.label}: ${step * 10}% (${formatBytes(this.value)} of ${formatBytes(this.total)})\n`);
   }
 }
+
+/** A download progress bar fed by `onProgress(bytesSoFar, total)` callbacks; `stop()` when done. */
+export function downloadProgress(label: string, stream?: NodeJS.WriteStream) {
+  const progress = createProgress(stream);
+  let started = false;
+  let last = 0;
+  return {
+    onProgress: (bytes: number, total: number) => {
+      if (!started) {
+        started = true;
+        progress.start(label, total);
+      }
+      progress.advance(bytes - last);
+      last = bytes;
+    },
+    stop: () => progress.stop(),
+  };
+}

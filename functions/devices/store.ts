@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../../shared/aws/clients';
 import { tableName } from '../../shared/config';
-import { MAX_DEVICE_NOTES, type DeviceItem } from '../../shared/db/devices';
+import { MAX_DEVICE_NOTES, trimNotes, type DeviceItem } from '../../shared/db/devices';
+export { trimNotes };
 import { credentialKeys, customerKeys, type ItemKey } from '../../shared/db/keys';
 import { initialSession, type Session } from '../../shared/session/state-machine';
 import { busy } from './device-errors';
@@ -189,24 +190,6 @@ export async function appendDeviceNote(customerId: string, serial: string, note:
   }
 }
 
-/** Drops the oldest notes past MAX_DEVICE_NOTES, only if nobody appended meanwhile (the next append trims then). */
-export async function trimNotes(Key: ItemKey, length: number): Promise<void> {
-  if (length <= MAX_DEVICE_NOTES) return;
-  const remove = Array.from({ length: length - MAX_DEVICE_NOTES }, (_, i) => `notes[${i}]`).join(', ');
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key,
-        UpdateExpression: `REMOVE ${remove}`,
-        ConditionExpression: 'size(notes) = :len',
-        ExpressionAttributeValues: { ':len': length },
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
-}
 
 /** Outcome of a transaction: written, or cancelled with one reason code per item (`None`, `ConditionalCheckFailed`, …). */
 export type TransactOutcome = { ok: true } | { ok: false; reasons: string[] };

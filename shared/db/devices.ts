@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
-import { customerKeys } from './keys';
+import { customerKeys, type ItemKey } from './keys';
 import { queryPrefix } from './query';
 
 /** A device row as stored (pk CUST#<id>, sk DEV#<serial>); see docs/data-model.md. */
@@ -91,3 +91,22 @@ export async function updateDevice(
 
 /** A note as the grid shows it: time first, both languages. */
 export const deviceNote = (it: string, en: string, at = new Date()) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC ${it} / ${en}`;
+
+/** Drops the oldest notes past MAX_DEVICE_NOTES, only if nobody appended meanwhile (the next append trims then). */
+export async function trimNotes(Key: ItemKey, length: number): Promise<void> {
+  if (length <= MAX_DEVICE_NOTES) return;
+  const remove = Array.from({ length: length - MAX_DEVICE_NOTES }, (_, i) => `notes[${i}]`).join(', ');
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key,
+        UpdateExpression: `REMOVE ${remove}`,
+        ConditionExpression: 'size(notes) = :len',
+        ExpressionAttributeValues: { ':len': length },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+}

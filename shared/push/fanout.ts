@@ -25,6 +25,7 @@ import { BatchGetCommand, QueryCommand, UpdateCommand, type QueryCommandInput } 
 import { z } from 'zod';
 import { ddb, sns } from '../aws/clients';
 import { tableName } from '../config';
+import { MAX_DEVICE_NOTES, trimNotes } from '../db/devices';
 import { customerKeys, type ItemKey } from '../db/keys';
 import { isVersionCode } from '../domain/version';
 import { badRequest, ConfigError } from '../errors';
@@ -178,7 +179,7 @@ export interface PushDevice extends EndpointDevice {
 }
 
 /** Notes kept on a device item (the admin grid shows them). */
-export const MAX_NOTES = 10;
+export const MAX_NOTES = MAX_DEVICE_NOTES;
 
 // ---------------------------------------------------------------------------
 // Rate limit and retry
@@ -443,23 +444,6 @@ async function recordOutcome(device: PushDevice, commandId: string, outcome: Pus
   throw new Error(`could not record the push outcome of device ${device.serial}: the item kept changing`);
 }
 
-/** Drops the oldest notes, only if nobody changed the list meanwhile (otherwise the next append trims). */
-async function trimNotes(Key: ItemKey, length: number) {
-  const remove = Array.from({ length: length - MAX_NOTES }, (_, i) => `notes[${i}]`).join(', ');
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key,
-        UpdateExpression: `REMOVE ${remove}`,
-        ConditionExpression: 'size(notes) = :len',
-        ExpressionAttributeValues: { ':len': length },
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
-}
 
 /** Grid note (the desktop is Italian): "<time> START UPDATE: <Italian summary>". */
 function noteFor(command: PushCommand, message: Texts, at: string): string {
