@@ -82,3 +82,11 @@ export async function ensureSns(names: { platformApplication: string; supportTop
   const topic = await sns.send(new CreateTopicCommand({ Name: names.supportTopic }));
   return { platformApplicationArn: app.PlatformApplicationArn!, supportTopicArn: topic.TopicArn! };
 }
+
+/** Registers the local support key's identity as Alturas staff (support routes fail closed otherwise). */
+export async function ensureSupportStaff(tableName: string, principalId: string): Promise<void> {
+  const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ddb } = await import('../shared/aws/clients');
+  const { credentialKeys } = await import('../shared/db/keys');
+  await ddb.send(new PutCommand({ TableName: tableName, Item: { ...credentialKeys.supportPrincipal(principalId), type: 'supportPrincipal', staff: true } }));
+}

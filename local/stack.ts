@@ -41,6 +41,8 @@ export interface RunningStack {
 }
 
 export const LOCAL_REGION = 'eu-south-1';
+/** The identity behind the local `Authorization: Support <key>` (registered as staff). */
+export const LOCAL_SUPPORT_PRINCIPAL = 'local-support';
 export const LOCAL_NAMES = {
   table: 'mophas-update-cloud',
   bucket: 'mophas-packages',
@@ -201,6 +203,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const provision = await import('./provision');
     await provision.waitForDynamo();
     await provision.ensureTable(env[ENV.tableName]!);
+    await provision.ensureSupportStaff(env[ENV.tableName]!, LOCAL_SUPPORT_PRINCIPAL);
     await provision.ensureBucket(env[ENV.bucketName]!);
     const arns = await provision.ensureSns({
       platformApplication: LOCAL_NAMES.platformApplication,

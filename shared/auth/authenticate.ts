@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { optionalEnv, SECRET_VALUE_ENV } from '../config';
-import { getAgent, getDesktopCredential, getDeviceCredential, getUserToken, type DesktopCredentialItem } from '../db/credentials';
+import { getSupportPrincipal, getDesktopCredential, getDeviceCredential, getUserToken, type DesktopCredentialItem } from '../db/credentials';
 import { parseCredential, secretMatches } from '../domain/secrets';
 import { AppError, unauthorized } from '../errors';
 import type { Principal, RouteAuth, SupportPrincipal, UserPrincipal } from './principals';
@@ -89,9 +89,25 @@ async function desktopCredential(id: string): Promise<DesktopCredentialItem | un
   return item;
 }
 
-async function supportPrincipal(id: string): Promise<SupportPrincipal> {
-  const agent = await getAgent(id);
-  return { kind: 'support', id, customers: agent ? agent.customers : '*' };
+/**
+ * A stable support identity: an assumed role's ARN without the session name
+ * (which the caller chooses), any other principal's ARN as it is.
+ */
+export function supportIdentity(arn: string): string {
+  const assumed = /^(arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+)\/.+$/.exec(arn);
+  return assumed ? assumed[1]! : arn;
+}
+
+/**
+ * Support staff and agents are listed explicitly (SUPPORT#<identity>); an IAM
+ * caller that is neither is refused — being able to invoke the API is not enough.
+ */
+async function supportPrincipal(rawId: string): Promise<SupportPrincipal> {
+  const id = supportIdentity(rawId);
+  const record = await getSupportPrincipal(id);
+  if (record?.staff) return { kind: 'support', id, customers: '*' };
+  if (record?.customers) return { kind: 'support', id, customers: record.customers };
+  throw new AppError(403, 'FORBIDDEN', 'This identity is not registered as Alturas support staff or agent.');
 }
 
 function constantTimeEqual(a: string, b: string): boolean {

@@ -29,8 +29,10 @@ export interface UserTokenItem {
   expiresAt: number;
 }
 
-export interface AgentItem {
-  customers: string[];
+/** A support principal: staff (every customer) or an agent (listed customers). */
+export interface SupportPrincipalItem {
+  staff?: boolean;
+  customers?: string[];
 }
 
 async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
@@ -41,7 +43,7 @@ async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
 export const getDesktopCredential = (id: string) => get<DesktopCredentialItem>(credentialKeys.desktop(id));
 export const getDeviceCredential = (id: string) => get<DeviceCredentialItem>(credentialKeys.device(id));
 export const getUserToken = (id: string) => get<UserTokenItem>(credentialKeys.userToken(id));
-export const getAgent = (principalId: string) => get<AgentItem>(credentialKeys.agent(principalId));
+export const getSupportPrincipal = (principalId: string) => get<SupportPrincipalItem>(credentialKeys.supportPrincipal(principalId));
 
 /** Stores a user session token; DynamoDB's TTL removes it after expiry. */
 export async function putUserToken(id: string, item: UserTokenItem): Promise<void> {

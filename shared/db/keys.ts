@@ -54,8 +54,13 @@ export const credentialKeys = {
   device: (credentialId: string): ItemKey => ({ pk: `DEVCRED#${credentialId}`, sk: 'CRED' }),
   /** Licence code a device registers with (DEV-1) → customer. */
   licence: (licenceCode: string): ItemKey => ({ pk: `LICENCE#${licenceCode}`, sk: 'LICENCE' }),
-  /** A support agent's customer allow-list, by IAM principal (support staff have none). */
-  agent: (principalId: string): ItemKey => ({ pk: `AGENT#${principalId}`, sk: 'AGENT' }),
+  /**
+   * Who may use the support routes, by identity (IAM principal ARN, assumed-role
+   * ARN without its session name, or the local stack's support key id):
+   * `{ staff: true }` for Alturas support staff, `{ customers: [...] }` for an
+   * agent. No record → refused (fail closed).
+   */
+  supportPrincipal: (principalId: string): ItemKey => ({ pk: `SUPPORT#${principalId}`, sk: 'PRINCIPAL' }),
   /** Short-lived user session token (TTL-expired). */
   userToken: (tokenId: string): ItemKey => ({ pk: `TOKEN#${tokenId}`, sk: 'TOKEN' }),
 };

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const { publishTestRelease } = await import('../fixtures/tenant');
   await publishTestRelease(CODE_RELEASE, { requiresConfirmationCode: true }).catch(() => undefined);
   await ensureRelease(FROM);
-  await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.agent(agentOfA), type: 'agent', customers: [a.tenant.customerId] } }));
+  await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(agentOfA), type: 'agent', customers: [a.tenant.customerId] } }));
 });
 afterAll(() => api.close());
 

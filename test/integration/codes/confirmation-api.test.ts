@@ -183,7 +183,7 @@ describe('who may do what with confirmation codes', () => {
 
   it('lets an agent answer only for the customers it is authorised for (403 otherwise)', async () => {
     const agent = `agent-${other.customerId}`;
-    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.agent(agent), type: 'agent', customers: [other.customerId] } }));
+    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(agent), type: 'agent', customers: [other.customerId] } }));
     const asAgent = { auth: supportAuth(), headers: { 'x-support-principal': agent } };
     const refused = await api.call('POST', '/v1/support/confirmation-responses', {
       ...asAgent,

@@ -277,7 +277,7 @@ describe('who may manage releases', () => {
 
   it('lets an agent limited to some customers list releases but not publish them', async () => {
     const agentId = `agent-${Math.random().toString(36).slice(2, 10)}`;
-    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.agent(agentId), type: 'agent', customers: [tenant.customerId] } }));
+    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(agentId), type: 'agent', customers: [tenant.customerId] } }));
     const headers = { 'x-support-principal': agentId };
     const upload = await api.call('POST', `/v1/support/releases/${uniqueVersion()}/uploads`, {
       auth: supportAuth(),

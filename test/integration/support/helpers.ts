@@ -7,6 +7,7 @@ import { createSupportCase, type SupportCase } from '../../../shared/db/cases';
 import { credentialKeys } from '../../../shared/db/keys';
 import { getSession, saveSession } from '../../../shared/db/session';
 import type { SessionAction, SessionState } from '../../../shared/session/state-machine';
+import { ensureSupportStaff } from '../../../local/provision';
 import { supportAuth, type ApiResponse, type TestApi } from '../../fixtures/api';
 
 const DESKTOP = { kind: 'desktop' as const, id: 'test-desktop' };
@@ -57,10 +58,12 @@ export async function reportToSupport(customerId: string, message = 'The update 
 /** Registers an agent identity limited to `customers`; returns the request options that act as it. */
 export async function agent(customers: string[]) {
   const id = `agent-${randomUUID().slice(0, 8)}`;
-  await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.agent(id), type: 'agent', customers } }));
+  await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(id), type: 'agent', customers } }));
   return { id, auth: supportAuth(), headers: { 'x-support-principal': id } };
 }
 
+// Support routes fail closed: the tests' staff identity is registered like real staff.
+await ensureSupportStaff(tableName(), 'staff-tester');
 export const staff = () => ({ auth: supportAuth(), headers: { 'x-support-principal': 'staff-tester' } });
 
 /** Follows a list's cursors to the end (other test files share the table), checking each page. */
