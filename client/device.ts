@@ -173,7 +173,8 @@ export class DeviceClient {
     const registration = await this.http.post<Registration>(
       '/v1/device/register',
       { serial, licenceCode, installedVersion, ...(model ? { model } : {}), pushToken: pushToken ?? null },
-      { authorization: null },
+      // A registered tablet proves it is itself with the credential it holds (the licence code alone is shared).
+      { authorization: this.current.credential ? `Device ${this.current.credential}` : null },
     );
     await this.update({ credential: registration.credential, lockSecret: registration.lockSecret });
     return this.remember(registration);

@@ -20,7 +20,7 @@ export interface LocalDemoCredentials {
   desktopCredential: string;
   licenceCode: string;
   admin: { username: string; password: string; mustChangePassword: boolean };
-  devices: { serial: string; operator: string; credential: string; lockSecret: string; pushToken?: string }[];
+  devices: { serial: string; operator: string; pushToken?: string }[];
 }
 
 /** The demo credentials of the local stack, when that file exists. */

@@ -10,7 +10,6 @@ import { ddb, s3 } from '../shared/aws/clients';
 import { bucketName, tableName } from '../shared/config';
 import { getCatalogHead, putRelease } from '../shared/db/catalog';
 import { credentialKeys, customerKeys } from '../shared/db/keys';
-import { newDeviceSecret } from '../shared/codes/lock-exchange';
 import { hashPassword, issueCredential, sha256Hex } from '../shared/domain/secrets';
 
 export const DEMO_CUSTOMER_ID = 'demo';
@@ -21,7 +20,8 @@ export interface DemoCredentials {
   desktopCredential: string;
   licenceCode: string;
   admin: { username: string; password: string; mustChangePassword: boolean };
-  devices: { serial: string; operator: string; credential: string; lockSecret: string; pushToken?: string }[];
+  /** Authorised tablets; each registers with the licence code (`npm run device -- registra`). */
+  devices: { serial: string; operator: string; pushToken?: string }[];
 }
 
 export const DEMO_RELEASES = [
@@ -86,8 +86,6 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
 
   const devices: DemoCredentials['devices'] = [];
   for (const d of DEMO_DEVICES) {
-    const credential = issueCredential('dev');
-    const lockSecret = newDeviceSecret();
     await put({
       ...customerKeys.device(DEMO_CUSTOMER_ID, d.serial),
       type: 'device',
@@ -101,15 +99,14 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
       lastSyncAt: new Date(now.getTime() - 3_600_000).toISOString(),
       pushToken: d.token,
       notificationsEnabled: d.token !== undefined,
-      credentialId: credential.id,
-      lockSecret,
+      // Authorised in tablet authorisation management, not registered yet: the
+      // operator's app registers with the licence code and gets its credential.
       blocked: false,
       awaitingUpdate: false,
       notes: [],
-      registeredAt: at,
+      authorisedAt: at,
     });
-    await put({ ...credentialKeys.device(credential.id), type: 'deviceCredential', customerId: DEMO_CUSTOMER_ID, serial: d.serial, secretHash: credential.secretHash, createdAt: at });
-    devices.push({ serial: d.serial, operator: `${d.code} ${d.name} ${d.surname}`, credential: credential.token, lockSecret, pushToken: d.token });
+    devices.push({ serial: d.serial, operator: `${d.code} ${d.name} ${d.surname}`, pushToken: d.token });
   }
 
   await put({ ...SEED_MARKER, type: 'seedMarker', seededAt: at });

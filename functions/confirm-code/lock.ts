@@ -1,5 +1,5 @@
 import { code2For, verifyCode3, type LockAction } from '../../shared/codes/lock-exchange';
-import { parseCode } from '../../shared/codes/code-format';
+import { CodeInputError, parseCode } from '../../shared/codes/code-format';
 import type { UserPrincipal } from '../../shared/auth/principals';
 import { actorOf, auditItem, writeAudit } from '../../shared/db/audit';
 import {
@@ -46,7 +46,7 @@ export async function generateCode2(user: UserPrincipal, serial: string, action:
   const code2Data = dataOf(result.code2);
   const existing = await getLockExchange(user.customerId, serial);
   const expiresAt = Date.now() + LOCK_EXCHANGE_TTL_MS;
-  if (existing && existing.status === 'open' && existing.code1 === code1Data && existing.expiresAt > Date.now()) {
+  if (existing && existing.status === 'open' && existing.code1 === code1Data && existing.code2 === code2Data && existing.expiresAt > Date.now()) {
     return { serial, action, code2: result.code2, expiresAt: new Date(existing.expiresAt).toISOString() };
   }
   const item: LockExchangeItem = {
@@ -92,7 +92,14 @@ export async function verifyExchange(user: UserPrincipal, serial: string, code3:
   const problem = exchangeProblem(exchange, serial, Date.now());
   if (problem || !exchange) throw problem;
 
-  const verdict = verifyCode3(device.lockSecret, serial, exchange.code1, exchange.code2, parsed.formatted);
+  let verdict: ReturnType<typeof verifyCode3>;
+  try {
+    verdict = verifyCode3(device.lockSecret, serial, exchange.code1, exchange.code2, parsed.formatted);
+  } catch (error) {
+    // The stored code 2 no longer belongs to the device's secret: it registered again after GENERA.
+    if (error instanceof CodeInputError) throw conflict('EXCHANGE_STALE', 'The device registered again since GENERA: start again with a new code 1 and GENERA.', { serial });
+    throw error;
+  }
   const actor = actorOf(user);
   if (!verdict.ok) {
     if (verdict.reason !== 'MISMATCH') throw codeError(verdict, { serial });

@@ -1,3 +1,5 @@
+import { authenticate } from '../../shared/auth/authenticate';
+import { AppError } from '../../shared/errors';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { newDeviceSecret } from '../../shared/codes/lock-exchange';
 import { auditItem } from '../../shared/db/audit';
@@ -81,6 +83,7 @@ export async function register(input: RegisterInput, event: APIGatewayProxyEvent
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await readDevice(customerId, input.serial);
     if (existing && !existing.enabled) throw deviceDisabled(input.serial);
+    if (existing?.credentialId && !existing.registrationOpen) await requireOwnCredential(event, customerId, input.serial);
     if (!existing && !(await consumeRate(`devreg-new#${input.licenceCode}`, REGISTER_LIMITS.newPerLicence))) {
       throw tooMany(REGISTER_LIMITS.newPerLicence, 'of new devices for this licence');
     }
@@ -149,6 +152,25 @@ async function create(customerId: string, input: RegisterInput, now: Date): Prom
 }
 
 /**
+ * A tablet that is already registered re-registers (after an update, DEV-5) with
+ * the credential it holds: the licence code alone is known to every operator and
+ * must not let one take over a colleague's device (AUTH-2). A tablet that lost
+ * its credential (app data wiped) is re-authorised by the office: enabling it in
+ * tablet authorisation management re-opens registration once.
+ */
+async function requireOwnCredential(event: APIGatewayProxyEventV2, customerId: string, serial: string) {
+  const principal = event.headers?.authorization ? await authenticate(event) : undefined;
+  if (principal?.kind === 'device' && principal.customerId === customerId && principal.serial === serial) return;
+  throw new AppError(
+    403,
+    'REGISTRATION_LOCKED',
+    'This tablet is already registered: register again from the app that holds its credential, or ask the office to re-authorise it (tablet authorisation management).',
+    { serial },
+    "Questo dispositivo è già registrato: registrarlo di nuovo dall'app che ne conserva le credenziali, oppure chiedere alla sede di riautorizzarlo (Gestione Autorizzazioni Tablet).",
+  );
+}
+
+/**
  * Re-registration of a known serial: new credential and lock secret on the kept
  * row, old credential revoked. Conditioned on the row still holding the credential
  * read (and being enabled), so two racing re-registrations never leave two live
@@ -161,7 +183,7 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
   const tokenChange = pushTokenChange(input.pushToken);
   const previous = existing.credentialId;
   const condition = `${ENABLED_DEVICE} AND ${previous ? 'credentialId = :previous' : 'attribute_not_exists(credentialId)'}`;
-  const set = { credentialId: credential.id, lockSecret, installedVersion: input.installedVersion, registeredAt: at, model: input.model, ...tokenChange.set };
+  const set = { credentialId: credential.id, lockSecret, installedVersion: input.installedVersion, registeredAt: at, model: input.model, registrationOpen: false, ...tokenChange.set };
   const items: TransactItem[] = [
     deviceUpdateItem(
       customerId,

@@ -294,13 +294,16 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
   return { serial, enabled: false };
 }
 
-/** Re-enable a device (tablet authorisation management). */
+/**
+ * Tablet authorisation management: (re-)enables a device and re-opens its
+ * registration once, so a tablet that lost its credential can register again.
+ */
 export async function enableDevice(user: UserPrincipal, serial: string) {
   const [session, device] = await Promise.all([getSession(user.customerId), getDevice(user.customerId, serial)]);
   if (!device) throw notFound(`Device ${serial}`);
-  if (device.enabled) return { serial, enabled: true };
-  await setEnabled(user, serial, true, session);
-  return { serial, enabled: true };
+  if (!device.enabled) await setEnabled(user, serial, true, session);
+  await updateDevice(user.customerId, serial, { registrationOpen: true }, { note: deviceNote('Registrazione del dispositivo riaperta', 'Device registration re-opened') });
+  return { serial, enabled: true, registrationOpen: true };
 }
 
 async function setEnabled(user: UserPrincipal, serial: string, enabled: boolean, session: Session) {

@@ -15,6 +15,13 @@ import { json } from '../../shared/http/response';
 export const USER_TOKEN_TTL_MS = 60 * 60 * 1000;
 /** Failed logins per user before a 15-minute pause. */
 export const LOGIN_FAILURES: RateLimit = { limit: 10, windowSeconds: 15 * 60 };
+/** Login attempts of any outcome per user and window, counted atomically before verifying (caps parallel guessing). */
+export const LOGIN_ATTEMPTS_IN_WINDOW: RateLimit = { limit: 30, windowSeconds: 15 * 60 };
+
+const tooManyLogins = () =>
+  tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many failed logins for this user: wait a few minutes and retry.', {
+    retryAfterSeconds: retryAfterSeconds(LOGIN_FAILURES),
+  });
 
 const Username = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
 
@@ -34,11 +41,10 @@ export const login = route({ body: LoginBody }, async (request) => {
   const desktop = principalOf(request, 'desktop');
   const body = request.input.body;
   const scope = `login#${desktop.customerId}#${body.username.toLowerCase()}`;
-  if (await isRateLimited(scope, LOGIN_FAILURES)) {
-    throw tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many failed logins for this user: wait a few minutes and retry.', {
-      retryAfterSeconds: retryAfterSeconds(LOGIN_FAILURES),
-    });
-  }
+  // Checked before the attempt but counted only on failure; parallel guesses are also
+  // capped by taking a slot atomically (refunded on success) so none slip past the count.
+  if (await isRateLimited(scope, LOGIN_FAILURES)) throw tooManyLogins();
+  if (!(await consumeRate(`${scope}#inflight`, LOGIN_ATTEMPTS_IN_WINDOW))) throw tooManyLogins();
   const user = await getUser(desktop.customerId, body.username);
   // Verify against a dummy hash for unknown users so timing does not reveal which usernames exist.
   const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyHash()));

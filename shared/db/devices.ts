@@ -25,6 +25,8 @@ export interface DeviceItem {
   notes?: string[];
   pushOutcomes?: Record<string, { command: string; status: 'sent' | 'failed'; reason?: string; reasonCode?: string; at: string }>;
   credentialId?: string;
+  /** Set by the office (enable in tablet authorisation management): the next registration needs no current credential. */
+  registrationOpen?: boolean;
   lockSecret?: string;
   registeredAt?: string;
 }

@@ -99,9 +99,14 @@ export function matchPath(template: string, path: string): Record<string, string
   const match = new RegExp(`^${pattern}$`).exec(path);
   if (!match) return undefined;
   const params: Record<string, string> = {};
-  names.forEach((name, i) => {
-    params[name] = decodeURIComponent(match[i + 1] ?? '');
-  });
+  for (const [i, name] of names.entries()) {
+    try {
+      params[name] = decodeURIComponent(match[i + 1] ?? '');
+    } catch {
+      // A malformed escape (e.g. `%ZZ`) matches no route: 404, never a 500.
+      return undefined;
+    }
+  }
   return params;
 }
 

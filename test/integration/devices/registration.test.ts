@@ -88,7 +88,7 @@ describe('device registration (DEV-1, DEV-5)', () => {
       }),
     );
 
-    const again = await register({ serial, licenceCode, installedVersion: '03.02.00_001' });
+    const again = await register({ serial, licenceCode, installedVersion: '03.02.00_001' }, { authorization: `Device ${first.body.credential}` });
     expect(again.status).toBe(200);
     expect(again.body.registration).toBe('renewed');
     expect(again.body.credential).not.toBe(first.body.credential);
@@ -163,11 +163,38 @@ describe('device registration (DEV-1, DEV-5)', () => {
 
   it('limits re-registration attempts of one device to 10 an hour (429 with retry time)', async () => {
     const serial = newSerial();
-    for (let i = 0; i < 10; i++) expect((await register({ serial, licenceCode, installedVersion: DESKTOP })).status).toBeLessThan(300);
-    const res = await register({ serial, licenceCode, installedVersion: DESKTOP });
+    let credential = '';
+    for (let i = 0; i < 10; i++) {
+      const r = await register({ serial, licenceCode, installedVersion: DESKTOP }, credential ? { authorization: `Device ${credential}` } : undefined);
+      expect(r.status).toBeLessThan(300);
+      credential = r.body.credential;
+    }
+    const res = await register({ serial, licenceCode, installedVersion: DESKTOP }, { authorization: `Device ${credential}` });
     expect(res.status).toBe(429);
     expect(res.body.code).toBe('TOO_MANY_REGISTRATIONS');
     expect(res.body.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it("refuses to take over a registered tablet with the licence code alone; the office re-opens its registration", async () => {
+    const serial = newSerial();
+    const first = await register({ serial, licenceCode, installedVersion: DESKTOP });
+    // A colleague knows the licence code and the IMEI, not the tablet's credential.
+    const takeover = await register({ serial, licenceCode, installedVersion: DESKTOP });
+    expect(takeover.status).toBe(403);
+    expect(takeover.body.code).toBe('REGISTRATION_LOCKED');
+    expect(takeover.body.messages.it).toMatch(/Gestione Autorizzazioni Tablet/);
+    const other = await register({ serial: newSerial(), licenceCode, installedVersion: DESKTOP });
+    expect((await register({ serial, licenceCode, installedVersion: DESKTOP }, { authorization: `Device ${other.body.credential}` })).status).toBe(403);
+    // The real tablet still works with its credential.
+    expect((await api.call('POST', '/v1/device/check-in', { auth: `Device ${first.body.credential}`, body: { installedVersion: DESKTOP } })).status).toBe(200);
+    // App data wiped: the office re-authorises the tablet, which may then register once without a credential.
+    const admin = await api.login(tenant, 'admin');
+    const reopened = await api.call('POST', `/v1/desktop/devices/${serial}/enable`, { auth: admin });
+    expect(reopened.body).toMatchObject({ registrationOpen: true });
+    const fresh = await register({ serial, licenceCode, installedVersion: DESKTOP });
+    expect(fresh.status).toBe(200);
+    expect((await api.call('POST', '/v1/device/check-in', { auth: `Device ${first.body.credential}`, body: { installedVersion: DESKTOP } })).status).toBe(401);
+    expect((await register({ serial, licenceCode, installedVersion: DESKTOP })).status).toBe(403);
   });
 
   it('registers the same IMEI under two customers as two separate devices', async () => {
