@@ -133,10 +133,7 @@ export class UpdateCloudStack extends Stack {
     this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions });
 
     this.push = new PushFanOut(this, 'Push');
-    this.push.worker
-      .bindTable(table, 'readWrite')
-      .bindPlatformApplication(platformApplicationArn.valueAsString)
-      .bindSupportTopic(this.supportTopic);
+    this.push.worker.bindTable(table, 'readWrite').bindPlatformApplication(platformApplicationArn.valueAsString);
     // Large fleets: the admin window hands fan-outs to the push queue (send only).
     this.functions.session.addEnvironment(ENV.pushQueueUrl, this.push.queue.queueUrl);
     this.push.queue.grantSendMessages(this.functions.session);

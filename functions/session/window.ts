@@ -10,7 +10,7 @@ import { actorOf, auditItem } from '../../shared/db/audit';
 import { listReleases } from '../../shared/db/catalog';
 import { getReleaseState } from '../../shared/db/codes';
 import { getProfile, setDesktopVersionItem } from '../../shared/db/customers';
-import { deviceNote, getDevice, listDevices, updateDevice } from '../../shared/db/devices';
+import { deviceNote, getDevice, listDevices, unblockDevices, updateDevice } from '../../shared/db/devices';
 import { createSupportCase } from '../../shared/db/cases';
 import { customerKeys } from '../../shared/db/keys';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -256,6 +256,8 @@ export async function conclude(user: UserPrincipal, token?: string) {
   }
   const next: Session = { ...current, state: nextState(current.state, 'conclude') };
   const saved = await saveSession(current, next, { action: 'conclude', actor: actorOf(user), details: { notUpdated: notUpdated.length } }, [archiveItem(next)]);
+  // Updated devices resume normal work: nothing stays Blocked into the next session.
+  await unblockDevices(user.customerId, deviceNote('Aggiornamento concluso: normale operatività', 'Update concluded: normal work'));
   return { session: view(saved) };
 }
 
@@ -268,9 +270,7 @@ export async function reactivate(user: UserPrincipal, lambda: Context) {
     action: 'reactivate-devices',
     actor: actorOf(user),
   });
-  const devices = await listDevices(user.customerId, { projection: ['serial', 'enabled', 'blocked'] });
-  const note = deviceNote('Riattivato dopo aggiornamento non riuscito', 'Reactivated after the failed update');
-  await Promise.allSettled(devices.filter((d) => d.enabled && d.blocked).map((d) => updateDevice(user.customerId, d.serial, { blocked: false, blockedManually: false }, { note })));
+  await unblockDevices(user.customerId, deviceNote('Riattivato dopo aggiornamento non riuscito', 'Reactivated after the failed update'));
   return { session: view(saved), summary: await push(saved, 'ERROR_UPDATE', lambda) };
 }
 

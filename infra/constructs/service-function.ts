@@ -219,7 +219,7 @@ export class ServiceFunction extends NodejsFunction {
     this.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'PlatformEndpoints',
-        actions: ['sns:GetEndpointAttributes', 'sns:SetEndpointAttributes', 'sns:DeleteEndpoint', 'sns:Publish'],
+        actions: ['sns:GetEndpointAttributes', 'sns:SetEndpointAttributes', 'sns:Publish'],
         resources: [platformEndpointsArn(platformApplicationArn)],
       }),
     );

@@ -112,3 +112,15 @@ export async function trimNotes(Key: ItemKey, length: number): Promise<void> {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
   }
 }
+
+/**
+ * Clears Blocked on every enabled device of a customer when a session ends
+ * (reactivation, conclusion, support's resolve), with a note. Best effort per
+ * device: the device's own check-in answers the command it owes regardless (DEV-7).
+ */
+export async function unblockDevices(customerId: string, note: string): Promise<void> {
+  const devices = await queryPrefix<DeviceItem>(customerKeys.profile(customerId).pk, customerKeys.devicePrefix, { projection: ['serial', 'enabled', 'blocked'] });
+  await Promise.allSettled(
+    devices.filter((d) => d.enabled && d.blocked).map((d) => updateDevice(customerId, d.serial, { blocked: false, blockedManually: false }, { note })),
+  );
+}

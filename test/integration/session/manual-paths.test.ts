@@ -94,6 +94,9 @@ describe('the manual, end to end', () => {
     const concluded = await win.post('/conclude');
     expect(concluded.body.session.state).toBe('concluded');
     expect((await ops[0]!.checkIn(TO)).command.command).toBe('NONE');
+    // Nothing stays Blocked into the next session.
+    const { listDevices } = await import('../../../shared/db/devices');
+    expect((await listDevices(ctx.tenant.customerId)).some((d) => d.blocked)).toBe(false);
   });
 
   it('forced path: one device silent, one locked by phone; the silent one’s late data is refused, then it updates after the conclusion', async () => {
