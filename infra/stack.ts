@@ -73,6 +73,12 @@ export class UpdateCloudStack extends Stack {
       generateSecretString: GENERATED_KEY,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Only the session function signs confirm tokens; it must not hold the code master secret (CODE-4).
+    const confirmTokenSecret = new secretsmanager.Secret(this, 'ConfirmTokenSecret', {
+      description: 'mOphas: key of the admin window two-step confirm tokens',
+      generateSecretString: GENERATED_KEY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const urlSigningKey = new secretsmanager.Secret(this, 'UrlSigningKey', {
       description: 'mOphas: package URL signing key, base64url; must equal url-signing-key in the CloudFront KeyValueStore (PKG-1)',
       generateSecretString: GENERATED_KEY,
@@ -108,7 +114,7 @@ export class UpdateCloudStack extends Stack {
         .bindBucket(this.packages.bucket, 'write', 'logs/')
         .bindPlatformApplication(platformApplicationArn.valueAsString)
         .bindSupportTopic(this.supportTopic)
-        .bindSecret(ENV.codeMasterSecretArn, codeMasterSecret),
+        .bindSecret(ENV.confirmTokenSecretArn, confirmTokenSecret),
       devices: fn('devices', 'device registration and check-in')
         .bindTable(table, 'readWrite')
         .bindPlatformApplication(platformApplicationArn.valueAsString),

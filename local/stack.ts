@@ -85,15 +85,18 @@ export function localEnv(ports: StackPorts): Record<string, string> {
  * local stack: generated once and kept in the data folder (or fresh per test run).
  */
 export function localSecrets(file: string | undefined): Record<string, string> {
-  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const existing = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
   const generated = {
     [SECRET_VALUE_ENV.codeMasterSecret]: randomBytes(32).toString('base64url'),
     [SECRET_VALUE_ENV.feedSigningSecret]: randomBytes(33).toString('base64url'),
     [SECRET_VALUE_ENV.urlSigningKey]: randomBytes(33).toString('base64url'),
+    [SECRET_VALUE_ENV.confirmTokenSecret]: randomBytes(32).toString('base64url'),
     [SECRET_VALUE_ENV.localSupportKey]: `sup_${randomBytes(24).toString('base64url')}`,
   };
-  if (file) writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
-  return generated;
+  // Keep what an earlier run generated; add only what a newer version needs.
+  const merged = { ...generated, ...existing };
+  if (file && Object.keys(merged).length !== Object.keys(existing).length) writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
+  return merged;
 }
 
 /** Fails with a one-line StartupError when Java is missing or a port is taken. */

@@ -41,6 +41,8 @@ export const ENV = {
   codeMasterSecretArn: 'CODE_MASTER_SECRET_ARN',
   /** ARN of the Secrets Manager secret holding the package URL signing key, base64url (PKG-1). */
   urlSigningKeySecretArn: 'URL_SIGNING_KEY_SECRET_ARN',
+  /** ARN of the secret keying the session's two-step confirm tokens (separate from the code master secret). */
+  confirmTokenSecretArn: 'CONFIRM_TOKEN_SECRET_ARN',
   /** Base URL packages are downloaded from: the CloudFront distribution (AWS) or the local CDN. */
   packageBaseUrl: 'PACKAGE_BASE_URL',
   /** URL of the SQS queue of device push jobs (shared/push/queue.ts, docs/push.md). */
@@ -55,6 +57,7 @@ export const SECRET_VALUE_ENV = {
   codeMasterSecret: 'CODE_MASTER_SECRET',
   feedSigningSecret: 'FEED_SIGNING_SECRET',
   urlSigningKey: 'URL_SIGNING_KEY',
+  confirmTokenSecret: 'CONFIRM_TOKEN_SECRET',
   /** Local stack only: the key support tools send as `Authorization: Support <key>`. */
   localSupportKey: 'LOCAL_SUPPORT_KEY',
 } as const;

@@ -28,7 +28,7 @@ import { isAllowed, isUpdated, nextState, startOrForce, type GridFilter, type Se
 import { buildGrid, GRID_PROJECTION } from './grid';
 
 let tokenKey: Promise<Buffer> | undefined;
-const confirmKey = () => (tokenKey ??= secret(SECRET_VALUE_ENV.codeMasterSecret, ENV.codeMasterSecretArn).then(confirmTokenKey));
+const confirmKey = () => (tokenKey ??= secret(SECRET_VALUE_ENV.confirmTokenSecret, ENV.confirmTokenSecretArn).then(confirmTokenKey));
 
 /** Refuses an action the current phase does not allow: 409 with the phase and what is allowed (SES-11). */
 function requireAllowed(session: Session, action: SessionAction) {

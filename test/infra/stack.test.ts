@@ -290,6 +290,17 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets the session function read its confirm-token secret and not the code master secret', () => {
+    const statements = roleStatements('session');
+    const env = resources[functionId('session')]!.Properties.Environment.Variables;
+    const secretRefs = statements
+      .filter((s) => asList(s.Action).includes('secretsmanager:GetSecretValue'))
+      .flatMap((s) => asList<Json>(s.Resource as Json | Json[]))
+      .map((r) => r.Ref);
+    expect(secretRefs).toEqual([env[ENV.confirmTokenSecretArn].Ref]);
+    expect(env[ENV.codeMasterSecretArn]).toBeUndefined();
+  });
+
   it("scopes the push worker to its platform application and that application's endpoints, and nothing on the support topic", () => {
     const statements = roleStatements('push');
     const create = statements.find((s) => asList(s.Action).includes('sns:CreatePlatformEndpoint'));
