@@ -59,7 +59,7 @@ export async function updateUserItem(
   audit: AuditItem,
 ): Promise<boolean> {
   const sets = ['updatedAt = :at', 'updatedBy = :by'];
-  const values: Record<string, unknown> = { ':at': by.at, ':by': by.id };
+  const values: Record<string, unknown> = { ':at': by.at, ':by': by.id, ':one': 1 };
   if (changes.role) {
     sets.push('#role = :role');
     values[':role'] = changes.role;
@@ -77,7 +77,8 @@ export async function updateUserItem(
             Update: {
               TableName: tableName(),
               Key: customerKeys.user(customerId, username),
-              UpdateExpression: `SET ${sets.join(', ')}`,
+              // Every session issued before this change ends (authenticate compares the generation).
+              UpdateExpression: `SET ${sets.join(', ')} ADD tokenGeneration :one`,
               ConditionExpression: 'attribute_exists(pk)',
               ...(changes.role ? { ExpressionAttributeNames: { '#role': 'role' } } : {}),
               ExpressionAttributeValues: values,

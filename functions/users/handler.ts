@@ -69,6 +69,7 @@ export const login = route({ body: LoginBody }, async (request) => {
     mustChangePassword: user.mustChangePassword,
     secretHash: sha256Hex(secret),
     expiresAt,
+    generation: user.tokenGeneration ?? 0,
   });
   await writeAudit({
     customerId: desktop.customerId,

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { optionalEnv, SECRET_VALUE_ENV } from '../config';
 import { getSupportPrincipal, getDesktopCredential, getDeviceCredential, getUserToken, type DesktopCredentialItem } from '../db/credentials';
+import { getUser } from '../db/users';
 import { parseCredential, secretMatches } from '../domain/secrets';
 import { AppError, unauthorized } from '../errors';
 import type { Principal, RouteAuth, SupportPrincipal, UserPrincipal } from './principals';
@@ -49,13 +50,16 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Princ
       const parsed = parseCredential(value, CREDENTIAL_PREFIX.userToken);
       const item = parsed && (await getUserToken(parsed.id));
       if (!parsed || !item || item.expiresAt <= Date.now() || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
+      // The user as it is now: a reset, role or password change since the login ends the session.
+      const user = await getUser(item.customerId, item.username);
+      if (!user || (user.tokenGeneration ?? 0) !== (item.generation ?? 0)) throw unauthorized();
       return {
         kind: 'user',
         customerId: item.customerId,
         username: item.username,
-        role: item.role,
+        role: user.role,
         workstation: item.workstation,
-        mustChangePassword: item.mustChangePassword,
+        mustChangePassword: user.mustChangePassword,
         tokenId: parsed.id,
       };
     }

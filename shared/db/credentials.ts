@@ -27,6 +27,8 @@ export interface UserTokenItem {
   mustChangePassword: boolean;
   secretHash: string;
   expiresAt: number;
+  /** The user's tokenGeneration when the token was issued. */
+  generation?: number;
 }
 
 /** A support principal: staff (every customer) or an agent (listed customers). */

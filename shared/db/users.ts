@@ -13,6 +13,8 @@ export interface UserItem {
   mustChangePassword: boolean;
   createdAt: string;
   passwordChangedAt?: string;
+  /** Bumped by a password change, a reset or a role change: session tokens of older generations stop working. */
+  tokenGeneration?: number;
 }
 
 /** One user of a customer. */
@@ -49,9 +51,10 @@ export async function changePassword(
     new UpdateCommand({
       TableName: tableName(),
       Key: customerKeys.user(customerId, username),
-      UpdateExpression: 'SET passwordHash = :new, mustChangePassword = :false, passwordChangedAt = :at',
+      // A password change ends every session of the user (other workstations included).
+      UpdateExpression: 'SET passwordHash = :new, mustChangePassword = :false, passwordChangedAt = :at ADD tokenGeneration :one',
       ConditionExpression: 'passwordHash = :expected',
-      ExpressionAttributeValues: { ':new': newHash, ':expected': expectedHash, ':false': false, ':at': at },
+      ExpressionAttributeValues: { ':new': newHash, ':expected': expectedHash, ':false': false, ':at': at, ':one': 1 },
     }),
   );
 }

@@ -69,7 +69,7 @@ describe('desktop users managed by support (manual: "inviare la richiesta al ser
     expect(JSON.stringify(res.body)).not.toMatch(/scrypt|passwordHash|password"/);
   });
 
-  it('promotes a user to admin from the next login (a token already issued keeps its role)', async () => {
+  it('promotes a user to admin: sessions issued before the change end, the next login has the new role', async () => {
     const t = await createTenant();
     const before = await api.login(t, 'clerk');
     const refused = await api.call('POST', '/v1/desktop/releases/97.00.00_000/challenge', { auth: before });
@@ -78,7 +78,7 @@ describe('desktop users managed by support (manual: "inviare la richiesta al ser
     const res = await patch('clerk', { role: 'admin' }, t.customerId);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ username: 'clerk', role: 'admin', mustChangePassword: false });
-    expect((await api.call('POST', '/v1/desktop/releases/97.00.00_000/challenge', { auth: before })).body.code).toBe('ADMIN_REQUIRED');
+    expect((await api.call('POST', '/v1/desktop/releases/97.00.00_000/challenge', { auth: before })).status).toBe(401);
 
     const after = await login('clerk', 'clerk-password-1', t);
     expect(after.body.role).toBe('admin');
@@ -87,8 +87,11 @@ describe('desktop users managed by support (manual: "inviare la richiesta al ser
 
   it('resets a password: the old one stops working and the new one must be changed at the next login', async () => {
     const t = await createTenant();
+    // A session opened before the reset (e.g. by someone who knew the old password) ends with it.
+    const stolen = await login('admin', 'admin-password-1', t);
     const res = await patch('admin', { password: 'Reset-By-Support-1' }, t.customerId);
     expect(res.status).toBe(200);
+    expect((await adminRoute(stolen.body.token)).status).toBe(401);
     expect(res.body).toMatchObject({ username: 'admin', role: 'admin', mustChangePassword: true });
     expect((await login('admin', 'admin-password-1', t)).status).toBe(401);
     const fresh = await login('admin', 'Reset-By-Support-1', t);
