@@ -8,7 +8,7 @@ import { getRelease } from '../../shared/db/catalog';
 import {
   MAX_CODE_ATTEMPTS,
   confirmRelease,
-  countWrongAnswer,
+  reserveAttempt,
   getChallenge,
   getReleaseState,
   putChallenge,
@@ -116,6 +116,11 @@ export async function submitResponse(user: UserPrincipal, version: string, respo
   const problem = challengeProblem(challenge, version, now);
   if (problem || !challenge) throw problem;
 
+  // The attempt is taken before comparing (atomic), so parallel guesses cannot exceed the limit.
+  const used = await reserveAttempt(customerKeys.challenge(user.customerId, version), { attribute: 'challenge', value: challenge.challenge });
+  if (used === undefined) {
+    throw challengeProblem(await getChallenge(user.customerId, version), version, now) ?? conflict('CHALLENGE_CHANGED', 'The code changed meanwhile: use the one now shown.');
+  }
   const verdict = verifyConfirmationResponse(await customerKey(user.customerId), {
     customerId: user.customerId,
     releaseVersion: version,
@@ -124,9 +129,7 @@ export async function submitResponse(user: UserPrincipal, version: string, respo
   const actor = actorOf(user);
   if (!verdict.ok) {
     if (verdict.reason !== 'MISMATCH') throw codeError(verdict);
-    const used = await countWrongAnswer(customerKeys.challenge(user.customerId, version), { attribute: 'challenge', value: challenge.challenge });
     await writeAudit({ customerId: user.customerId, action: 'code.response.verified', actor, outcome: 'refused', details: { version, attempt: used } });
-    if (used === undefined) throw challengeProblem(await getChallenge(user.customerId, version), version, now) ?? conflict('CHALLENGE_CHANGED', 'The code changed meanwhile: use the one now shown.');
     const attemptsLeft = MAX_CODE_ATTEMPTS - used;
     throw new AppError(
       422,

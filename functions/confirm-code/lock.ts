@@ -5,7 +5,7 @@ import { actorOf, auditItem, writeAudit } from '../../shared/db/audit';
 import {
   MAX_CODE_ATTEMPTS,
   completeLockExchange,
-  countWrongAnswer,
+  reserveAttempt,
   getDeviceLockInfo,
   getLockExchange,
   putLockExchange,
@@ -92,6 +92,9 @@ export async function verifyExchange(user: UserPrincipal, serial: string, code3:
   const problem = exchangeProblem(exchange, serial, Date.now());
   if (problem || !exchange) throw problem;
 
+  // The attempt is taken before comparing (atomic), so parallel guesses cannot exceed the limit.
+  const used = await reserveAttempt(customerKeys.lockExchange(user.customerId, serial), { attribute: 'code1', value: exchange.code1 });
+  if (used === undefined) throw exchangeProblem(await getLockExchange(user.customerId, serial), serial, Date.now()) ?? conflict('EXCHANGE_CHANGED', 'The exchange changed meanwhile.');
   let verdict: ReturnType<typeof verifyCode3>;
   try {
     verdict = verifyCode3(device.lockSecret, serial, exchange.code1, exchange.code2, parsed.formatted);
@@ -103,9 +106,7 @@ export async function verifyExchange(user: UserPrincipal, serial: string, code3:
   const actor = actorOf(user);
   if (!verdict.ok) {
     if (verdict.reason !== 'MISMATCH') throw codeError(verdict, { serial });
-    const used = await countWrongAnswer(customerKeys.lockExchange(user.customerId, serial), { attribute: 'code1', value: exchange.code1 });
     await writeAudit({ customerId: user.customerId, action: `lock.${exchange.action}.verify`, actor, outcome: 'refused', details: { serial, attempt: used } });
-    if (used === undefined) throw exchangeProblem(await getLockExchange(user.customerId, serial), serial, Date.now()) ?? conflict('EXCHANGE_CHANGED', 'The exchange changed meanwhile.');
     throw codeError(verdict, { serial, attemptsLeft: MAX_CODE_ATTEMPTS - used });
   }
   const at = new Date().toISOString();

@@ -74,11 +74,12 @@ export const putChallenge = (item: ChallengeItem, audit: Record<string, unknown>
   putOpen(customerKeys.challenge(item.customerId, item.version), 'challenge', item, audit);
 
 /**
- * Counts one wrong answer on exactly this challenge (a re-opened window has a
- * different challenge and is not touched). Returns the attempts now used, or
- * undefined when the challenge changed, was used or was already dead.
+ * Takes one attempt on exactly this challenge or exchange, atomically and BEFORE
+ * the answer is compared, so parallel guesses can never exceed the limit (a
+ * re-opened window has a different challenge and is not touched). Returns the
+ * attempts now used, or undefined when it changed, was used or is already dead.
  */
-export async function countWrongAnswer(
+export async function reserveAttempt(
   key: { pk: string; sk: string },
   match: { attribute: 'challenge' | 'code1'; value: string },
 ): Promise<number | undefined> {
@@ -120,7 +121,8 @@ export async function confirmRelease(
             TableName: tableName(),
             Key: customerKeys.challenge(c.customerId, c.version),
             UpdateExpression: 'SET #status = :used, usedAt = :at',
-            ConditionExpression: '#status = :open AND attempts < :max AND challenge = :challenge AND expiresAt > :now',
+            // The successful attempt was reserved too: up to MAX attempts may be used.
+            ConditionExpression: '#status = :open AND attempts <= :max AND challenge = :challenge AND expiresAt > :now',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':used': 'used',
@@ -170,7 +172,7 @@ export async function completeLockExchange(
             TableName: tableName(),
             Key: customerKeys.lockExchange(x.customerId, x.serial),
             UpdateExpression: 'SET #status = :used, usedAt = :at',
-            ConditionExpression: '#status = :open AND attempts < :max AND code1 = :code1 AND expiresAt > :now',
+            ConditionExpression: '#status = :open AND attempts <= :max AND code1 = :code1 AND expiresAt > :now',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':used': 'used', ':open': 'open', ':at': at, ':max': MAX_CODE_ATTEMPTS, ':code1': x.code1, ':now': Date.parse(at) },
           },

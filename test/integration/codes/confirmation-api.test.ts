@@ -91,6 +91,15 @@ describe('confirmation codes over the API (CODE-1..4)', () => {
     expect(late.body).toMatchObject({ code: 'TOO_MANY_ATTEMPTS', attemptsLeft: 0 });
   });
 
+  it('evaluates at most 5 of 20 parallel guesses: attempts are taken before comparing', async () => {
+    const challenge = (await open()).body.challenge as string;
+    const response = (await respond(challenge)).body.response as string;
+    const guesses = await Promise.all(Array.from({ length: 20 }, () => submit(wrong(response))));
+    expect(guesses.filter((g) => g.status === 422)).toHaveLength(5);
+    expect(guesses.every((g) => g.status === 422 || g.status === 429)).toBe(true);
+    expect((await submit(response)).status).toBe(429);
+  });
+
   it('refuses an expired challenge', async () => {
     const challenge = (await open()).body.challenge as string;
     const response = (await respond(challenge)).body.response as string;
