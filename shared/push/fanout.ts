@@ -394,7 +394,12 @@ interface MapHint {
  * condition (ALL_OLD returned) says which case applies. A failure note is appended
  * in the same write; the list is trimmed to the last MAX_NOTES.
  */
-async function recordOutcome(device: PushDevice, commandId: string, outcome: PushOutcomeRecord, note: string | undefined, hint: MapHint): Promise<RecordResult> {
+/*
+ * Outcomes are kept for the current session only: the first outcome of a new
+ * session replaces the map (`pushSessionId` says whose it is), so a device row
+ * never accumulates every command it was ever sent.
+ */
+async function recordOutcome(device: PushDevice, sessionId: string, commandId: string, outcome: PushOutcomeRecord, note: string | undefined, hint: MapHint): Promise<RecordResult> {
   const Key = customerKeys.device(device.customerId, device.serial);
   const noteSet = note === undefined ? '' : ', notes = list_append(if_not_exists(notes, :empty), :note)';
   const noteValues = note === undefined ? {} : { ':empty': [], ':note': [note] };
@@ -406,9 +411,9 @@ async function recordOutcome(device: PushDevice, commandId: string, outcome: Pus
           ? new UpdateCommand({
               TableName: tableName(),
               Key,
-              UpdateExpression: `SET pushOutcomes = :map${noteSet}`,
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(pushOutcomes)',
-              ExpressionAttributeValues: { ':map': { [commandId]: outcome }, ...noteValues },
+              UpdateExpression: `SET pushOutcomes = :map, pushSessionId = :sid${noteSet}`,
+              ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(pushOutcomes) OR attribute_not_exists(pushSessionId) OR pushSessionId <> :sid)',
+              ExpressionAttributeValues: { ':map': { [commandId]: outcome }, ':sid': sessionId, ...noteValues },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               ReturnValues: note === undefined ? 'NONE' : 'UPDATED_NEW',
             })
@@ -416,9 +421,10 @@ async function recordOutcome(device: PushDevice, commandId: string, outcome: Pus
               TableName: tableName(),
               Key,
               UpdateExpression: `SET pushOutcomes.#cid = :outcome${noteSet}`,
-              ConditionExpression: 'attribute_exists(pushOutcomes) AND (attribute_not_exists(pushOutcomes.#cid) OR pushOutcomes.#cid.#status <> :sent)',
+              ConditionExpression:
+                'attribute_exists(pushOutcomes) AND pushSessionId = :sid AND (attribute_not_exists(pushOutcomes.#cid) OR pushOutcomes.#cid.#status <> :sent)',
               ExpressionAttributeNames: { '#cid': commandId, '#status': 'status' },
-              ExpressionAttributeValues: { ':outcome': outcome, ':sent': 'sent', ...noteValues },
+              ExpressionAttributeValues: { ':outcome': outcome, ':sent': 'sent', ':sid': sessionId, ...noteValues },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               ReturnValues: note === undefined ? 'NONE' : 'UPDATED_NEW',
             }),
@@ -433,7 +439,9 @@ async function recordOutcome(device: PushDevice, commandId: string, outcome: Pus
       const old = (error as { Item?: Record<string, { M?: Record<string, { M?: Record<string, { S?: string }> }> }> }).Item;
       if (!old) return 'gone';
       const map = old.pushOutcomes?.M;
-      if (map === undefined) {
+      const ownerSession = (old as { pushSessionId?: { S?: string } }).pushSessionId?.S;
+      if (map === undefined || ownerSession !== sessionId) {
+        // No map yet, or one of an earlier session: replace it.
         tryCreateMap = true;
         continue;
       }
@@ -572,7 +580,7 @@ export async function fanOut(input: FanOutRequestInput | FanOutRequest, options:
     const note = record.status === 'failed' ? noteFor(command, line.message, at) : undefined;
     await writeSlots.acquire();
     // Throttled writes are retried like publishes, but never cut short by the deadline: a publish made must be recorded.
-    void withRetry(() => recordOutcome(device, commandId, record, note, hint), config, () => false).then(
+    void withRetry(() => recordOutcome(device, request.sessionId, commandId, record, note, hint), config, () => false).then(
       (recorded) => {
         if (recorded === 'already-sent' && line.outcome !== 'sent') {
           // A concurrent run sent it meanwhile: report what the device actually has.

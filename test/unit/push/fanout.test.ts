@@ -67,16 +67,22 @@ describe('fanOut: publishing', () => {
     expect(device.notificationAcked).toBeUndefined();
   });
 
-  it('adds the outcome beside earlier commands already in pushOutcomes', async () => {
+  it("adds the outcome beside the same session's earlier commands, and replaces an earlier session's outcomes", async () => {
     const customerId = newCustomerId();
-    const earlier = { command: 'ERROR_UPDATE', status: 'sent', messageId: 'old', at: '2024-01-01T00:00:00.000Z' };
-    await putDevices(customerId, [{ serial: 'A', pushOutcomes: { 'S0:ERROR_UPDATE:1': earlier } }, { serial: 'B' }]);
+    const sameSession = { command: 'START_UPDATE', status: 'sent', messageId: 'old', at: '2024-01-01T00:00:00.000Z' };
+    const earlierSession = { command: 'ERROR_UPDATE', status: 'sent', messageId: 'older', at: '2023-01-01T00:00:00.000Z' };
+    await putDevices(customerId, [
+      { serial: 'A', pushSessionId: 'S1', pushOutcomes: { 'S1:START_UPDATE:0': sameSession } },
+      { serial: 'B' },
+      { serial: 'C', pushSessionId: 'S0', pushOutcomes: { 'S0:ERROR_UPDATE:1': earlierSession } },
+    ]);
     snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
 
     await fanOut(request(customerId), { config: FAST });
 
-    expect((await getDevice(customerId, 'A')).pushOutcomes).toEqual({ 'S0:ERROR_UPDATE:1': earlier, 'S1:START_UPDATE:1': expect.objectContaining({ status: 'sent' }) });
+    expect((await getDevice(customerId, 'A')).pushOutcomes).toEqual({ 'S1:START_UPDATE:0': sameSession, 'S1:START_UPDATE:1': expect.objectContaining({ status: 'sent' }) });
     expect(Object.keys((await getDevice(customerId, 'B')).pushOutcomes)).toEqual(['S1:START_UPDATE:1']);
+    expect(Object.keys((await getDevice(customerId, 'C')).pushOutcomes)).toEqual(['S1:START_UPDATE:1']);
   });
 
   it('uses the END UPDATE and ERROR UPDATE texts of the manual', async () => {
