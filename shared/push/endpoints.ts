@@ -80,6 +80,14 @@ export async function ensureEndpoint(device: EndpointDevice, options: EnsureEndp
     const arn = await storeEndpointArn(device, await createEndpoint(device, token), endpointArn);
     return { status: 'ready', endpointArn: arn, action: 'recreated' };
   }
+  const owner = endpointOwner(device);
+  if (attributes.CustomUserData !== undefined && attributes.CustomUserData !== owner) {
+    // The same app token was registered by another device row (the tablet moved, or a token was
+    // reported by the wrong device): take the endpoint over, so it never serves two rows.
+    await sns.send(new SetEndpointAttributesCommand({ EndpointArn: endpointArn, Attributes: { Token: token, Enabled: 'true', CustomUserData: owner } }));
+    await releaseEndpoint(attributes.CustomUserData, endpointArn);
+    return { status: 'ready', endpointArn, action: action === 'created' ? 'created' : 'updated' };
+  }
   const tokenMatches = attributes.Token === token;
   const enabled = attributes.Enabled === 'true';
   if (tokenMatches && enabled) return { status: 'ready', endpointArn, action };
@@ -102,7 +110,7 @@ async function createEndpoint(device: EndpointDevice, token: string): Promise<st
         PlatformApplicationArn: platformApplicationArn(),
         Token: token,
         // Lets support tell which device an endpoint belongs to in SNS delivery logs; not a secret.
-        CustomUserData: `${device.customerId}/${device.serial}`,
+        CustomUserData: endpointOwner(device),
       }),
     );
     if (!out?.EndpointArn) throw new Error('CreatePlatformEndpoint returned no EndpointArn');
@@ -112,6 +120,28 @@ async function createEndpoint(device: EndpointDevice, token: string): Promise<st
     if (existing) return existing;
     throw error;
   }
+}
+
+/** The device an endpoint belongs to, as stored in its CustomUserData: `<customerId>/<serial>`. */
+const endpointOwner = (device: Pick<EndpointDevice, 'customerId' | 'serial'>) => `${device.customerId}/${device.serial}`;
+
+/** Forgets the endpoint on its previous owner's row (only if that row still points at it). */
+async function releaseEndpoint(previousOwner: string, endpointArn: string): Promise<void> {
+  const [customerId, serial] = previousOwner.split('/');
+  if (!customerId || !serial) return;
+  await ddb
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: customerKeys.device(customerId, serial),
+        UpdateExpression: 'REMOVE endpointArn',
+        ConditionExpression: 'endpointArn = :arn',
+        ExpressionAttributeValues: { ':arn': endpointArn },
+      }),
+    )
+    .catch((error: Error) => {
+      if (error.name !== 'ConditionalCheckFailedException') throw error;
+    });
 }
 
 const EXISTING_ENDPOINT = /Endpoint (arn:aws:sns:\S+) already exists with the same [Tt]oken/;
