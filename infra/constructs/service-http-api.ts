@@ -17,15 +17,22 @@ export interface ServiceHttpApiProps {
    */
   readonly routes?: readonly RouteSpec[];
   /**
-   * Steady-state request rate allowed on the stage (requests per second, all routes together).
-   * @default 100
+   * Steady-state request rate allowed per route (requests per second): every
+   * workstation of every customer checks the feed at start, so this is generous.
+   * @default 1000
    */
   readonly rateLimit?: number;
   /**
-   * Burst allowed on the stage (every workstation of a customer starts at 8 o'clock).
-   * @default 200
+   * Burst allowed per route (every workstation starts at 8 o'clock).
+   * @default 2000
    */
   readonly burstLimit?: number;
+  /**
+   * Rate for routes anyone may call without a credential (health, catalog, feed
+   * keys, code check, device registration), so one client cannot use up the API.
+   * @default 50 (burst 100)
+   */
+  readonly publicRateLimit?: number;
   /**
    * Retention of the access log.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -65,8 +72,9 @@ export class ServiceHttpApi extends Construct {
     for (const name of HTTP_FUNCTIONS) {
       if (!props.functions[name]) throw new Error(`ServiceHttpApi: no function given for "${name}"`);
     }
-    const rateLimit = props.rateLimit ?? 100;
-    const burstLimit = props.burstLimit ?? 200;
+    const rateLimit = props.rateLimit ?? 1000;
+    const burstLimit = props.burstLimit ?? 2000;
+    const publicRateLimit = props.publicRateLimit ?? 50;
     if (rateLimit <= 0 || burstLimit <= 0) throw new Error('ServiceHttpApi: throttling limits must be positive');
 
     const integrations = new Map<HttpFunctionName, HttpLambdaIntegration>();
@@ -116,6 +124,11 @@ export class ServiceHttpApi extends Construct {
         format: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
       },
     });
+    // Unauthenticated routes get their own, lower throttle (per route, not per caller).
+    const publicRoutes = (props.routes ?? ROUTES).filter((r) => r.auth === 'public');
+    (this.stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries(
+      publicRoutes.map((r) => [routeKey(r), { ThrottlingRateLimit: publicRateLimit, ThrottlingBurstLimit: publicRateLimit * 2 }]),
+    );
   }
 
   /** Base URL of the API (the `$default` stage), ending in `/`. */

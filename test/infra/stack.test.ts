@@ -446,6 +446,13 @@ describe('HTTP API', () => {
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context\\.requestId') },
     });
   });
+
+  it('gives every unauthenticated route its own lower throttle', () => {
+    const stage = ofType('AWS::ApiGatewayV2::Stage')[0]![1] as { Properties: { RouteSettings: Record<string, { ThrottlingRateLimit: number }>; DefaultRouteSettings: { ThrottlingRateLimit: number } } };
+    const publicKeys = ROUTES.filter((r) => r.auth === 'public').map(routeKey).sort();
+    expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual(publicKeys);
+    for (const key of publicKeys) expect(stage.Properties.RouteSettings[key]!.ThrottlingRateLimit).toBeLessThan(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit);
+  });
 });
 
 describe('support topic and parameters', () => {
