@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { newDeviceSecret } from '../../shared/codes/lock-exchange';
 import { auditItem } from '../../shared/db/audit';
-import { deviceNote, type DeviceItem } from '../../shared/db/devices';
+import { deviceNote, deviceSetChangedItem, type DeviceItem } from '../../shared/db/devices';
 import { credentialKeys, customerKeys } from '../../shared/db/keys';
 import { consumeRate, isRateLimited, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
 import { issueCredential } from '../../shared/domain/secrets';
@@ -143,6 +143,8 @@ async function create(customerId: string, input: RegisterInput, now: Date): Prom
     putItem({ ...customerKeys.device(customerId, input.serial), type: 'device', ...device }, { mustBeNew: true }),
     putItem({ ...credentialKeys.device(credential.id), type: 'deviceCredential', customerId, serial: input.serial, secretHash: credential.secretHash, createdAt: at }, { mustBeNew: true }),
     auditRegistered(customerId, input.serial, 'new', at, { installedVersion: input.installedVersion, model: input.model }),
+    // A new device joins the set Start update decides on.
+    deviceSetChangedItem(customerId),
   ]);
   if (!outcome.ok) {
     if (outcome.reasons[0] === 'ConditionalCheckFailed') return undefined;

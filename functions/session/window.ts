@@ -10,7 +10,7 @@ import { actorOf, auditItem } from '../../shared/db/audit';
 import { listReleases } from '../../shared/db/catalog';
 import { getReleaseState } from '../../shared/db/codes';
 import { getProfile, setDesktopVersionItem } from '../../shared/db/customers';
-import { deviceNote, getDevice, listDevices, unblockDevices, updateDevice } from '../../shared/db/devices';
+import { deviceNote, deviceSetChangedItem, deviceSetUnchangedItem, getDevice, getDeviceSetVersion, listDevices, unblockDevices, updateDevice } from '../../shared/db/devices';
 import { createSupportCase } from '../../shared/db/cases';
 import { customerKeys } from '../../shared/db/keys';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -29,6 +29,22 @@ import { buildGrid, GRID_PROJECTION } from './grid';
 
 let tokenKey: Promise<Buffer> | undefined;
 const confirmKey = () => (tokenKey ??= secret(SECRET_VALUE_ENV.confirmTokenSecret, ENV.confirmTokenSecretArn).then(confirmTokenKey));
+
+/**
+ * Saves a transition decided on the device list, only if the set of enabled
+ * devices has not changed since `deviceSet` was read (a registration or a
+ * re-enable meanwhile → 409, the admin looks at the grid again).
+ */
+async function saveOnDevices(current: Session, next: Session, deviceSet: number, audit: Parameters<typeof saveSession>[2], extra: Parameters<typeof saveSession>[3] = []) {
+  try {
+    return await saveSession(current, next, audit, [deviceSetUnchangedItem(current.customerId, deviceSet), ...(extra ?? [])]);
+  } catch (error) {
+    if ((error as { sessionItemOk?: boolean }).sessionItemOk) {
+      throw sessionConflict(current, 'The devices changed meanwhile (a device registered or was re-enabled): check the grid and confirm again.', 'DEVICES_CHANGED');
+    }
+    throw error;
+  }
+}
 
 /** Refuses an action the current phase does not allow: 409 with the phase and what is allowed (SES-11). */
 function requireAllowed(session: Session, action: SessionAction) {
@@ -151,11 +167,12 @@ export async function sendStartUpdate(user: UserPrincipal, lambda: Context, seri
 export async function startUpdate(user: UserPrincipal) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'start-update');
+  const deviceSet = await getDeviceSetVersion(user.customerId);
   const { canStart, notAwaiting } = startOrForce(await listDevices(user.customerId, { projection: GRID_PROJECTION }), current);
   if (!canStart) {
     throw sessionConflict(current, `${notAwaiting.length} device(s) are not awaiting the update: use Force update.`, 'DEVICES_NOT_AWAITING');
   }
-  const saved = await saveSession(current, { ...current, state: nextState(current.state, 'start-update'), forced: false }, { action: 'start-update', actor: actorOf(user) });
+  const saved = await saveOnDevices(current, { ...current, state: nextState(current.state, 'start-update'), forced: false }, deviceSet, { action: 'start-update', actor: actorOf(user) });
   return { session: view(saved) };
 }
 
@@ -172,6 +189,7 @@ const FORCE_WARNING = {
 export async function forceUpdate(user: UserPrincipal, token?: string) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'force-update');
+  const deviceSet = await getDeviceSetVersion(user.customerId);
   const devices = await listDevices(user.customerId, { projection: GRID_PROJECTION });
   const { canStart, notAwaiting } = startOrForce(devices, current);
   if (canStart) throw sessionConflict(current, 'Every device awaits the update: use Start update.', 'ALL_DEVICES_AWAITING');
@@ -184,7 +202,7 @@ export async function forceUpdate(user: UserPrincipal, token?: string) {
     };
   }
   await requireConfirmation(current, 'force-update', token);
-  const saved = await saveSession(current, { ...current, state: nextState(current.state, 'force-update'), forced: true }, {
+  const saved = await saveOnDevices(current, { ...current, state: nextState(current.state, 'force-update'), forced: true }, deviceSet, {
     action: 'force-update',
     actor: actorOf(user),
     details: { notAwaiting: notAwaiting.length },
@@ -241,6 +259,7 @@ const CONCLUDE_WARNING = {
 export async function conclude(user: UserPrincipal, token?: string) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'conclude');
+  const deviceSet = await getDeviceSetVersion(user.customerId);
   const [devices, profile] = await Promise.all([listDevices(user.customerId, { projection: GRID_PROJECTION }), getProfile(user.customerId)]);
   const notUpdated = devices.filter((d) => d.enabled && !isUpdated(d, profile?.desktopVersion));
   if (notUpdated.length > 0) {
@@ -255,7 +274,7 @@ export async function conclude(user: UserPrincipal, token?: string) {
     await requireConfirmation(current, 'conclude', token);
   }
   const next: Session = { ...current, state: nextState(current.state, 'conclude') };
-  const saved = await saveSession(current, next, { action: 'conclude', actor: actorOf(user), details: { notUpdated: notUpdated.length } }, [archiveItem(next)]);
+  const saved = await saveOnDevices(current, next, deviceSet, { action: 'conclude', actor: actorOf(user), details: { notUpdated: notUpdated.length } }, [archiveItem(next)]);
   // Updated devices resume normal work: nothing stays Blocked into the next session.
   await unblockDevices(user.customerId, deviceNote('Aggiornamento concluso: normale operatività', 'Update concluded: normal work'));
   return { session: view(saved) };
@@ -321,6 +340,7 @@ async function setEnabled(user: UserPrincipal, serial: string, enabled: boolean,
             ExpressionAttributeValues: { ':e': enabled, ':was': !enabled, ':empty': [], ':note': [note] },
           },
         },
+        ...(enabled ? [deviceSetChangedItem(user.customerId)] : []),
         {
           Put: {
             TableName: tableName(),

@@ -124,3 +124,34 @@ export async function unblockDevices(customerId: string, note: string): Promise<
     devices.filter((d) => d.enabled && d.blocked).map((d) => updateDevice(customerId, d.serial, { blocked: false, blockedManually: false }, { note })),
   );
 }
+
+/** Transaction item counting one change to the customer's set of enabled devices (creates the counter). */
+export function deviceSetChangedItem(customerId: string) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: customerKeys.deviceSet(customerId),
+      UpdateExpression: 'SET #type = :type ADD changes :one',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':type': 'deviceSet', ':one': 1 },
+    },
+  };
+}
+
+/** The device-set counter as read now (0 before any change). */
+export async function getDeviceSetVersion(customerId: string): Promise<number> {
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.deviceSet(customerId), ConsistentRead: true }));
+  return (Item?.changes as number | undefined) ?? 0;
+}
+
+/** Transaction condition: the device set has not changed since `read`. */
+export function deviceSetUnchangedItem(customerId: string, read: number) {
+  return {
+    ConditionCheck: {
+      TableName: tableName(),
+      Key: customerKeys.deviceSet(customerId),
+      ConditionExpression: read === 0 ? 'attribute_not_exists(changes) OR changes = :zero' : 'changes = :read',
+      ExpressionAttributeValues: read === 0 ? { ':zero': 0 } : { ':read': read },
+    },
+  };
+}

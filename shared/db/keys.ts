@@ -34,6 +34,12 @@ export const customerKeys = {
   devicePrefix: 'DEV#',
   /** The customer's current (or last) update session; one item, versioned for conditional writes. */
   session: (customerId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: 'SESSION' }),
+  /**
+   * Counter of changes to the set of enabled devices (a registration, a
+   * re-enable): Start/Force/Concluso condition the session write on the value
+   * they read with the device list, so they never decide on a stale list.
+   */
+  deviceSet: (customerId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: 'DEVSET' }),
   /** Closed sessions, kept for support. */
   pastSession: (customerId: string, sessionId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `SESSION#${sessionId}` }),
   /** Per-customer state of one release: confirmation given, desktop download verified. */

@@ -1,0 +1,42 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ddb } from '../../../shared/aws/clients';
+import { deviceSetUnchangedItem, getDeviceSetVersion } from '../../../shared/db/devices';
+import { TestApi } from '../../fixtures/api';
+import { createTenant, licenceCodeFor } from '../../fixtures/tenant';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await TestApi.start();
+});
+afterAll(() => api.close());
+
+const stillSame = (customerId: string, read: number) =>
+  ddb.send(new TransactWriteCommand({ TransactItems: [deviceSetUnchangedItem(customerId, read)] })).then(
+    () => true,
+    (error: Error) => (error.name === 'TransactionCanceledException' ? false : Promise.reject(error)),
+  );
+
+describe('Start/Force/Concluso never decide on a stale device list (SES-5, SES-11)', () => {
+  it('counts a new registration and a re-enable, so a transition conditioned on the older count is refused', async () => {
+    const tenant = await createTenant({ devices: 1 });
+    const licenceCode = await licenceCodeFor(tenant.customerId);
+    const before = await getDeviceSetVersion(tenant.customerId);
+    expect(await stillSame(tenant.customerId, before)).toBe(true);
+
+    const registered = await api.call('POST', '/v1/device/register', { body: { serial: `35${Date.now()}`, licenceCode, installedVersion: '03.01.00_030' } });
+    expect(registered.status).toBe(201);
+    const afterRegistration = await getDeviceSetVersion(tenant.customerId);
+    expect(afterRegistration).toBe(before + 1);
+    expect(await stillSame(tenant.customerId, before)).toBe(false);
+
+    const admin = await api.login(tenant, 'admin');
+    const serial = tenant.devices[0]!.serial;
+    const step1 = await api.call('POST', `/v1/desktop/devices/${serial}/disable`, { auth: admin });
+    await api.call('POST', `/v1/desktop/devices/${serial}/disable`, { auth: admin, body: { confirmToken: step1.body.confirmToken } });
+    expect(await getDeviceSetVersion(tenant.customerId)).toBe(afterRegistration);
+    await api.call('POST', `/v1/desktop/devices/${serial}/enable`, { auth: admin });
+    expect(await getDeviceSetVersion(tenant.customerId)).toBe(afterRegistration + 1);
+    expect(await stillSame(tenant.customerId, afterRegistration)).toBe(false);
+  });
+});
