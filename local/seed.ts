@@ -17,7 +17,10 @@ const SEED_MARKER = { pk: 'SEED', sk: DEMO_CUSTOMER_ID };
 
 export interface DemoCredentials {
   customerId: string;
+  /** The SERVER workstation's installation credential (update management happens there). */
   desktopCredential: string;
+  /** A client workstation's credential: notices only, no update management (FEED-6). */
+  clientWorkstationCredential: string;
   licenceCode: string;
   admin: { username: string; password: string; mustChangePassword: boolean };
   /** Authorised tablets; each registers with the licence code (`npm run device -- registra`). */
@@ -71,7 +74,9 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
   const desktop = issueCredential('dsk');
   const licenceCode = 'LIC-DEMO-0001';
   await put({ ...customerKeys.profile(DEMO_CUSTOMER_ID), type: 'customer', customerId: DEMO_CUSTOMER_ID, name: 'Vending Demo S.r.l.', desktopVersion: '03.01.00_030', createdAt: at });
-  await put({ ...credentialKeys.desktop(desktop.id), type: 'desktopCredential', customerId: DEMO_CUSTOMER_ID, secretHash: desktop.secretHash, createdAt: at });
+  await put({ ...credentialKeys.desktop(desktop.id), type: 'desktopCredential', customerId: DEMO_CUSTOMER_ID, secretHash: desktop.secretHash, workstation: 'server', createdAt: at });
+  const clientWorkstation = issueCredential('dsk');
+  await put({ ...credentialKeys.desktop(clientWorkstation.id), type: 'desktopCredential', customerId: DEMO_CUSTOMER_ID, secretHash: clientWorkstation.secretHash, workstation: 'client', createdAt: at });
   await put({ ...credentialKeys.licence(licenceCode), type: 'licence', customerId: DEMO_CUSTOMER_ID, createdAt: at });
   await put({
     ...customerKeys.user(DEMO_CUSTOMER_ID, 'ammin'),
@@ -113,6 +118,7 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
   return {
     customerId: DEMO_CUSTOMER_ID,
     desktopCredential: desktop.token,
+    clientWorkstationCredential: clientWorkstation.token,
     licenceCode,
     admin: { username: 'ammin', password: 'ammin', mustChangePassword: true },
     devices,

@@ -49,7 +49,8 @@ mOphas Update Cloud — local stack running
   Data           ${DATA_DIR}  (kept across restarts; delete it to reseed)
 
 Demo customer "${credentials.customerId}"
-  Desktop credential  ${credentials.desktopCredential}
+  Desktop credential  ${credentials.desktopCredential}   (SERVER workstation)
+  Client workstation  ${credentials.clientWorkstationCredential ?? '(delete .local-data to reseed)'}
   Admin user          ${credentials.admin.username} / ${credentials.admin.password}  (first login: must change password)
   Licence code        ${credentials.licenceCode}
   Devices             ${credentials.devices.map((d) => d.operator).join(', ')}

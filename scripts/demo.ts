@@ -137,7 +137,7 @@ export const provisionInTable: Provisioner = async (spec) => {
   const desktop = issueCredential('dsk');
   const id = spec.customerId;
   await put({ ...customerKeys.profile(id), type: 'customer', customerId: id, name: `Demo ${id}`, desktopVersion: spec.desktopVersion, createdAt: at });
-  await put({ ...credentialKeys.desktop(desktop.id), type: 'desktopCredential', customerId: id, secretHash: desktop.secretHash, createdAt: at });
+  await put({ ...credentialKeys.desktop(desktop.id), type: 'desktopCredential', customerId: id, secretHash: desktop.secretHash, workstation: 'server', createdAt: at });
   await put({ ...credentialKeys.licence(spec.licenceCode), type: 'licence', customerId: id, createdAt: at });
   await createUser({ customerId: id, username: 'ammin', role: 'admin', passwordHash: await hashPassword('ammin'), mustChangePassword: true, createdAt: at });
   for (const d of spec.devices) {

@@ -28,7 +28,8 @@ const Username = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'l
 const LoginBody = z.object({
   username: Username,
   password: z.string().min(1).max(256),
-  workstation: z.enum(['server', 'client']),
+  /** Ignored if sent: the workstation is the one the installation credential belongs to. */
+  workstation: z.enum(['server', 'client']).optional(),
 });
 
 const PasswordBody = z.object({
@@ -65,7 +66,7 @@ export const login = route({ body: LoginBody }, async (request) => {
     customerId: desktop.customerId,
     username: user.username,
     role: user.role,
-    workstation: body.workstation,
+    workstation: desktop.workstation,
     mustChangePassword: user.mustChangePassword,
     secretHash: sha256Hex(secret),
     expiresAt,
@@ -76,14 +77,14 @@ export const login = route({ body: LoginBody }, async (request) => {
     action: 'user.login',
     actor: { kind: 'user', id: user.username },
     outcome: 'ok',
-    details: { workstation: body.workstation },
+    details: { workstation: desktop.workstation },
   });
   return json(200, {
     token: `${CREDENTIAL_PREFIX.userToken}_${tokenId}.${secret}`,
     expiresAt: new Date(expiresAt).toISOString(),
     username: user.username,
     role: user.role,
-    workstation: body.workstation,
+    workstation: desktop.workstation,
     mustChangePassword: user.mustChangePassword,
   });
 });

@@ -38,7 +38,7 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Princ
       const parsed = parseCredential(value, CREDENTIAL_PREFIX.desktop);
       const item = parsed && (await desktopCredential(parsed.id));
       if (!parsed || !item || item.revoked || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
-      return { kind: 'desktop', customerId: item.customerId, credentialId: parsed.id };
+      return { kind: 'desktop', customerId: item.customerId, credentialId: parsed.id, workstation: item.workstation === 'server' ? 'server' : 'client' };
     }
     case 'device': {
       const parsed = parseCredential(value, CREDENTIAL_PREFIX.device);

@@ -6,11 +6,16 @@
 export type Role = 'admin' | 'user';
 export type Workstation = 'server' | 'client';
 
-/** A customer's desktop installation (any workstation): feed, notices, login. */
+/**
+ * A customer's desktop workstation: feed, notices, login. Each workstation has its
+ * own installation credential, and the SERVER's says so: which workstation a user
+ * logs in on comes from the credential, never from the request (FEED-6).
+ */
 export interface DesktopPrincipal {
   kind: 'desktop';
   customerId: string;
   credentialId: string;
+  workstation: Workstation;
 }
 
 /** A logged-in customer user, from a short-lived session token. */

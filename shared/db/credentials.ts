@@ -7,6 +7,8 @@ import { credentialKeys } from './keys';
 export interface DesktopCredentialItem {
   customerId: string;
   secretHash: string;
+  /** `server` for the SERVER workstation's credential; anything else is a client workstation. */
+  workstation?: 'server' | 'client';
   revoked?: boolean;
 }
 

@@ -219,6 +219,13 @@ describe('who may do what with confirmation codes', () => {
     expect(clientRes.status).toBe(403);
     expect(clientRes.body.code).toBe('SERVER_WORKSTATION_REQUIRED');
     expect(clientRes.body.messages.it).toMatch(/SERVER/);
+    // A client workstation cannot claim to be the SERVER: the workstation comes from its credential.
+    const claimed = await api.call('POST', '/v1/desktop/login', {
+      auth: `Desktop ${tenant.clientCredential}`,
+      body: { username: 'admin', password: tenant.users.admin!.password, workstation: 'server' },
+    });
+    expect(claimed.body.workstation).toBe('client');
+    expect((await open(`Bearer ${claimed.body.token}`)).body.code).toBe('SERVER_WORKSTATION_REQUIRED');
     expect((await open('')).status).toBe(401);
     expect((await open('Bearer ust_aaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb')).status).toBe(401);
     expect((await open(`Desktop ${tenant.desktopCredential}`)).status).toBe(403);
