@@ -8,7 +8,7 @@ import { getRelease } from '../../shared/db/catalog';
 import {
   MAX_CODE_ATTEMPTS,
   confirmRelease,
-  reserveAttempt,
+  reserveChallengeAttempt,
   getChallenge,
   getReleaseState,
   putChallenge,
@@ -108,19 +108,21 @@ function challengeProblem(c: ChallengeItem | undefined, version: string, now: nu
 export async function submitResponse(user: UserPrincipal, version: string, response: string | readonly string[]) {
   const parsed = parseCode(response);
   if (!parsed.ok) throw codeError(parsed);
-  const { confirmedAt, challenge } = await releaseNeedingCode(user.customerId, version, true);
-  if (confirmedAt && challenge?.status === 'used') {
-    throw conflict('CHALLENGE_USED', 'This code was already used: the release is confirmed.', { version, confirmed: true, confirmedAt });
-  }
   const now = Date.now();
-  const problem = challengeProblem(challenge, version, now);
-  if (problem || !challenge) throw problem;
-
-  // The attempt is taken before comparing (atomic), so parallel guesses cannot exceed the limit.
-  const used = await reserveAttempt(customerKeys.challenge(user.customerId, version), { attribute: 'challenge', value: challenge.challenge });
-  if (used === undefined) {
-    throw challengeProblem(await getChallenge(user.customerId, version), version, now) ?? conflict('CHALLENGE_CHANGED', 'The code changed meanwhile: use the one now shown.');
+  // The attempt is taken atomically before comparing (parallel guesses cannot exceed the
+  // limit), in the same round trip as the release checks.
+  const [{ confirmedAt }, challenge] = await Promise.all([
+    releaseNeedingCode(user.customerId, version),
+    reserveChallengeAttempt(user.customerId, version, now),
+  ]);
+  if (!challenge) {
+    const current = await getChallenge(user.customerId, version);
+    if (confirmedAt && current?.status === 'used') {
+      throw conflict('CHALLENGE_USED', 'This code was already used: the release is confirmed.', { version, confirmed: true, confirmedAt });
+    }
+    throw challengeProblem(current, version, now) ?? conflict('CHALLENGE_CHANGED', 'The code changed meanwhile: use the one now shown.');
   }
+  const used = challenge.attempts;
   const verdict = verifyConfirmationResponse(await customerKey(user.customerId), {
     customerId: user.customerId,
     releaseVersion: version,

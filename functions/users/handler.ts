@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { CREDENTIAL_PREFIX } from '../../shared/auth/authenticate';
+import { userToken } from '../../shared/auth/authenticate';
 import { writeAudit } from '../../shared/db/audit';
 import { deleteUserToken, putUserToken } from '../../shared/db/credentials';
 import { consumeRate, isRateLimited, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
@@ -80,7 +80,7 @@ export const login = route({ body: LoginBody }, async (request) => {
     details: { workstation: desktop.workstation },
   });
   return json(200, {
-    token: `${CREDENTIAL_PREFIX.userToken}_${tokenId}.${secret}`,
+    token: userToken(tokenId, secret, desktop.customerId, user.username),
     expiresAt: new Date(expiresAt).toISOString(),
     username: user.username,
     role: user.role,

@@ -1,8 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { optionalEnv, SECRET_VALUE_ENV } from '../config';
-import { getSupportPrincipal, getDesktopCredential, getDeviceCredential, getUserToken, type DesktopCredentialItem } from '../db/credentials';
-import { getUser } from '../db/users';
+import { getSupportPrincipal, getDesktopCredential, getDeviceCredential, getUserTokenAndUser, type DesktopCredentialItem } from '../db/credentials';
 import { parseCredential, secretMatches } from '../domain/secrets';
 import { AppError, unauthorized } from '../errors';
 import type { Principal, RouteAuth, SupportPrincipal, UserPrincipal } from './principals';
@@ -47,11 +46,14 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Princ
       return { kind: 'device', customerId: item.customerId, serial: item.serial, credentialId: parsed.id };
     }
     case 'bearer': {
-      const parsed = parseCredential(value, CREDENTIAL_PREFIX.userToken);
-      const item = parsed && (await getUserToken(parsed.id));
+      const parsed = parseUserToken(value);
+      // Token and user in one read: the token names whose it is (checked against the stored token).
+      const found = parsed && (await getUserTokenAndUser(parsed.id, parsed.customerId, parsed.username));
+      const item = found?.token;
+      const user = found?.user;
       if (!parsed || !item || item.expiresAt <= Date.now() || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
+      if (item.customerId !== parsed.customerId || item.username !== parsed.username) throw unauthorized();
       // The user as it is now: a reset, role or password change since the login ends the session.
-      const user = await getUser(item.customerId, item.username);
       if (!user || (user.tokenGeneration ?? 0) !== (item.generation ?? 0)) throw unauthorized();
       return {
         kind: 'user',
@@ -72,6 +74,23 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Princ
     default:
       throw unauthorized();
   }
+}
+
+/**
+ * A user session token: `ust_<id>.<secret>.<whose>`, where `whose` is
+ * base64url(`<customerId>\n<username>`) so the token and its user can be read
+ * together. Clients treat it as opaque.
+ */
+export function userToken(id: string, secret: string, customerId: string, username: string): string {
+  return `${CREDENTIAL_PREFIX.userToken}_${id}.${secret}.${Buffer.from(`${customerId}\n${username}`).toString('base64url')}`;
+}
+
+function parseUserToken(value: string): { id: string; secret: string; customerId: string; username: string } | undefined {
+  const match = /^ust_([A-Za-z0-9_-]{6,64})\.([A-Za-z0-9_-]{20,128})\.([A-Za-z0-9_-]{4,400})$/.exec(value);
+  if (!match) return undefined;
+  const [customerId, username, ...rest] = Buffer.from(match[3]!, 'base64url').toString('utf8').split('\n');
+  if (!customerId || !username || rest.length > 0) return undefined;
+  return { id: match[1]!, secret: match[2]!, customerId, username };
 }
 
 /**

@@ -69,6 +69,31 @@ async function putOpen(key: { pk: string; sk: string }, type: string, item: { ex
   );
 }
 
+/**
+ * Takes one attempt on the customer's open, live challenge for a release and
+ * returns it (attempts included) — one atomic write, no read first. Undefined
+ * when there is none, or it is used, exhausted or expired (read it to say which).
+ */
+export async function reserveChallengeAttempt(customerId: string, version: string, now: number): Promise<ChallengeItem | undefined> {
+  try {
+    const result = await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: customerKeys.challenge(customerId, version),
+        UpdateExpression: 'ADD attempts :one',
+        ConditionExpression: '#status = :open AND attempts < :max AND expiresAt > :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':one': 1, ':open': 'open', ':max': MAX_CODE_ATTEMPTS, ':now': now },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes as ChallengeItem;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
+    throw error;
+  }
+}
+
 /** Stores a new challenge, replacing (and so voiding) any previous one for that customer/release. */
 export const putChallenge = (item: ChallengeItem, audit: Record<string, unknown>) =>
   putOpen(customerKeys.challenge(item.customerId, item.version), 'challenge', item, audit);

@@ -1,7 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
-import { credentialKeys } from './keys';
+import { credentialKeys, customerKeys } from './keys';
+import type { UserItem } from './users';
 
 /** Stored form of a desktop installation credential. */
 export interface DesktopCredentialItem {
@@ -46,7 +47,6 @@ async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
 
 export const getDesktopCredential = (id: string) => get<DesktopCredentialItem>(credentialKeys.desktop(id));
 export const getDeviceCredential = (id: string) => get<DeviceCredentialItem>(credentialKeys.device(id));
-export const getUserToken = (id: string) => get<UserTokenItem>(credentialKeys.userToken(id));
 export const getSupportPrincipal = (principalId: string) => get<SupportPrincipalItem>(credentialKeys.supportPrincipal(principalId));
 
 /** Stores a user session token; DynamoDB's TTL removes it after expiry. */
@@ -63,4 +63,21 @@ export async function putUserToken(id: string, item: UserTokenItem): Promise<voi
 /** Ends a user session (logout, password change). */
 export async function deleteUserToken(id: string): Promise<void> {
   await ddb.send(new DeleteCommand({ TableName: tableName(), Key: credentialKeys.userToken(id) }));
+}
+
+/** A user session token and its user, in one BatchGetItem (strongly consistent). */
+export async function getUserTokenAndUser(tokenId: string, customerId: string, username: string): Promise<{ token?: UserTokenItem; user?: UserItem }> {
+  const tokenKey = credentialKeys.userToken(tokenId);
+  const userKey = customerKeys.user(customerId, username);
+  const result = await ddb.send(
+    new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: [tokenKey, userKey], ConsistentRead: true } } }),
+  );
+  if (Object.keys(result.UnprocessedKeys ?? {}).length > 0) {
+    // Rare (throttling): fall back to single reads rather than failing the request.
+    const [token, user] = await Promise.all([get<UserTokenItem>(tokenKey), get<UserItem>(userKey)]);
+    return { token, user };
+  }
+  const items = result.Responses?.[tableName()] ?? [];
+  const find = (k: { pk: string; sk: string }) => items.find((i) => i.pk === k.pk && i.sk === k.sk);
+  return { token: find(tokenKey) as UserTokenItem | undefined, user: find(userKey) as UserItem | undefined };
 }
