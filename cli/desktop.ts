@@ -26,9 +26,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { resolveApiUrl } from './lib/config';
 import { formatBytes } from './lib/files';
+import { out, parseMs, printJson, sharedOptions } from './lib/common';
 import { downloadProgress } from './lib/progress';
 import { DesktopClient, type DesktopState, type StartupCheck } from '../client/desktop';
 import { fileStore } from '../client/state';
@@ -51,7 +52,6 @@ interface Common {
 }
 
 const colour = colourEnabled(process.stdout);
-const out = (text: string): void => void process.stdout.write(`${text}\n`);
 const info = (text: string): void => void process.stderr.write(`${text}\n`);
 
 const HINTS: ErrorHints = {
@@ -66,23 +66,14 @@ const HINTS: ErrorHints = {
   CODE_MISMATCH: (e: ApiError) => (typeof e.body.attemptsLeft === 'number' ? `Attempts left: ${e.body.attemptsLeft}.` : ''),
 };
 
-function parseMs(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 600_000) throw new InvalidArgumentError('expected milliseconds from 1 to 600000.');
-  return n;
-}
-
 /** The options every command takes. */
 function common(cmd: Command): Command {
-  return cmd
-    .option('--api <url>', 'API base URL (default: $MOPHAS_API_URL or http://127.0.0.1:3000)')
-    .option('--credential <dsk>', 'desktop installation credential (default: $MOPHAS_DESKTOP_CREDENTIAL or the local demo customer)')
-    .option('--customer <id>', "this installation's customer id (default: $MOPHAS_CUSTOMER_ID, the demo's, or pinned at the first start)")
-    .option('--installed <version>', 'the mOphas version this desktop runs (remembered in the state)')
-    .option('--state-dir <dir>', 'state folder (default: $MOPHAS_STATE_DIR or ~/.mophas)')
-    .option('--timeout <ms>', 'timeout of each API call', parseMs)
-    .option('--json', 'print the answer as JSON on stdout')
-    .option('--debug', 'print stack traces on errors');
+  return sharedOptions(
+    cmd
+      .option('--credential <dsk>', 'desktop installation credential (default: $MOPHAS_DESKTOP_CREDENTIAL or the local demo customer)')
+      .option('--customer <id>', "this installation's customer id (default: $MOPHAS_CUSTOMER_ID, the demo's, or pinned at the first start)")
+      .option('--installed <version>', 'the mOphas version this desktop runs (remembered in the state)')
+  );
 }
 
 async function client(flags: Common): Promise<DesktopClient> {
@@ -101,7 +92,7 @@ async function client(flags: Common): Promise<DesktopClient> {
 }
 
 const packagesDir = (flags: Common) => join(stateBaseDir(flags.stateDir), 'desktop', 'packages');
-const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+const json = printJson;
 
 function printCheck(check: StartupCheck) {
   out(renderNotice(check.notice, { colour }));

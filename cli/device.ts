@@ -23,9 +23,10 @@
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { resolveApiUrl } from './lib/config';
 import { formatBytes } from './lib/files';
+import { out, parseMs, printJson, sharedOptions } from './lib/common';
 import { downloadProgress } from './lib/progress';
 import { DeviceClient, LocalPushInbox, type AckCommand, type DeviceState } from '../client/device';
 import { ApiError, MophasClientError } from '../client/http';
@@ -44,8 +45,7 @@ interface Common {
 }
 
 const colour = colourEnabled(process.stdout);
-const out = (text: string): void => void process.stdout.write(`${text}\n`);
-const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+const json = printJson;
 
 /** What the device shows: the API's Italian text when it gives one. */
 const HINTS: ErrorHints = {
@@ -56,20 +56,11 @@ const HINTS: ErrorHints = {
   STALE_SESSION: (e) => `${e.messages?.it ?? ''} Run: mophas-device sincronizza.`,
 };
 
-function parseMs(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 600_000) throw new InvalidArgumentError('expected milliseconds from 1 to 600000.');
-  return n;
-}
-
 function common(cmd: Command): Command {
-  return cmd
-    .option('--serial <serial>', 'the device (IMEI) (default: $MOPHAS_DEVICE_SERIAL)')
-    .option('--api <url>', 'API base URL (default: $MOPHAS_API_URL or http://127.0.0.1:3000)')
-    .option('--state-dir <dir>', 'state folder (default: $MOPHAS_STATE_DIR or ~/.mophas)')
-    .option('--timeout <ms>', 'timeout of each API call', parseMs)
-    .option('--json', 'print the answer as JSON on stdout')
-    .option('--debug', 'print stack traces on errors');
+  return sharedOptions(
+    cmd
+      .option('--serial <serial>', 'the device (IMEI) (default: $MOPHAS_DEVICE_SERIAL)')
+  );
 }
 
 function serialOf(flags: Common): string {

@@ -17,6 +17,7 @@ import { SupportApi } from './lib/api';
 import { resolveApiUrl, resolveSupportKey } from './lib/config';
 import { CliError, describeError as describeCliError } from './lib/errors';
 import { formatBytes } from './lib/files';
+import { out, printJson } from './lib/common';
 import { createProgress } from './lib/progress';
 import { publishRelease, summary } from './lib/publish-release';
 import { SupportClient } from '../client/support';
@@ -81,8 +82,7 @@ interface SupportFlags {
 }
 
 const colour = colourEnabled(process.stdout);
-const out = (text: string): void => void process.stdout.write(`${text}\n`);
-const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+const json = printJson;
 
 const HINTS: ErrorHints = {
   UNAUTHORIZED: 'Check --support-key or MOPHAS_SUPPORT_KEY (locally: LOCAL_SUPPORT_KEY in .local-data/keys.json).',
