@@ -37,23 +37,9 @@ export interface PushAnswer {
   summary: PushSummary;
 }
 
-/** One row of "Gestione aggiornamento" (functions/session/grid.ts). */
-export interface GridRow {
-  serial: string;
-  device: string | null;
-  operator: Operator | null;
-  phone: string | null;
-  lastSync: string | null;
-  notificationsEnabled: boolean;
-  notificationSent: boolean;
-  blocked: boolean;
-  awaitingUpdate: boolean;
-  notes: string[];
-  /** Phase 3 only (SES-7). */
-  installedVersion?: string | null;
-  /** Red rows: not on the desktop's version. */
-  notOnDesktopVersion: boolean;
-}
+/** One row of "Gestione aggiornamento": the server's own type (type-only import, nothing loaded at run time). */
+import type { GridRow } from '../functions/session/grid';
+export type { GridRow };
 
 export type GridFilter = 'all' | 'updated' | 'not-updated';
 
@@ -182,16 +168,9 @@ export interface UserView {
   updatedAt?: string;
 }
 
-/** One row of support's failed-updates list. */
-export interface FailedUpdate {
-  customerId: string;
-  sessionId: string;
-  state: SessionState;
-  targetVersion?: string;
-  fromVersion?: string;
-  since: string;
-  supportCaseId?: string;
-}
+/** One row of support's failed-updates list: the server's own type. */
+import type { FailedUpdate } from '../functions/support/failed-updates';
+export type { FailedUpdate };
 
 export interface ResolveAnswer {
   customerId: string;

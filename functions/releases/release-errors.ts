@@ -1,18 +1,10 @@
 import { AppError, conflict } from '../../shared/errors';
-import type { Release } from '../../shared/domain/catalog';
+import { publicRelease, type Release } from '../../shared/domain/catalog';
 import type { PackageKind } from './schemas';
 
 /** What support sees of a release that already exists (409 RELEASE_EXISTS). */
 export function releaseSummary(r: Release) {
-  return {
-    version: r.version,
-    publishedAt: r.publishedAt,
-    catalogVersion: r.catalogVersion,
-    requiresConfirmationCode: r.requiresConfirmationCode,
-    notesUrl: r.notesUrl,
-    desktop: { size: r.desktop.size, sha256: r.desktop.sha256 },
-    mobile: { size: r.mobile.size, sha256: r.mobile.sha256 },
-  };
+  return { ...publicRelease(r), catalogVersion: r.catalogVersion };
 }
 
 /** 409: the version is published already; published releases are immutable (FEED-2). */

@@ -20,10 +20,8 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 export type CaseStatus = 'open' | 'resolved';
 
-/** A support case as stored (keys and index attributes stripped). */
-export interface SupportCase {
-  /** Time-sortable id (ULID: 48-bit milliseconds + 80 random bits, Crockford base32). */
-  caseId: string;
+/** What the admin's report to support files (SES-10). */
+export interface NewSupportCase {
   customerId: string;
   /** The update session the case is about. */
   sessionId: string;
@@ -37,23 +35,18 @@ export interface SupportCase {
   reportedBy: string;
   /** Free text the admin added to the report. */
   message?: string;
+}
+
+/** A support case as stored (keys and index attributes stripped). */
+export interface SupportCase extends NewSupportCase {
+  /** Time-sortable id (ULID: 48-bit milliseconds + 80 random bits, Crockford base32). */
+  caseId: string;
   status: CaseStatus;
   createdAt: string;
   resolvedAt?: string;
   /** Support principal id that resolved the case. */
   resolvedBy?: string;
   resolution?: string;
-}
-
-export interface NewSupportCase {
-  customerId: string;
-  sessionId: string;
-  targetVersion?: string;
-  fromVersion?: string;
-  failureMessage?: string;
-  failureLogKey?: string;
-  reportedBy: string;
-  message?: string;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -128,6 +128,24 @@ export async function reserveAttempt(
 }
 
 /**
+ * Transaction item marking an open challenge or exchange used: only if it is
+ * still exactly the one verified (`match`), live, and within its attempts (the
+ * successful attempt was reserved too, so up to MAX attempts may be used).
+ */
+function useOnceItem(key: { pk: string; sk: string }, match: { attribute: 'challenge' | 'code1'; value: string }, at: string) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: key,
+      UpdateExpression: 'SET #status = :used, usedAt = :at',
+      ConditionExpression: '#status = :open AND attempts <= :max AND #match = :value AND expiresAt > :now',
+      ExpressionAttributeNames: { '#status': 'status', '#match': match.attribute },
+      ExpressionAttributeValues: { ':used': 'used', ':open': 'open', ':at': at, ':max': MAX_CODE_ATTEMPTS, ':value': match.value, ':now': Date.parse(at) },
+    },
+  };
+}
+
+/**
  * Marks the challenge used and the release confirmed for the customer, with the
  * audit entry, all or nothing. Fails (TransactionCanceledException) when the
  * challenge is no longer the open, live one that was verified.
@@ -141,24 +159,7 @@ export async function confirmRelease(
   await ddb.send(
     new TransactWriteCommand({
       TransactItems: [
-        {
-          Update: {
-            TableName: tableName(),
-            Key: customerKeys.challenge(c.customerId, c.version),
-            UpdateExpression: 'SET #status = :used, usedAt = :at',
-            // The successful attempt was reserved too: up to MAX attempts may be used.
-            ConditionExpression: '#status = :open AND attempts <= :max AND challenge = :challenge AND expiresAt > :now',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':used': 'used',
-              ':open': 'open',
-              ':at': at,
-              ':max': MAX_CODE_ATTEMPTS,
-              ':challenge': c.challenge,
-              ':now': Date.parse(at),
-            },
-          },
-        },
+        useOnceItem(customerKeys.challenge(c.customerId, c.version), { attribute: 'challenge', value: c.challenge }, at),
         {
           Update: {
             TableName: tableName(),
@@ -192,16 +193,7 @@ export async function completeLockExchange(
   await ddb.send(
     new TransactWriteCommand({
       TransactItems: [
-        {
-          Update: {
-            TableName: tableName(),
-            Key: customerKeys.lockExchange(x.customerId, x.serial),
-            UpdateExpression: 'SET #status = :used, usedAt = :at',
-            ConditionExpression: '#status = :open AND attempts <= :max AND code1 = :code1 AND expiresAt > :now',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':used': 'used', ':open': 'open', ':at': at, ':max': MAX_CODE_ATTEMPTS, ':code1': x.code1, ':now': Date.parse(at) },
-          },
-        },
+        useOnceItem(customerKeys.lockExchange(x.customerId, x.serial), { attribute: 'code1', value: x.code1 }, at),
         {
           Update: {
             TableName: tableName(),
