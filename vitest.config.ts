@@ -1,15 +1,42 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two tiers. `unit` (test/unit, test/edge, test/infra) needs no emulator and runs
+ * alone with `npm run test:unit`; `integration` starts DynamoDB Local, s3rver and
+ * the local stand-ins once for the run (test/global-setup.ts). `npm test` runs both.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Starts DynamoDB Local, s3rver and the local SNS endpoint once for the run.
-    globalSetup: ['test/global-setup.ts'],
-    setupFiles: ['test/setup-env.ts'],
     testTimeout: 30_000,
     hookTimeout: 90_000,
     pool: 'forks',
     // 2-core machines: keep the emulators responsive.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/edge/**/*.test.ts', 'test/infra/**/*.test.ts'],
+          // Unit tests mock the SDK clients (aws-sdk-client-mock); they only need names to put in requests.
+          env: {
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            AWS_REGION: 'eu-south-1',
+            AWS_ACCESS_KEY_ID: 'unit-test',
+            AWS_SECRET_ACCESS_KEY: 'unit-test',
+            TABLE_NAME: 'unit-test-table',
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['test/setup-env.ts'],
+        },
+      },
+    ],
   },
 });

@@ -39,7 +39,9 @@ export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 1
 async function bundleAll(root: string): Promise<{ name: string; file: string; bytes: number }[]> {
   const outDir = join(root, 'bench/out');
   mkdirSync(outDir, { recursive: true });
-  const names = readdirSync(join(root, 'functions')).filter((n) => statSync(join(root, 'functions', n, 'handler.ts'), { throwIfNoEntry: false }));
+  const names = readdirSync(join(root, 'functions')).filter((n) =>
+    statSync(join(root, 'functions', n, 'handler.ts'), { throwIfNoEntry: false }),
+  );
   const bundles = [];
   for (const name of names) {
     const file = join(outDir, `${name}.mjs`);

@@ -30,7 +30,15 @@ export const devicesBenchmark: Benchmark = {
     await ddb.send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...customerKeys.session(tenant.customerId), type: 'session', customerId: tenant.customerId, sessionId: `S-${randomUUID()}`, state: 'preparing', version: 1, updatedAt: new Date().toISOString() },
+        Item: {
+          ...customerKeys.session(tenant.customerId),
+          type: 'session',
+          customerId: tenant.customerId,
+          sessionId: `S-${randomUUID()}`,
+          state: 'preparing',
+          version: 1,
+          updatedAt: new Date().toISOString(),
+        },
       }),
     );
     const tokens = tenant.devices.map(() => `fcm-bench-${randomUUID()}`);
@@ -61,7 +69,13 @@ export const devicesBenchmark: Benchmark = {
         target: '≤ 15',
         max: 15,
       },
-      { name: 'device_checkin_ddb_calls', value: round(warmCalls / CHECK_INS, 2), unit: 'DynamoDB calls per warm check-in', target: '≤ 3', max: 3 },
+      {
+        name: 'device_checkin_ddb_calls',
+        value: round(warmCalls / CHECK_INS, 2),
+        unit: 'DynamoDB calls per warm check-in',
+        target: '≤ 3',
+        max: 3,
+      },
     ];
   },
 };

@@ -24,7 +24,11 @@ export const feedBenchmark: Benchmark = {
     let warmCalls = 0;
     for (let i = 0; i < CHECKS + WARMUP; i++) {
       const before = calls();
-      const res = await invoke(handler, { method: 'GET', url: `/v1/desktop/feed?installed=${versions[i % 3]}`, auth: `Desktop ${tenant.desktopCredential}` });
+      const res = await invoke(handler, {
+        method: 'GET',
+        url: `/v1/desktop/feed?installed=${versions[i % 3]}`,
+        auth: `Desktop ${tenant.desktopCredential}`,
+      });
       if (res.status !== 200) throw new Error(`feed check failed: ${JSON.stringify(res.body)}`);
       if (i >= WARMUP) {
         times.push(res.ms);
@@ -32,7 +36,13 @@ export const feedBenchmark: Benchmark = {
       }
     }
     return [
-      { name: 'feed_check_p99_ms', value: round(percentile(times, 99)), unit: `ms p99 of ${CHECKS} (p50 ${round(percentile(times, 50))})`, target: '≤ 20', max: 20 },
+      {
+        name: 'feed_check_p99_ms',
+        value: round(percentile(times, 99)),
+        unit: `ms p99 of ${CHECKS} (p50 ${round(percentile(times, 50))})`,
+        target: '≤ 20',
+        max: 20,
+      },
       { name: 'feed_check_ddb_calls', value: round(warmCalls / CHECKS, 2), unit: 'DynamoDB calls per warm check', target: '≤ 2', max: 2 },
     ];
   },

@@ -18,7 +18,14 @@ async function main() {
   if (needsStack) {
     const { freePort, startStack } = await import('../local/stack');
     const stack = await startStack({
-      ports: { api: 0, dynamodb: await freePort(), s3: await freePort(), sns: await freePort(), cdn: await freePort(), sqs: await freePort() },
+      ports: {
+        api: 0,
+        dynamodb: await freePort(),
+        s3: await freePort(),
+        sns: await freePort(),
+        cdn: await freePort(),
+        sqs: await freePort(),
+      },
       gateway: false,
     });
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

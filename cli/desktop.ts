@@ -35,7 +35,17 @@ import { DesktopClient, type DesktopState, type StartupCheck } from '../client/d
 import { fileStore } from '../client/state';
 import { MophasClientError, type ApiError } from '../client/http';
 import { apiTag, credentialId, resolveCustomerId, resolveDesktopCredential, stateBaseDir } from '../client/local-config';
-import { colourEnabled, confirm, describeError, formatOperator, paint, renderGrid, renderNotice, renderPushSummary, type ErrorHints } from '../client/terminal';
+import {
+  colourEnabled,
+  confirm,
+  describeError,
+  formatOperator,
+  paint,
+  renderGrid,
+  renderNotice,
+  renderPushSummary,
+  type ErrorHints,
+} from '../client/terminal';
 import type { GridFilter, PushAnswer } from '../client/types';
 
 interface Common {
@@ -61,7 +71,8 @@ const HINTS: ErrorHints = {
   SERVER_WORKSTATION_REQUIRED: 'Log in with --workstation server on the central computer.',
   DOWNLOAD_NOT_VERIFIED: 'Download it first: mophas-desktop scarica.',
   CONFIRMATION_REQUIRED: 'Get the confirmation code first: mophas-desktop codice-conferma.',
-  DEVICES_NOT_AWAITING: 'Wait for every device (mophas-desktop gestione), lock the silent ones by phone (blocco-manuale), or use Forza aggiornamento (mophas-desktop forza).',
+  DEVICES_NOT_AWAITING:
+    'Wait for every device (mophas-desktop gestione), lock the silent ones by phone (blocco-manuale), or use Forza aggiornamento (mophas-desktop forza).',
   STALE_CONFIRMATION: 'The session changed meanwhile: run the command again.',
   CODE_MISMATCH: (e: ApiError) => (typeof e.body.attemptsLeft === 'number' ? `Attempts left: ${e.body.attemptsLeft}.` : ''),
 };
@@ -72,7 +83,7 @@ function common(cmd: Command): Command {
     cmd
       .option('--credential <dsk>', 'desktop installation credential (default: $MOPHAS_DESKTOP_CREDENTIAL or the local demo customer)')
       .option('--customer <id>', "this installation's customer id (default: $MOPHAS_CUSTOMER_ID, the demo's, or pinned at the first start)")
-      .option('--installed <version>', 'the mOphas version this desktop runs (remembered in the state)')
+      .option('--installed <version>', 'the mOphas version this desktop runs (remembered in the state)'),
   );
 }
 
@@ -104,10 +115,20 @@ function printCheck(check: StartupCheck) {
   if (check.update) {
     const u = check.update;
     out(
-      paint(colour, `  Installato ${check.installedVersion} → disponibile ${u.version}: installer ${formatBytes(u.desktop.size)}${u.requiresConfirmationCode ? ', richiede codice di conferma' : ''}`, 'dim'),
+      paint(
+        colour,
+        `  Installato ${check.installedVersion} → disponibile ${u.version}: installer ${formatBytes(u.desktop.size)}${u.requiresConfirmationCode ? ', richiede codice di conferma' : ''}`,
+        'dim',
+      ),
     );
   } else {
-    out(paint(colour, `  Installato ${check.installedVersion}${check.installedStatus === 'ahead' ? ' (più recente del catalogo)' : ''}`, 'dim'));
+    out(
+      paint(
+        colour,
+        `  Installato ${check.installedVersion}${check.installedStatus === 'ahead' ? ' (più recente del catalogo)' : ''}`,
+        'dim',
+      ),
+    );
   }
 }
 
@@ -146,18 +167,25 @@ common(
 ).action(async (flags: Common & { dir?: string }) => {
   const desktop = await client(flags);
   const progress = downloadProgress('download installer');
-  const result = await desktop.downloadUpdate({ dir: flags.dir ?? packagesDir(flags), onProgress: progress.onProgress }).finally(progress.stop);
+  const result = await desktop
+    .downloadUpdate({ dir: flags.dir ?? packagesDir(flags), onProgress: progress.onProgress })
+    .finally(progress.stop);
   if (flags.json) return json(result);
   out(`Installer ${result.version} scaricato e verificato: ${result.path}`);
-  out(`  ${formatBytes(result.size)} · sha256 ${result.sha256}${result.resumedFrom > 0 ? ` · ripreso da ${formatBytes(result.resumedFrom)}` : ''}`);
+  out(
+    `  ${formatBytes(result.size)} · sha256 ${result.sha256}${result.resumedFrom > 0 ? ` · ripreso da ${formatBytes(result.resumedFrom)}` : ''}`,
+  );
   out('  Segnalato al server: al prossimo avvio l’avviso diventa verde (Gestione aggiornamento).');
 });
 
-common(program.command('dettagli').alias('details').description('"Dettagli aggiornamento": the offered release and the link to its manuals')).action(async (flags: Common) => {
+common(
+  program.command('dettagli').alias('details').description('"Dettagli aggiornamento": the offered release and the link to its manuals'),
+).action(async (flags: Common) => {
   const desktop = await client(flags);
   const check = await desktop.startupCheck();
   if (flags.json) return json({ ok: check.ok, update: check.ok ? check.update : null });
-  if (!check.ok) throw new MophasClientError(`the feed could not be checked (${check.reason}): ${check.message}; try again later`, 'FEED_UNAVAILABLE');
+  if (!check.ok)
+    throw new MophasClientError(`the feed could not be checked (${check.reason}): ${check.message}; try again later`, 'FEED_UNAVAILABLE');
   if (!check.update) return out(`Nessun aggiornamento disponibile per ${check.installedVersion}.`);
   const u = check.update;
   out(`mOphas ${u.version}${u.requiresConfirmationCode ? ' (richiede un codice di conferma)' : ''}`);
@@ -172,7 +200,9 @@ common(
     .description('Logs a user in on this workstation (the token is kept in the state)')
     .option('--user <name>', 'user name (default: $MOPHAS_USER or ammin)')
     .option('--password <password>', 'password (default: $MOPHAS_PASSWORD, or ammin for ammin)')
-    .addOption(new Option('--workstation <kind>', 'SERVER (central computer) or client workstation').choices(['server', 'client']).default('server')),
+    .addOption(
+      new Option('--workstation <kind>', 'SERVER (central computer) or client workstation').choices(['server', 'client']).default('server'),
+    ),
 ).action(async (flags: Common & { user?: string; password?: string; workstation: 'server' | 'client' }) => {
   const desktop = await client(flags);
   const user = flags.user ?? process.env.MOPHAS_USER ?? 'ammin';
@@ -180,8 +210,11 @@ common(
   if (!password) throw new MophasClientError('no password: pass --password or set MOPHAS_PASSWORD', 'NO_PASSWORD');
   const session = await desktop.login(user, password, flags.workstation);
   if (flags.json) return json({ ...session, token: undefined });
-  out(`Accesso: ${session.username} (${session.role === 'admin' ? 'amministratore' : 'utente'}, postazione ${session.workstation.toUpperCase()}) fino alle ${session.expiresAt}`);
-  if (session.mustChangePassword) out(paint(colour, '  Primo accesso: modificare la password (mophas-desktop password --current … --new …).', 'yellow'));
+  out(
+    `Accesso: ${session.username} (${session.role === 'admin' ? 'amministratore' : 'utente'}, postazione ${session.workstation.toUpperCase()}) fino alle ${session.expiresAt}`,
+  );
+  if (session.mustChangePassword)
+    out(paint(colour, '  Primo accesso: modificare la password (mophas-desktop password --current … --new …).', 'yellow'));
 });
 
 common(
@@ -232,14 +265,25 @@ common(
   out(`  Poi: mophas-desktop codice-conferma --release ${version} --response NNNNN-NNNNN-NNNNN`);
 });
 
-const FILTERS: Record<string, GridFilter> = { tutti: 'all', all: 'all', aggiornati: 'updated', updated: 'updated', 'non-aggiornati': 'not-updated', 'not-updated': 'not-updated' };
+const FILTERS: Record<string, GridFilter> = {
+  tutti: 'all',
+  all: 'all',
+  aggiornati: 'updated',
+  updated: 'updated',
+  'non-aggiornati': 'not-updated',
+  'not-updated': 'not-updated',
+};
 
 common(
   program
     .command('gestione')
     .aliases(['manage', 'grid'])
     .description('"Gestione aggiornamento": the devices grid (phase 3: red rows are devices not on the desktop version)')
-    .addOption(new Option('--filter <which>', 'tutti|aggiornati|non-aggiornati (all|updated|not-updated)').choices(Object.keys(FILTERS)).default('tutti'))
+    .addOption(
+      new Option('--filter <which>', 'tutti|aggiornati|non-aggiornati (all|updated|not-updated)')
+        .choices(Object.keys(FILTERS))
+        .default('tutti'),
+    )
     .option('--watch [seconds]', 'refresh periodically (default every 30 s; only changes are printed)'),
 ).action(async (flags: Common & { filter: string; watch?: string | boolean }) => {
   const desktop = await client(flags);
@@ -268,14 +312,19 @@ common(
     .option('--yes', 'answer Si to the confirmation'),
 ).action(async (flags: Common & { serial?: string }) => {
   const desktop = await client(flags);
-  const question = flags.serial ? `Inviare START UPDATE al dispositivo ${flags.serial}?` : 'Inviare la notifica START UPDATE a tutti i dispositivi?';
+  const question = flags.serial
+    ? `Inviare START UPDATE al dispositivo ${flags.serial}?`
+    : 'Inviare la notifica START UPDATE a tutti i dispositivi?';
   if (!(await confirm(question, { assumeYes: flags.yes }))) return out('Annullato: nulla è stato inviato.');
   const answer = await desktop.sendStartUpdate(flags.serial);
   if (flags.json) return json(answer);
   printPush(`START UPDATE — sessione ${answer.session.state}, versione ${answer.session.targetVersion}`, answer);
 });
 
-const manual = program.command('blocco-manuale').alias('manual-lock').description('Blocco / sblocco manuale dispositivo (phone procedure): GENERA and VERIFICA');
+const manual = program
+  .command('blocco-manuale')
+  .alias('manual-lock')
+  .description('Blocco / sblocco manuale dispositivo (phone procedure): GENERA and VERIFICA');
 common(
   manual
     .command('genera')
@@ -288,7 +337,9 @@ common(
   const desktop = await client(flags);
   const answer = await desktop.lockGenerate(flags.serial, flags.unlock ? 'unlock' : 'lock', flags.code1);
   if (flags.json) return json(answer);
-  out(`Codice 2 da comunicare all'operatore (${answer.action === 'lock' ? 'blocco' : 'sblocco'} ${answer.serial}):  ${paint(colour, answer.code2, 'bold')}`);
+  out(
+    `Codice 2 da comunicare all'operatore (${answer.action === 'lock' ? 'blocco' : 'sblocco'} ${answer.serial}):  ${paint(colour, answer.code2, 'bold')}`,
+  );
   out(`  Valido fino alle ${answer.expiresAt}. Poi: mophas-desktop blocco-manuale verifica --serial ${answer.serial} --code3 …`);
 });
 common(
@@ -302,21 +353,32 @@ common(
   const desktop = await client(flags);
   const answer = await desktop.lockVerify(flags.serial, flags.code3);
   if (flags.json) return json(answer);
-  out(`Verificato: il dispositivo ${answer.serial} risulta ${answer.blocked ? 'BLOCCATO' : 'SBLOCCATO'}.${answer.blocked ? " Chiedere all'operatore di eseguire INVIO DATI NON TRASMESSI." : ''}`);
+  out(
+    `Verificato: il dispositivo ${answer.serial} risulta ${answer.blocked ? 'BLOCCATO' : 'SBLOCCATO'}.${answer.blocked ? " Chiedere all'operatore di eseguire INVIO DATI NON TRASMESSI." : ''}`,
+  );
 });
 
-common(program.command('avvia').alias('start').description('Avvia aggiornamento: only when every device awaits the update').option('--yes', 'answer Si')).action(
-  async (flags: Common) => {
-    const desktop = await client(flags);
-    if (!(await confirm('Avviare l’aggiornamento? (chiudere mOphas e ONDA su tutte le postazioni)', { assumeYes: flags.yes }))) return out('Annullato.');
-    const answer = await desktop.startUpdate();
-    if (flags.json) return json(answer);
-    out(`Fase 2 — aggiornamento avviato (${answer.session.targetVersion}): eseguire l'installer, poi mophas-desktop esito successo|fallito.`);
-  },
-);
+common(
+  program
+    .command('avvia')
+    .alias('start')
+    .description('Avvia aggiornamento: only when every device awaits the update')
+    .option('--yes', 'answer Si'),
+).action(async (flags: Common) => {
+  const desktop = await client(flags);
+  if (!(await confirm('Avviare l’aggiornamento? (chiudere mOphas e ONDA su tutte le postazioni)', { assumeYes: flags.yes })))
+    return out('Annullato.');
+  const answer = await desktop.startUpdate();
+  if (flags.json) return json(answer);
+  out(`Fase 2 — aggiornamento avviato (${answer.session.targetVersion}): eseguire l'installer, poi mophas-desktop esito successo|fallito.`);
+});
 
 common(
-  program.command('forza').alias('force').description('Forza aggiornamento: double authorisation, some devices are not awaiting').option('--yes', 'answer Forza to both confirmations'),
+  program
+    .command('forza')
+    .alias('force')
+    .description('Forza aggiornamento: double authorisation, some devices are not awaiting')
+    .option('--yes', 'answer Forza to both confirmations'),
 ).action(async (flags: Common) => {
   const desktop = await client(flags);
   const step1 = await desktop.forceUpdate();
@@ -340,7 +402,8 @@ common(
     .option('--release <version>', 'the version now installed (default: the session target)'),
 ).action(async (flags: Common & { release?: string }) => {
   const desktop = await client(flags);
-  const version = flags.release ?? (await desktop.grid('all').then((g) => (g.notModified ? undefined : g.grid.session.targetVersion ?? undefined)));
+  const version =
+    flags.release ?? (await desktop.grid('all').then((g) => (g.notModified ? undefined : (g.grid.session.targetVersion ?? undefined))));
   if (!version) throw new MophasClientError('no version to report: pass --release <version>', 'NO_VERSION');
   const answer = await desktop.reportOutcome({ result: 'success', version });
   if (flags.json) return json(answer);
@@ -359,7 +422,10 @@ common(
   try {
     log = await readFile(flags.log, 'utf8');
   } catch (error) {
-    throw new MophasClientError(`cannot read the log ${flags.log} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check the --log path`, 'BAD_LOG');
+    throw new MophasClientError(
+      `cannot read the log ${flags.log} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check the --log path`,
+      'BAD_LOG',
+    );
   }
   if (!log) throw new MophasClientError(`the log ${flags.log} is empty: pass the installer's log`, 'BAD_LOG');
   const answer = await desktop.reportOutcome({ result: 'failed', log, ...(flags.message ? { message: flags.message } : {}) });
@@ -368,15 +434,21 @@ common(
   out('  Ora: mophas-desktop riattiva (ERROR UPDATE ai dispositivi) e mophas-desktop segnalazione.');
 });
 
-common(program.command('fine-aggiornamento').alias('finish-update').description('Fine aggiornamento: END UPDATE to every device')).action(async (flags: Common) => {
-  const desktop = await client(flags);
-  const answer = await desktop.sendEndUpdate();
-  if (flags.json) return json(answer);
-  printPush('Riepilogo notifiche END UPDATE', answer);
-});
+common(program.command('fine-aggiornamento').alias('finish-update').description('Fine aggiornamento: END UPDATE to every device')).action(
+  async (flags: Common) => {
+    const desktop = await client(flags);
+    const answer = await desktop.sendEndUpdate();
+    if (flags.json) return json(answer);
+    printPush('Riepilogo notifiche END UPDATE', answer);
+  },
+);
 
 common(
-  program.command('invia-end-update').alias('send-end-update').description('Resends END UPDATE to one device').requiredOption('--serial <serial>', 'the device'),
+  program
+    .command('invia-end-update')
+    .alias('send-end-update')
+    .description('Resends END UPDATE to one device')
+    .requiredOption('--serial <serial>', 'the device'),
 ).action(async (flags: Common & { serial: string }) => {
   const desktop = await client(flags);
   const answer = await desktop.sendEndUpdate(flags.serial);
@@ -400,17 +472,19 @@ common(
   if (!(await confirm('Confermare di nuovo: il dispositivo non potrà più operare.', { assumeYes: flags.yes }))) return out('Annullato.');
   const step2 = await desktop.disableDevice(flags.serial, step1.confirmToken);
   if (flags.json) return json(step2);
-  out(`Dispositivo ${flags.serial} disabilitato (riabilitabile da Gestione Autorizzazioni Tablet: mophas-desktop abilita --serial ${flags.serial}).`);
+  out(
+    `Dispositivo ${flags.serial} disabilitato (riabilitabile da Gestione Autorizzazioni Tablet: mophas-desktop abilita --serial ${flags.serial}).`,
+  );
 });
 
-common(program.command('abilita').alias('enable').description('Re-enables a device').requiredOption('--serial <serial>', 'the device')).action(
-  async (flags: Common & { serial: string }) => {
-    const desktop = await client(flags);
-    const answer = await desktop.enableDevice(flags.serial);
-    if (flags.json) return json(answer);
-    out(`Dispositivo ${answer.serial} abilitato.`);
-  },
-);
+common(
+  program.command('abilita').alias('enable').description('Re-enables a device').requiredOption('--serial <serial>', 'the device'),
+).action(async (flags: Common & { serial: string }) => {
+  const desktop = await client(flags);
+  const answer = await desktop.enableDevice(flags.serial);
+  if (flags.json) return json(answer);
+  out(`Dispositivo ${answer.serial} abilitato.`);
+});
 
 common(
   program
@@ -430,21 +504,27 @@ common(
     answer = await desktop.conclude(answer.confirmToken);
   }
   if (flags.json) return json(answer);
-  out('Aggiornamento concluso: i dispositivi aggiornati riprendono la normale operatività; al prossimo avvio si cercano nuovi aggiornamenti.');
+  out(
+    'Aggiornamento concluso: i dispositivi aggiornati riprendono la normale operatività; al prossimo avvio si cercano nuovi aggiornamenti.',
+  );
 });
 
-common(program.command('riattiva').alias('reactivate').description('Riattiva i terminali mobile: ERROR UPDATE to all, devices unlocked')).action(
-  async (flags: Common) => {
-    const desktop = await client(flags);
-    const answer = await desktop.reactivate();
-    if (flags.json) return json(answer);
-    printPush('ATTIVA TUTTE LE DEVICE E INVIA PUSH — ERROR UPDATE', answer);
-    out("  Dispositivi non raggiunti: procedura di SBLOCCO DEVICE (mophas-desktop blocco-manuale genera --unlock …).");
-  },
-);
+common(
+  program.command('riattiva').alias('reactivate').description('Riattiva i terminali mobile: ERROR UPDATE to all, devices unlocked'),
+).action(async (flags: Common) => {
+  const desktop = await client(flags);
+  const answer = await desktop.reactivate();
+  if (flags.json) return json(answer);
+  printPush('ATTIVA TUTTE LE DEVICE E INVIA PUSH — ERROR UPDATE', answer);
+  out('  Dispositivi non raggiunti: procedura di SBLOCCO DEVICE (mophas-desktop blocco-manuale genera --unlock …).');
+});
 
 common(
-  program.command('segnalazione').alias('report').description("Invia segnalazione all'assistenza: a support case with the session and its log").option('--message <text>', 'a note for support'),
+  program
+    .command('segnalazione')
+    .alias('report')
+    .description("Invia segnalazione all'assistenza: a support case with the session and its log")
+    .option('--message <text>', 'a note for support'),
 ).action(async (flags: Common & { message?: string }) => {
   const desktop = await client(flags);
   const answer = await desktop.reportToSupport(flags.message);
@@ -452,26 +532,37 @@ common(
   out(`Segnalazione inviata all'assistenza: caso ${answer.caseId}.`);
 });
 
-common(program.command('stato').alias('status').description('What this desktop keeps: version, pinned keys, catalog mark, user')).action(async (flags: Common) => {
-  const desktop = await client(flags);
-  const s = desktop.state;
-  const view = { ...s, session: s.session ? { ...s.session, token: '(hidden)' } : undefined };
-  if (flags.json) return json(view);
-  out(`API ${s.apiUrl} · cliente ${s.customerId ?? '(not pinned yet)'} · installato ${desktop.installedVersion ?? '?'}`);
-  out(`  chiavi del feed: ${s.pinnedKeys.map((k) => k.keyId ?? k.publicKey.slice(0, 8)).join(', ') || '(none yet)'} · lastCatalogVersion ${s.lastCatalogVersion}`);
-  out(`  utente: ${s.session ? `${s.session.username} (${s.session.role}, ${s.session.workstation}) until ${s.session.expiresAt}` : '(none)'}`);
-  if (s.lastCheck) out(`  ultimo avvio ${s.lastCheck.at}: ${s.lastCheck.notice.kind}${s.lastCheck.update ? ` (offerta ${s.lastCheck.update.version})` : ''}`);
-  if (s.download) out(`  installer ${s.download.version}: ${s.download.path}${s.download.reportedAt ? ' (segnalato)' : ''}`);
-});
+common(program.command('stato').alias('status').description('What this desktop keeps: version, pinned keys, catalog mark, user')).action(
+  async (flags: Common) => {
+    const desktop = await client(flags);
+    const s = desktop.state;
+    const view = { ...s, session: s.session ? { ...s.session, token: '(hidden)' } : undefined };
+    if (flags.json) return json(view);
+    out(`API ${s.apiUrl} · cliente ${s.customerId ?? '(not pinned yet)'} · installato ${desktop.installedVersion ?? '?'}`);
+    out(
+      `  chiavi del feed: ${s.pinnedKeys.map((k) => k.keyId ?? k.publicKey.slice(0, 8)).join(', ') || '(none yet)'} · lastCatalogVersion ${s.lastCatalogVersion}`,
+    );
+    out(
+      `  utente: ${s.session ? `${s.session.username} (${s.session.role}, ${s.session.workstation}) until ${s.session.expiresAt}` : '(none)'}`,
+    );
+    if (s.lastCheck)
+      out(
+        `  ultimo avvio ${s.lastCheck.at}: ${s.lastCheck.notice.kind}${s.lastCheck.update ? ` (offerta ${s.lastCheck.update.version})` : ''}`,
+      );
+    if (s.download) out(`  installer ${s.download.version}: ${s.download.path}${s.download.reportedAt ? ' (segnalato)' : ''}`);
+  },
+);
 
-common(program.command('reset').description('Forgets the state (pinned keys, catalog mark, user, installed version)')).action(async (flags: Common) => {
-  const apiUrl = resolveApiUrl(flags.api);
-  const { credential } = resolveDesktopCredential(flags.credential);
-  const file = join(stateBaseDir(flags.stateDir), 'desktop', `${apiTag(apiUrl)}-${credentialId(credential)}.json`);
-  await fileStore(file).clear();
-  if (flags.json) return json({ reset: file });
-  out(`State removed: ${file}`);
-});
+common(program.command('reset').description('Forgets the state (pinned keys, catalog mark, user, installed version)')).action(
+  async (flags: Common) => {
+    const apiUrl = resolveApiUrl(flags.api);
+    const { credential } = resolveDesktopCredential(flags.credential);
+    const file = join(stateBaseDir(flags.stateDir), 'desktop', `${apiTag(apiUrl)}-${credentialId(credential)}.json`);
+    await fileStore(file).clear();
+    if (flags.json) return json({ reset: file });
+    out(`State removed: ${file}`);
+  },
+);
 
 try {
   await program.parseAsync(process.argv);

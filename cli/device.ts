@@ -26,7 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { resolveApiUrl } from './lib/config';
 import { formatBytes } from './lib/files';
-import { out, parseMs, printJson, sharedOptions } from './lib/common';
+import { out, printJson, sharedOptions } from './lib/common';
 import { downloadProgress } from './lib/progress';
 import { DeviceClient, LocalPushInbox, type AckCommand, type DeviceState } from '../client/device';
 import { ApiError, MophasClientError } from '../client/http';
@@ -57,16 +57,14 @@ const HINTS: ErrorHints = {
 };
 
 function common(cmd: Command): Command {
-  return sharedOptions(
-    cmd
-      .option('--serial <serial>', 'the device (IMEI) (default: $MOPHAS_DEVICE_SERIAL)')
-  );
+  return sharedOptions(cmd.option('--serial <serial>', 'the device (IMEI) (default: $MOPHAS_DEVICE_SERIAL)'));
 }
 
 function serialOf(flags: Common): string {
   const serial = flags.serial ?? process.env.MOPHAS_DEVICE_SERIAL;
   if (!serial) throw new MophasClientError('which device? pass --serial <IMEI> or set MOPHAS_DEVICE_SERIAL', 'NO_SERIAL');
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(serial)) throw new MophasClientError(`--serial "${serial}" is not a device serial: letters, digits and dashes, at most 64`, 'BAD_SERIAL');
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(serial))
+    throw new MophasClientError(`--serial "${serial}" is not a device serial: letters, digits and dashes, at most 64`, 'BAD_SERIAL');
   return serial;
 }
 
@@ -83,14 +81,27 @@ const packagesDir = (flags: Common) => join(stateBaseDir(flags.stateDir), 'devic
 
 function printOwed(answer: OwedAnswer) {
   out(`Comando: ${paint(colour, describeCommand(answer.command), 'bold')}`);
-  out(paint(colour, `  sessione ${answer.session ? `${answer.session.sessionId} (${answer.session.state})` : 'nessuna'} · desktop ${answer.desktopVersion ?? '?'}`, 'dim'));
+  out(
+    paint(
+      colour,
+      `  sessione ${answer.session ? `${answer.session.sessionId} (${answer.session.state})` : 'nessuna'} · desktop ${answer.desktopVersion ?? '?'}`,
+      'dim',
+    ),
+  );
 }
 
 /** The session a report is about: --session, else the one the last answer named. */
 function sessionOf(d: DeviceClient, option?: string): string {
   const owed = d.state.owed;
-  const id = option ?? owed?.session?.sessionId ?? ('sessionId' in (owed?.command ?? {}) ? (owed!.command as { sessionId?: string }).sessionId : undefined);
-  if (!id) throw new MophasClientError('no update session known to this device: run mophas-device sincronizza first, or pass --session', 'NO_SESSION');
+  const id =
+    option ??
+    owed?.session?.sessionId ??
+    ('sessionId' in (owed?.command ?? {}) ? (owed!.command as { sessionId?: string }).sessionId : undefined);
+  if (!id)
+    throw new MophasClientError(
+      'no update session known to this device: run mophas-device sincronizza first, or pass --session',
+      'NO_SESSION',
+    );
   return id;
 }
 
@@ -116,14 +127,17 @@ common(
   const licenceCode = flags.licence ?? process.env.MOPHAS_LICENCE_CODE ?? saved?.licenceCode ?? readDemoCredentials()?.licenceCode;
   if (!licenceCode) throw new MophasClientError('no licence code: pass --licence or set MOPHAS_LICENCE_CODE', 'NO_LICENCE');
   const installedVersion = flags.installed ?? saved?.installedVersion;
-  if (!installedVersion) throw new MophasClientError('which version is installed? pass --installed 03.01.00_030 (remembered afterwards)', 'NO_VERSION');
+  if (!installedVersion)
+    throw new MophasClientError('which version is installed? pass --installed 03.01.00_030 (remembered afterwards)', 'NO_VERSION');
   const pushToken = flags.token === false ? null : (flags.token ?? saved?.pushToken ?? `fcm-sim-${serialOf(flags)}`);
   const { registration } = await DeviceClient.register(
     { apiUrl, store, timeoutMs: flags.timeout },
     { serial: serialOf(flags), licenceCode, installedVersion, model: flags.model ?? saved?.model, pushToken },
   );
   if (flags.json) return json({ ...registration, credential: '(saved)', lockSecret: '(saved)' });
-  out(`Dispositivo ${registration.serial} registrato (${registration.registration === 'new' ? 'nuovo' : 'di nuovo'}); credenziale e segreto di blocco salvati in ${store.location}.`);
+  out(
+    `Dispositivo ${registration.serial} registrato (${registration.registration === 'new' ? 'nuovo' : 'di nuovo'}); credenziale e segreto di blocco salvati in ${store.location}.`,
+  );
   printOwed(registration);
 });
 
@@ -155,7 +169,10 @@ common(
   const pushes = flags.all ? await inbox.receive(token) : await inbox.receiveNew(d);
   if (flags.json) return json(pushes);
   if (pushes.length === 0) return out(`Nessuna nuova notifica per ${token}.`);
-  for (const p of pushes) out(`${p.at}  ${paint(colour, p.command.replace('_', ' '), 'bold')}  sessione ${p.sessionId}${p.targetVersion ? `  versione ${p.targetVersion}` : ''}`);
+  for (const p of pushes)
+    out(
+      `${p.at}  ${paint(colour, p.command.replace('_', ' '), 'bold')}  sessione ${p.sessionId}${p.targetVersion ? `  versione ${p.targetVersion}` : ''}`,
+    );
 });
 
 common(
@@ -175,17 +192,25 @@ common(
   printOwed(answer);
 });
 
-common(program.command('blocca').alias('locked').description('Reports the device locked (Bloccato ✓)').option('--session <id>', 'the update session')).action(
-  async (flags: Common & { session?: string }) => {
-    const d = await device(flags);
-    const answer = await d.reportLocked(sessionOf(d, flags.session));
-    if (flags.json) return json(answer);
-    out('Device bloccata: restano solo INVIO DATI NON TRASMESSI e Blocco/Sblocco.');
-  },
-);
+common(
+  program
+    .command('blocca')
+    .alias('locked')
+    .description('Reports the device locked (Bloccato ✓)')
+    .option('--session <id>', 'the update session'),
+).action(async (flags: Common & { session?: string }) => {
+  const d = await device(flags);
+  const answer = await d.reportLocked(sessionOf(d, flags.session));
+  if (flags.json) return json(answer);
+  out('Device bloccata: restano solo INVIO DATI NON TRASMESSI e Blocco/Sblocco.');
+});
 
 common(
-  program.command('invia-dati').alias('send-unsent-data').description('INVIO DATI NON TRASMESSI (phase 1 only)').option('--session <id>', 'the update session'),
+  program
+    .command('invia-dati')
+    .alias('send-unsent-data')
+    .description('INVIO DATI NON TRASMESSI (phase 1 only)')
+    .option('--session <id>', 'the update session'),
 ).action(async (flags: Common & { session?: string }) => {
   const d = await device(flags);
   const answer = await d.sendUnsentData(sessionOf(d, flags.session));
@@ -195,51 +220,78 @@ common(
 });
 
 common(
-  program.command('aggiorna').alias('update').description('Aggiorna Device: downloads, verifies and installs the mobile package of the desktop version, then reports it').option('--dir <dir>', 'download folder'),
+  program
+    .command('aggiorna')
+    .alias('update')
+    .description('Aggiorna Device: downloads, verifies and installs the mobile package of the desktop version, then reports it')
+    .option('--dir <dir>', 'download folder'),
 ).action(async (flags: Common & { dir?: string }) => {
   const d = await device(flags);
   const progress = downloadProgress('download mobile package');
   const done = await d.installUpdate({ dir: flags.dir ?? packagesDir(flags), onProgress: progress.onProgress }).finally(progress.stop);
-  if (flags.json) return json({ package: { ...done.package, url: undefined }, download: done.download, installed: done.installed, registration: { ...done.registration, credential: '(saved)', lockSecret: '(saved)' } });
-  out(`Installata la versione ${done.package.version} (${formatBytes(done.download.size)}, sha256 verificato${done.download.resumedFrom ? `, ripreso da ${formatBytes(done.download.resumedFrom)}` : ''}); dispositivo registrato di nuovo.`);
+  if (flags.json)
+    return json({
+      package: { ...done.package, url: undefined },
+      download: done.download,
+      installed: done.installed,
+      registration: { ...done.registration, credential: '(saved)', lockSecret: '(saved)' },
+    });
+  out(
+    `Installata la versione ${done.package.version} (${formatBytes(done.download.size)}, sha256 verificato${done.download.resumedFrom ? `, ripreso da ${formatBytes(done.download.resumedFrom)}` : ''}); dispositivo registrato di nuovo.`,
+  );
   printOwed(done.registration);
 });
 
-common(program.command('installato').alias('installed').description('Reports the version installed').requiredOption('--release <version>', 'the version')).action(
-  async (flags: Common & { release: string }) => {
-    const d = await device(flags);
-    const answer = await d.reportInstalled(flags.release);
-    if (flags.json) return json(answer);
-    out(`Versione ${answer.installedVersion} segnalata${answer.updated ? ' (uguale al desktop)' : ''}.`);
-    printOwed(answer);
-  },
-);
+common(
+  program
+    .command('installato')
+    .alias('installed')
+    .description('Reports the version installed')
+    .requiredOption('--release <version>', 'the version'),
+).action(async (flags: Common & { release: string }) => {
+  const d = await device(flags);
+  const answer = await d.reportInstalled(flags.release);
+  if (flags.json) return json(answer);
+  out(`Versione ${answer.installedVersion} segnalata${answer.updated ? ' (uguale al desktop)' : ''}.`);
+  printOwed(answer);
+});
 
-const manual = program.command('blocco-manuale').alias('manual-lock').description('Gestione Blocco / Sblocco Device: the phone exchange, computed offline');
-common(manual.command('codice1').alias('code1').description('Shows code 1 to read to the office').option('--unlock', 'Sblocco device instead of Blocco')).action(
-  async (flags: Common & { unlock?: boolean }) => {
-    const d = await device(flags);
-    const c = await d.beginLockExchange(flags.unlock ? 'unlock' : 'lock');
-    if (flags.json) return json(c);
-    out(`Codice da comunicare alla sede (${c.action === 'lock' ? 'blocco' : 'sblocco'}):  ${paint(colour, c.code1, 'bold')}`);
-    out(`  Poi: mophas-device blocco-manuale codice2 <codice della sede> --serial ${d.serial}`);
-  },
-);
-common(manual.command('codice2').alias('code2').description('Types the code from the office: locks/unlocks and shows code 3').argument('<code2>', 'code 2, NNNNN-NNNNN-NNNNN')).action(
-  async (code2: string, flags: Common) => {
-    const d = await device(flags);
-    const r = await d.enterCode2(code2);
-    if (flags.json) return json(r);
-    if (!r.ok) {
-      throw new MophasClientError(
-        `${r.messages.it}${r.discarded ? ' — troppi tentativi: generare un nuovo codice 1' : r.reason === 'MISMATCH' ? ` (tentativi rimasti: ${r.attemptsLeft})` : ''}`,
-        `CODE2_${r.reason}`,
-      );
-    }
-    out(`Dispositivo ${r.locked ? 'BLOCCATO' : 'SBLOCCATO'}. Codice di conferma da comunicare alla sede:  ${paint(colour, r.code3, 'bold')}`);
-    if (r.locked) out('  Poi eseguire INVIO DATI NON TRASMESSI: mophas-device sincronizza && mophas-device invia-dati');
-  },
-);
+const manual = program
+  .command('blocco-manuale')
+  .alias('manual-lock')
+  .description('Gestione Blocco / Sblocco Device: the phone exchange, computed offline');
+common(
+  manual
+    .command('codice1')
+    .alias('code1')
+    .description('Shows code 1 to read to the office')
+    .option('--unlock', 'Sblocco device instead of Blocco'),
+).action(async (flags: Common & { unlock?: boolean }) => {
+  const d = await device(flags);
+  const c = await d.beginLockExchange(flags.unlock ? 'unlock' : 'lock');
+  if (flags.json) return json(c);
+  out(`Codice da comunicare alla sede (${c.action === 'lock' ? 'blocco' : 'sblocco'}):  ${paint(colour, c.code1, 'bold')}`);
+  out(`  Poi: mophas-device blocco-manuale codice2 <codice della sede> --serial ${d.serial}`);
+});
+common(
+  manual
+    .command('codice2')
+    .alias('code2')
+    .description('Types the code from the office: locks/unlocks and shows code 3')
+    .argument('<code2>', 'code 2, NNNNN-NNNNN-NNNNN'),
+).action(async (code2: string, flags: Common) => {
+  const d = await device(flags);
+  const r = await d.enterCode2(code2);
+  if (flags.json) return json(r);
+  if (!r.ok) {
+    throw new MophasClientError(
+      `${r.messages.it}${r.discarded ? ' — troppi tentativi: generare un nuovo codice 1' : r.reason === 'MISMATCH' ? ` (tentativi rimasti: ${r.attemptsLeft})` : ''}`,
+      `CODE2_${r.reason}`,
+    );
+  }
+  out(`Dispositivo ${r.locked ? 'BLOCCATO' : 'SBLOCCATO'}. Codice di conferma da comunicare alla sede:  ${paint(colour, r.code3, 'bold')}`);
+  if (r.locked) out('  Poi eseguire INVIO DATI NON TRASMESSI: mophas-device sincronizza && mophas-device invia-dati');
+});
 
 common(
   program
@@ -269,7 +321,9 @@ common(program.command('stato').alias('status').description('What the device kee
   const s = d.state;
   const view = { ...s, credential: s.credential ? '(saved)' : undefined, lockSecret: s.lockSecret ? '(saved)' : undefined };
   if (flags.json) return json(view);
-  out(`Dispositivo ${s.serial} · versione ${s.installedVersion} · token ${s.pushToken ?? '(none)'} · ${s.locked ? 'BLOCCATO' : 'operativo'}`);
+  out(
+    `Dispositivo ${s.serial} · versione ${s.installedVersion} · token ${s.pushToken ?? '(none)'} · ${s.locked ? 'BLOCCATO' : 'operativo'}`,
+  );
   if (s.owed) printOwed(s.owed);
   if (s.exchange) out(`  scambio ${s.exchange.action} in corso dal ${s.exchange.startedAt} (${s.exchange.wrongAttempts} codici errati)`);
 });
@@ -285,7 +339,10 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // The app shows the API's Italian text; the English message and code follow for support.
-  const line = error instanceof ApiError && error.messages ? `${error.messages.it} (${error.code}, HTTP ${error.status})` : describeError(error, HINTS);
+  const line =
+    error instanceof ApiError && error.messages
+      ? `${error.messages.it} (${error.code}, HTTP ${error.status})`
+      : describeError(error, HINTS);
   process.stderr.write(`error: ${line}\n`);
   if (process.argv.includes('--debug')) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
   process.exitCode = 1;

@@ -70,7 +70,11 @@ program
       createProgress(),
       log,
     );
-    process.stdout.write(flags.json ? `${JSON.stringify(release, null, 2)}\n` : `${summary(release, { desktop: basename(flags.desktop), mobile: basename(flags.mobile) })}\n`);
+    process.stdout.write(
+      flags.json
+        ? `${JSON.stringify(release, null, 2)}\n`
+        : `${summary(release, { desktop: basename(flags.desktop), mobile: basename(flags.mobile) })}\n`,
+    );
   });
 
 interface SupportFlags {
@@ -118,10 +122,10 @@ supportOptions(
   program
     .command('confirmation-response')
     .alias('risposta-conferma')
-    .description("Turns the challenge a customer reads over the phone into the response (audited)")
+    .description('Turns the challenge a customer reads over the phone into the response (audited)')
     .requiredOption('--customer <id>', 'the customer')
     .requiredOption('--release <version>', 'the release the code is for')
-    .requiredOption('--challenge <code>', 'the code shown in the customer\'s window, NNNNN-NNNNN-NNNNN'),
+    .requiredOption('--challenge <code>', "the code shown in the customer's window, NNNNN-NNNNN-NNNNN"),
 ).action(async (flags: SupportFlags & { customer: string; release: string; challenge: string }) => {
   const answer = await supportClient(flags).confirmationResponse(flags.customer, flags.release, flags.challenge);
   if (flags.json) return json(answer);
@@ -194,7 +198,15 @@ supportOptions(
   out(
     renderTable(
       ['Customer', 'State', 'From', 'To', 'Since', 'Case', 'Session'],
-      page.items.map((f) => [f.customerId, f.state, f.fromVersion ?? '—', f.targetVersion ?? '—', f.since, f.supportCaseId ?? '—', f.sessionId]),
+      page.items.map((f) => [
+        f.customerId,
+        f.state,
+        f.fromVersion ?? '—',
+        f.targetVersion ?? '—',
+        f.since,
+        f.supportCaseId ?? '—',
+        f.sessionId,
+      ]),
       { colour, rowStyle: () => ['red'] },
     ),
   );
@@ -204,7 +216,7 @@ supportOptions(
 supportOptions(
   program
     .command('cases')
-    .description('Open support cases (Invia segnalazione all\'assistenza), newest first')
+    .description("Open support cases (Invia segnalazione all'assistenza), newest first")
     .option('--limit <n>', 'page size', parseLimit)
     .option('--cursor <cursor>', 'next page, from a previous answer'),
 ).action(async (flags: SupportFlags & { limit?: number; cursor?: string }) => {
@@ -214,7 +226,16 @@ supportOptions(
   out(
     renderTable(
       ['Case', 'Customer', 'From → to', 'Reported by', 'Created', 'Failure', 'Message', 'Log'],
-      page.items.map((c) => [c.caseId, c.customerId, `${c.fromVersion ?? '?'} → ${c.targetVersion ?? '?'}`, c.reportedBy, c.createdAt, c.failureMessage ?? '—', c.message ?? '—', c.failureLogKey ?? '—']),
+      page.items.map((c) => [
+        c.caseId,
+        c.customerId,
+        `${c.fromVersion ?? '?'} → ${c.targetVersion ?? '?'}`,
+        c.reportedBy,
+        c.createdAt,
+        c.failureMessage ?? '—',
+        c.message ?? '—',
+        c.failureLogKey ?? '—',
+      ]),
       { colour },
     ),
   );
@@ -230,7 +251,9 @@ supportOptions(
 ).action(async (flags: SupportFlags & { customer: string; resolution: string }) => {
   const answer = await supportClient(flags).resolve(flags.customer, flags.resolution);
   if (flags.json) return json(answer);
-  out(`Resolved ${answer.customerId}: ${answer.fromState} → ${answer.session.state}${answer.closedCaseIds.length ? `; closed case(s) ${answer.closedCaseIds.join(', ')}` : ''}.`);
+  out(
+    `Resolved ${answer.customerId}: ${answer.fromState} → ${answer.session.state}${answer.closedCaseIds.length ? `; closed case(s) ${answer.closedCaseIds.join(', ')}` : ''}.`,
+  );
 });
 
 supportOptions(
@@ -269,7 +292,14 @@ supportOptions(program.command('releases').description('Published releases, olde
   out(
     renderTable(
       ['Version', 'Published', 'Code', 'Desktop', 'Mobile', 'Notes'],
-      answer.releases.map((r) => [r.version, r.publishedAt, r.requiresConfirmationCode ? 'yes' : 'no', formatBytes(r.desktop.size), formatBytes(r.mobile.size), r.notesUrl]),
+      answer.releases.map((r) => [
+        r.version,
+        r.publishedAt,
+        r.requiresConfirmationCode ? 'yes' : 'no',
+        formatBytes(r.desktop.size),
+        formatBytes(r.mobile.size),
+        r.notesUrl,
+      ]),
       { colour },
     ),
   );

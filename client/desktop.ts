@@ -73,7 +73,11 @@ export interface DesktopState {
   download?: { version: string; path: string; size: number; sha256: string; verifiedAt: string; reportedAt?: string };
 }
 
-export const initialDesktopState = (): DesktopState => ({ format: 1, pinnedKeys: [], lastCatalogVersion: INITIAL_FEED_CLIENT_STATE.lastCatalogVersion });
+export const initialDesktopState = (): DesktopState => ({
+  format: 1,
+  pinnedKeys: [],
+  lastCatalogVersion: INITIAL_FEED_CLIENT_STATE.lastCatalogVersion,
+});
 
 export interface DesktopClientOptions {
   /** API base URL, e.g. `http://127.0.0.1:3000`. */
@@ -166,7 +170,10 @@ export class DesktopClient {
       );
     }
     if (options.customerId && state.customerId && state.customerId !== options.customerId) {
-      throw new MophasClientError(`the desktop state in ${store.location} belongs to customer ${state.customerId}, not ${options.customerId}: use another state folder or reset it`, 'STATE_OTHER_API');
+      throw new MophasClientError(
+        `the desktop state in ${store.location} belongs to customer ${state.customerId}, not ${options.customerId}: use another state folder or reset it`,
+        'STATE_OTHER_API',
+      );
     }
     if (options.installedVersion && options.installedVersion !== state.installedVersion) {
       const parsed = parseVersion(options.installedVersion);
@@ -201,7 +208,10 @@ export class DesktopClient {
   private requireInstalled(): string {
     const v = this.installedVersion;
     if (!v) {
-      throw new MophasClientError('the installed desktop version is unknown: give it once (e.g. --installed 03.01.00_030); it is remembered afterwards', 'NO_INSTALLED_VERSION');
+      throw new MophasClientError(
+        'the installed desktop version is unknown: give it once (e.g. --installed 03.01.00_030); it is remembered afterwards',
+        'NO_INSTALLED_VERSION',
+      );
     }
     return v;
   }
@@ -238,12 +248,13 @@ export class DesktopClient {
         timeoutMs: this.feedTimeoutMs,
       });
     } catch (error) {
-      if (error instanceof ApiError) return blue('HTTP_ERROR', `the feed answered ${error.code} (HTTP ${error.status}): ${error.message}`, error);
+      if (error instanceof ApiError)
+        return blue('HTTP_ERROR', `the feed answered ${error.code} (HTTP ${error.status}): ${error.message}`, error);
       if (error instanceof MophasClientError && error.code === 'NO_KEYS') return blue('NO_KEYS', error.message, error);
       if (budget.aborted || (error instanceof ApiUnreachableError && error.reason === 'timeout')) {
         return blue('TIMEOUT', `the feed did not answer within ${this.feedTimeoutMs} ms`, error);
       }
-      const detail = error instanceof ApiUnreachableError ? error.detail : (error as Error)?.message ?? String(error);
+      const detail = error instanceof ApiUnreachableError ? error.detail : ((error as Error)?.message ?? String(error));
       return blue('UNREACHABLE', `the feed at ${this.http.baseUrl} cannot be reached (${detail})`, error);
     }
 
@@ -286,7 +297,9 @@ export class DesktopClient {
       timeoutMs: this.feedTimeoutMs,
       authorization: null,
     });
-    const keys = (answer?.keys ?? []).filter((k): k is PinnedKey => typeof k.publicKey === 'string' && /^[A-Za-z0-9_-]{43}$/.test(k.publicKey));
+    const keys = (answer?.keys ?? []).filter(
+      (k): k is PinnedKey => typeof k.publicKey === 'string' && /^[A-Za-z0-9_-]{43}$/.test(k.publicKey),
+    );
     if (keys.length === 0) throw new MophasClientError('the feed published no usable key to pin', 'NO_KEYS');
     await this.update({ pinnedKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey })) });
     return keys.map((k) => k.publicKey);
@@ -323,7 +336,15 @@ export class DesktopClient {
         }
         throw error;
       }
-      await this.update({ download: { version: update.version, path: result.path, size: result.size, sha256: result.sha256, verifiedAt: this.now().toISOString() } });
+      await this.update({
+        download: {
+          version: update.version,
+          path: result.path,
+          size: result.size,
+          sha256: result.sha256,
+          verifiedAt: this.now().toISOString(),
+        },
+      });
       const reported = await this.reportDownloaded(update.version, result.sha256);
       return { ...result, version: update.version, desktopDownloadVerifiedAt: reported.desktopDownloadVerifiedAt };
     }
@@ -331,8 +352,13 @@ export class DesktopClient {
 
   /** Tells the backend the installer of `version` is downloaded and verified (yellow → green at the next start). */
   async reportDownloaded(version: string, sha256: string): Promise<{ version: string; desktopDownloadVerifiedAt: string }> {
-    const answer = await this.http.post<{ version: string; desktopDownloadVerifiedAt: string }>(`/v1/desktop/releases/${seg(version)}/downloaded`, { sha256 }, { authorization: this.desktopAuth() });
-    if (this.current.download?.version === version) await this.update({ download: { ...this.current.download, reportedAt: this.now().toISOString() } });
+    const answer = await this.http.post<{ version: string; desktopDownloadVerifiedAt: string }>(
+      `/v1/desktop/releases/${seg(version)}/downloaded`,
+      { sha256 },
+      { authorization: this.desktopAuth() },
+    );
+    if (this.current.download?.version === version)
+      await this.update({ download: { ...this.current.download, reportedAt: this.now().toISOString() } });
     return answer;
   }
 
@@ -342,7 +368,11 @@ export class DesktopClient {
 
   /** Logs a user in on this workstation; the session token is kept in the state. */
   async login(username: string, password: string, workstation: 'server' | 'client' = 'server'): Promise<LoginAnswer> {
-    const answer = await this.http.post<LoginAnswer>('/v1/desktop/login', { username, password, workstation }, { authorization: this.desktopAuth() });
+    const answer = await this.http.post<LoginAnswer>(
+      '/v1/desktop/login',
+      { username, password, workstation },
+      { authorization: this.desktopAuth() },
+    );
     await this.update({ session: answer });
     return answer;
   }
@@ -352,7 +382,11 @@ export class DesktopClient {
    * account such as `ammin`). The server ends the session; with `loginAgain`
    * (default) the user is logged in again with the new password.
    */
-  async changePassword(currentPassword: string, newPassword: string, options: { loginAgain?: boolean } = {}): Promise<LoginAnswer | undefined> {
+  async changePassword(
+    currentPassword: string,
+    newPassword: string,
+    options: { loginAgain?: boolean } = {},
+  ): Promise<LoginAnswer | undefined> {
     const session = this.requireSession();
     await this.http.post('/v1/desktop/password', { currentPassword, newPassword }, { authorization: `Bearer ${session.token}` });
     await this.update({ session: undefined });
@@ -373,7 +407,11 @@ export class DesktopClient {
 
   private requireSession(): LoginAnswer {
     const session = this.current.session;
-    if (!session) throw new MophasClientError('nobody is logged in on this desktop: log in first (an administrator, on the SERVER workstation)', 'NOT_LOGGED_IN');
+    if (!session)
+      throw new MophasClientError(
+        'nobody is logged in on this desktop: log in first (an administrator, on the SERVER workstation)',
+        'NOT_LOGGED_IN',
+      );
     if (Date.parse(session.expiresAt) <= this.now().getTime()) {
       throw new MophasClientError(`the session of ${session.username} has expired: log in again`, 'NOT_LOGGED_IN');
     }
@@ -390,7 +428,10 @@ export class DesktopClient {
    * The window's grid. With the ETag of the previous answer, an unchanged grid
    * answers `{ notModified: true }` (the 30-second poll costs little).
    */
-  async grid(filter: GridFilter = 'all', etag?: string): Promise<{ notModified: true; etag: string } | { notModified: false; etag: string | undefined; grid: Grid }> {
+  async grid(
+    filter: GridFilter = 'all',
+    etag?: string,
+  ): Promise<{ notModified: true; etag: string } | { notModified: false; etag: string | undefined; grid: Grid }> {
     const res = await this.http.send<Grid>('GET', '/v1/desktop/update', {
       query: { filter },
       headers: etag ? { 'if-none-match': etag } : undefined,
@@ -471,7 +512,10 @@ export class DesktopClient {
    *
    * @throws MophasClientError `CODE_TYPO` / `CODE_FORMAT` before any request; ApiError `CODE_MISMATCH` (422) with `attemptsLeft`.
    */
-  submitConfirmation(version: string, response: string | readonly string[]): Promise<{ version: string; confirmed: true; confirmedAt: string }> {
+  submitConfirmation(
+    version: string,
+    response: string | readonly string[],
+  ): Promise<{ version: string; confirmed: true; confirmedAt: string }> {
     checkTyped(response);
     return this.http.post(`/v1/desktop/releases/${seg(version)}/confirmation`, { response }, this.user());
   }

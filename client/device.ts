@@ -54,7 +54,8 @@ export interface DeviceClientOptions {
   /** Where the state lives. @default memory */
   readonly store?: StateStore<DeviceState>;
   /** A state to start from when the store is empty (e.g. a device provisioned by the seed). */
-  readonly initial?: Omit<DeviceState, 'format' | 'handledCommandIds' | 'locked'> & Partial<Pick<DeviceState, 'locked' | 'handledCommandIds'>>;
+  readonly initial?: Omit<DeviceState, 'format' | 'handledCommandIds' | 'locked'> &
+    Partial<Pick<DeviceState, 'locked' | 'handledCommandIds'>>;
   readonly timeoutMs?: number;
   readonly now?: () => Date;
   readonly fetch?: typeof fetch;
@@ -63,7 +64,14 @@ export interface DeviceClientOptions {
 /** Result of typing code 2 on the device. */
 export type Code2Entry =
   | { ok: true; action: LockAction; code3: string; locked: boolean }
-  | { ok: false; reason: 'FORMAT' | 'TYPO' | 'MISMATCH'; message: string; messages: { en: string; it: string }; attemptsLeft: number; discarded: boolean };
+  | {
+      ok: false;
+      reason: 'FORMAT' | 'TYPO' | 'MISMATCH';
+      message: string;
+      messages: { en: string; it: string };
+      attemptsLeft: number;
+      discarded: boolean;
+    };
 
 export interface InstalledUpdate {
   readonly package: DevicePackage;
@@ -102,7 +110,10 @@ export class DeviceClient {
     }
     if (!state) throw new MophasClientError(`no device state in ${store.location}: register the device first`, 'NO_DEVICE_STATE');
     if (state.apiUrl && state.apiUrl !== http.baseUrl) {
-      throw new MophasClientError(`the device state in ${store.location} belongs to ${state.apiUrl}, not ${http.baseUrl}: register the device again against this API`, 'STATE_OTHER_API');
+      throw new MophasClientError(
+        `the device state in ${store.location} belongs to ${state.apiUrl}, not ${http.baseUrl}: register the device again against this API`,
+        'STATE_OTHER_API',
+      );
     }
     return new DeviceClient({ ...options, store }, state);
   }
@@ -150,7 +161,8 @@ export class DeviceClient {
   }
 
   private auth() {
-    if (!this.current.credential) throw new MophasClientError(`device ${this.current.serial} has no credential: register it first`, 'NOT_REGISTERED');
+    if (!this.current.credential)
+      throw new MophasClientError(`device ${this.current.serial} has no credential: register it first`, 'NOT_REGISTERED');
     return { authorization: `Device ${this.current.credential}` };
   }
 
@@ -253,7 +265,8 @@ export class DeviceClient {
 
   /** Shows code 1 for a lock or unlock exchange (a new code 1 voids the previous one). */
   async beginLockExchange(action: LockAction): Promise<{ action: LockAction; code1: string }> {
-    if (!this.current.lockSecret) throw new MophasClientError(`device ${this.current.serial} has no lock secret: register it first`, 'NOT_REGISTERED');
+    if (!this.current.lockSecret)
+      throw new MophasClientError(`device ${this.current.serial} has no lock secret: register it first`, 'NOT_REGISTERED');
     const code1 = makeCode1(action);
     await this.update({ exchange: { action, code1: code1.data, wrongAttempts: 0, startedAt: this.now().toISOString() } });
     return { action, code1: code1.formatted };
@@ -268,13 +281,21 @@ export class DeviceClient {
   async enterCode2(code2: string | readonly string[]): Promise<Code2Entry> {
     const exchange = this.current.exchange;
     const secret = this.current.lockSecret;
-    if (!exchange || !secret) throw new MophasClientError('no lock/unlock exchange in progress on this device: show code 1 first', 'NO_EXCHANGE');
+    if (!exchange || !secret)
+      throw new MophasClientError('no lock/unlock exchange in progress on this device: show code 1 first', 'NO_EXCHANGE');
     const verdict = verifyCode2(secret, this.current.serial, exchange.code1, code2);
     if (!verdict.ok) {
       const wrong = exchange.wrongAttempts + (verdict.reason === 'MISMATCH' ? 1 : 0);
       const discarded = wrong >= MAX_CODE2_ATTEMPTS;
       await this.update({ exchange: discarded ? undefined : { ...exchange, wrongAttempts: wrong } });
-      return { ok: false, reason: verdict.reason, message: verdict.message, messages: verdict.messages, attemptsLeft: MAX_CODE2_ATTEMPTS - wrong, discarded };
+      return {
+        ok: false,
+        reason: verdict.reason,
+        message: verdict.message,
+        messages: verdict.messages,
+        attemptsLeft: MAX_CODE2_ATTEMPTS - wrong,
+        discarded,
+      };
     }
     const code3 = makeCode3(secret, this.current.serial, exchange.code1, code2);
     const locked = verdict.action === 'lock';
@@ -351,9 +372,19 @@ export class LocalPushInbox {
     try {
       res = await this.fetchImpl(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
     } catch (error) {
-      throw new ApiUnreachableError(url, (error as Error)?.name === 'TimeoutError' ? 'timeout' : 'network', networkDetail(error), { cause: error });
+      throw new ApiUnreachableError(url, (error as Error)?.name === 'TimeoutError' ? 'timeout' : 'network', networkDetail(error), {
+        cause: error,
+      });
     }
-    if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, `the local SNS endpoint answered HTTP ${res.status}`, undefined, {}, { method: 'GET', url });
+    if (!res.ok)
+      throw new ApiError(
+        res.status,
+        `HTTP_${res.status}`,
+        `the local SNS endpoint answered HTTP ${res.status}`,
+        undefined,
+        {},
+        { method: 'GET', url },
+      );
     const list = (await res.json()) as { message: string; at: string }[];
     const out: ReceivedPush[] = [];
     for (const d of list) {

@@ -116,7 +116,12 @@ async function discard(dest: string) {
  * @throws DownloadError — `deleted: true` when the bytes were wrong (the file is
  *   gone); `INTERRUPTED`/`URL_EXPIRED` keep the partial file for a later resume.
  */
-export async function downloadPackage(url: string, expected: PackageDigest, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+export async function downloadPackage(
+  url: string,
+  expected: PackageDigest,
+  dest: string,
+  options: DownloadOptions = {},
+): Promise<DownloadResult> {
   const want: PackageDigest = { size: expected.size, sha256: expected.sha256.toLowerCase() };
   await mkdir(dirname(dest), { recursive: true });
   let have = await sizeOf(dest);
@@ -142,7 +147,12 @@ export async function downloadPackage(url: string, expected: PackageDigest, dest
         : verdict.reason === 'TOO_SHORT'
           ? `it has ${verdict.size} bytes, fewer than the signed ${want.size}`
           : `it has more bytes than the signed ${want.size}`;
-    throw new DownloadError(verdict.reason, `the downloaded package was rejected and deleted: ${what}; download it again`, true, verdict.size);
+    throw new DownloadError(
+      verdict.reason,
+      `the downloaded package was rejected and deleted: ${what}; download it again`,
+      true,
+      verdict.size,
+    );
   }
   await rm(metaPath(dest), { force: true });
   options.onProgress?.(want.size, want.size);
@@ -173,7 +183,13 @@ async function fetchRest(
     if (etag) headers['if-range'] = etag;
   }
   const interrupted = (error: unknown, bytes: number) =>
-    new DownloadError('INTERRUPTED', `the download stopped at ${bytes} of ${want.size} bytes (${idle.signal.aborted ? `nothing received for ${idleMs} ms` : networkDetail(error)}): run it again to resume`, false, bytes, { cause: error });
+    new DownloadError(
+      'INTERRUPTED',
+      `the download stopped at ${bytes} of ${want.size} bytes (${idle.signal.aborted ? `nothing received for ${idleMs} ms` : networkDetail(error)}): run it again to resume`,
+      false,
+      bytes,
+      { cause: error },
+    );
 
   try {
     let res: Response;
@@ -188,7 +204,8 @@ async function fetchRest(
       if (!range || Number(range[1]) !== have) {
         // Not the continuation asked for: never splice; start over once.
         await res.body?.cancel();
-        if (!mayRestart) throw new DownloadError('HTTP_ERROR', 'the package server answered a range that was not asked for', false, have, { status: 206 });
+        if (!mayRestart)
+          throw new DownloadError('HTTP_ERROR', 'the package server answered a range that was not asked for', false, have, { status: 206 });
         await discard(dest);
         return fetchRest(url, want, dest, 0, undefined, options, false);
       }
@@ -207,13 +224,33 @@ async function fetchRest(
         code = undefined;
       }
       if (res.status === 403 && code === 'EXPIRED') {
-        throw new DownloadError('URL_EXPIRED', 'the download link has expired: ask the feed again for a fresh one (the bytes already downloaded are kept)', false, have, { status: 403 });
+        throw new DownloadError(
+          'URL_EXPIRED',
+          'the download link has expired: ask the feed again for a fresh one (the bytes already downloaded are kept)',
+          false,
+          have,
+          { status: 403 },
+        );
       }
-      if (res.status === 403) throw new DownloadError('FORBIDDEN', `the package server refused the download link (${code ?? 'HTTP 403'})`, false, have, { status: 403 });
-      if (res.status === 404) throw new DownloadError('NOT_FOUND', 'the package is not on the package server: contact support', false, have, { status: 404 });
-      throw new DownloadError('HTTP_ERROR', `the package server answered HTTP ${res.status}${code ? ` (${code})` : ''}: retry later`, false, have, { status: res.status });
+      if (res.status === 403)
+        throw new DownloadError('FORBIDDEN', `the package server refused the download link (${code ?? 'HTTP 403'})`, false, have, {
+          status: 403,
+        });
+      if (res.status === 404)
+        throw new DownloadError('NOT_FOUND', 'the package is not on the package server: contact support', false, have, { status: 404 });
+      throw new DownloadError(
+        'HTTP_ERROR',
+        `the package server answered HTTP ${res.status}${code ? ` (${code})` : ''}: retry later`,
+        false,
+        have,
+        { status: res.status },
+      );
     }
-    const meta: PartialMeta = { size: want.size, sha256: want.sha256, ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}) };
+    const meta: PartialMeta = {
+      size: want.size,
+      sha256: want.sha256,
+      ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}),
+    };
     await writeFile(metaPath(dest), JSON.stringify(meta));
 
     const file = await open(dest, start > 0 ? 'a' : 'w');
@@ -229,7 +266,12 @@ async function fetchRest(
               await res.body.cancel().catch(() => undefined);
               await file.close();
               await discard(dest);
-              throw new DownloadError('TOO_LONG', `the package server sent more than the signed ${want.size} bytes: the file was deleted; contact support if it happens again`, true, bytes + data.byteLength);
+              throw new DownloadError(
+                'TOO_LONG',
+                `the package server sent more than the signed ${want.size} bytes: the file was deleted; contact support if it happens again`,
+                true,
+                bytes + data.byteLength,
+              );
             }
             await file.write(data);
             bytes += data.byteLength;

@@ -182,7 +182,10 @@ export class HttpClient {
       body = text ? JSON.parse(text) : undefined;
     } catch {
       if (res.status < 300) {
-        throw new MophasClientError(`${method} ${url} answered HTTP ${res.status} with something that is not JSON: is this the mOphas API?`, 'NOT_JSON');
+        throw new MophasClientError(
+          `${method} ${url} answered HTTP ${res.status} with something that is not JSON: is this the mOphas API?`,
+          'NOT_JSON',
+        );
       }
       body = undefined;
     }

@@ -61,7 +61,8 @@ export function resolveCustomerId(option: string | undefined, credentialFromDemo
 }
 
 /** The local SNS endpoint (simulated FCM): flag, else AWS_ENDPOINT_URL_SNS, else http://127.0.0.1:$SNS_PORT (4575). */
-export const resolveSnsUrl = (option?: string) => option ?? process.env.AWS_ENDPOINT_URL_SNS ?? `http://127.0.0.1:${process.env.SNS_PORT ?? '4575'}`;
+export const resolveSnsUrl = (option?: string) =>
+  option ?? process.env.AWS_ENDPOINT_URL_SNS ?? `http://127.0.0.1:${process.env.SNS_PORT ?? '4575'}`;
 
 /** The id part of a credential (`dsk_<id>.<secret>` → `<id>`), safe to show and to use in file names. */
 export function credentialId(credential: string): string {

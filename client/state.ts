@@ -31,12 +31,18 @@ export function fileStore<T>(path: string): StateStore<T> {
         text = await readFile(path, 'utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new MophasClientError(`cannot read the state file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'STATE_UNREADABLE', { cause: error });
+        throw new MophasClientError(
+          `cannot read the state file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+          'STATE_UNREADABLE',
+          { cause: error },
+        );
       }
       try {
         return JSON.parse(text) as T;
       } catch (error) {
-        throw new MophasClientError(`the state file ${path} is not valid JSON: delete it (it is rebuilt) or fix it`, 'STATE_UNREADABLE', { cause: error });
+        throw new MophasClientError(`the state file ${path} is not valid JSON: delete it (it is rebuilt) or fix it`, 'STATE_UNREADABLE', {
+          cause: error,
+        });
       }
     },
     async save(state) {

@@ -72,7 +72,10 @@ export class SupportClient {
    *
    * @throws ApiError from the API (e.g. 409 RELEASE_EXISTS); MophasClientError for a local problem (missing file, bad version…).
    */
-  async publishRelease(input: PublishReleaseInput, hooks: { progress?: Progress; log?: (line: string) => void } = {}): Promise<PublishedRelease> {
+  async publishRelease(
+    input: PublishReleaseInput,
+    hooks: { progress?: Progress; log?: (line: string) => void } = {},
+  ): Promise<PublishedRelease> {
     const api = new SupportApi(this.http.baseUrl, this.options.supportKey);
     try {
       return await publishRelease(
@@ -84,7 +87,10 @@ export class SupportClient {
     } catch (error) {
       if (error instanceof CliApiError) {
         const m = error.body.messages as LocalizedMessages | undefined;
-        throw new ApiError(error.status, error.code, error.apiMessage, m, error.body, { method: 'POST', url: `${this.http.baseUrl}/v1/support/releases` });
+        throw new ApiError(error.status, error.code, error.apiMessage, m, error.body, {
+          method: 'POST',
+          url: `${this.http.baseUrl}/v1/support/releases`,
+        });
       }
       if (error instanceof CliError) throw new MophasClientError(error.message, 'PUBLISH_REFUSED', { cause: error });
       throw error;
@@ -140,7 +146,9 @@ export class SupportClient {
 
   /** A customer's audit trail, newest first (`action`: a prefix such as `session.` or `lock.`). */
   async audit(customerId: string, query: { limit?: number; cursor?: string; action?: string } = {}): Promise<Page<AuditEntry>> {
-    const answer = await this.http.get<{ entries: AuditEntry[]; cursor?: string }>(`/v1/support/customers/${seg(customerId)}/audit`, { query });
+    const answer = await this.http.get<{ entries: AuditEntry[]; cursor?: string }>(`/v1/support/customers/${seg(customerId)}/audit`, {
+      query,
+    });
     return { items: answer.entries, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 }

@@ -44,6 +44,7 @@ export function paint(colour: boolean, text: string, ...styles: Style[]): string
   return `${styles.map((s) => SGR[s]).join('')}${text}${SGR.reset}`;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
 const ANSI = /\x1b\[[0-9;]*m/g;
 /** Printed width of a string (ANSI codes removed; every code point counts one column). */
 export const visibleLength = (s: string) => [...s.replace(ANSI, '')].length;
@@ -109,7 +110,11 @@ export interface TableOptions {
 /** A plain table: header, rule, rows; columns as wide as their widest cell. */
 export function renderTable(headers: string[], rows: string[][], options: TableOptions): string {
   const widths = headers.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i]!))
+      .join('  ')
+      .trimEnd();
   const out = [paint(options.colour, line(headers), 'bold'), widths.map((w) => '─'.repeat(w)).join('  ')];
   rows.forEach((r, i) => {
     const styles = options.rowStyle?.(i);
@@ -154,7 +159,19 @@ export function renderGrid(grid: Grid, options: { colour: boolean }): string {
     head.push(`Avvia aggiornamento: ${state(grid.buttons.startUpdate)} · Forza aggiornamento: ${state(grid.buttons.forceUpdate)}`);
   }
   if (grid.rows.length === 0) return [...head, paint(colour, '(nessun dispositivo abilitato in elenco)', 'dim')].join('\n');
-  const headers = ['Seriale', 'Device', 'Operatore', 'Telefono', 'Ultima Synchro', 'Notif.abil.', 'Notif.inviata', 'Bloccato', 'Attesa Agg.', ...(phase3 ? ['Versione installata'] : []), 'Note'];
+  const headers = [
+    'Seriale',
+    'Device',
+    'Operatore',
+    'Telefono',
+    'Ultima Synchro',
+    'Notif.abil.',
+    'Notif.inviata',
+    'Bloccato',
+    'Attesa Agg.',
+    ...(phase3 ? ['Versione installata'] : []),
+    'Note',
+  ];
   const red = (r: GridRow) => phase3 && r.notOnDesktopVersion;
   const rows = grid.rows.map((r) => [
     `${!colour && red(r) ? '*' : ''}${r.serial}`,
@@ -179,9 +196,13 @@ export function renderPushSummary(title: string, summary: PushSummary, options: 
   const { colour } = options;
   const mark = (d: DeviceSummary) =>
     d.outcome === 'sent' || d.outcome === 'skipped-already-sent' ? paint(colour, '✓', 'green', 'bold') : paint(colour, '✗', 'red', 'bold');
-  const lines = [`${paint(colour, title, 'bold')} — inviate ${summary.counts.sent}, non riuscite ${summary.counts.failed}, già inviate ${summary.counts.skippedAlreadySent}, senza token ${summary.counts.noToken}${summary.complete ? '' : ' (incompleto: premere di nuovo)'}`];
+  const lines = [
+    `${paint(colour, title, 'bold')} — inviate ${summary.counts.sent}, non riuscite ${summary.counts.failed}, già inviate ${summary.counts.skippedAlreadySent}, senza token ${summary.counts.noToken}${summary.complete ? '' : ' (incompleto: premere di nuovo)'}`,
+  ];
   for (const d of summary.devices) {
-    lines.push(`  ${mark(d)} ${pad(formatOperator(d.operator), 22)} ${d.serial}  ${d.message.it}${d.reasonCode ? paint(colour, ` [${d.reasonCode}]`, 'dim') : ''}`);
+    lines.push(
+      `  ${mark(d)} ${pad(formatOperator(d.operator), 22)} ${d.serial}  ${d.message.it}${d.reasonCode ? paint(colour, ` [${d.reasonCode}]`, 'dim') : ''}`,
+    );
   }
   for (const i of summary.ignored) lines.push(paint(colour, `  - ${i.serial}: ignorato (${i.reason})`, 'dim'));
   return lines.join('\n');
@@ -224,7 +245,8 @@ export function describeError(error: unknown, hints: ErrorHints = {}): string {
   if (error instanceof ApiError) {
     const hint = hints[error.code];
     const extra = typeof hint === 'function' ? hint(error) : hint;
-    const conflict = error.body.allowedActions && !extra ? ` Allowed now: ${(error.body.allowedActions as string[]).join(', ') || 'nothing'}.` : '';
+    const conflict =
+      error.body.allowedActions && !extra ? ` Allowed now: ${(error.body.allowedActions as string[]).join(', ') || 'nothing'}.` : '';
     return `${error.message}${extra ? ` ${extra}` : conflict} (${error.code}, HTTP ${error.status})`;
   }
   if (error instanceof DownloadError || error instanceof MophasClientError || error instanceof CliError) return error.message;
@@ -248,7 +270,10 @@ function safeOrigin(url: string): string {
 export async function confirm(question: string, options: { assumeYes?: boolean; flag?: string } = {}): Promise<boolean> {
   if (options.assumeYes) return true;
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new MophasClientError(`this needs a confirmation ("${question}"): run it on a terminal or add ${options.flag ?? '--yes'}`, 'CONFIRMATION_NEEDED');
+    throw new MophasClientError(
+      `this needs a confirmation ("${question}"): run it on a terminal or add ${options.flag ?? '--yes'}`,
+      'CONFIRMATION_NEEDED',
+    );
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {

@@ -69,7 +69,9 @@ export interface ConfirmationRequired {
   warning: LocalizedMessages;
 }
 
-export type ForceAnswer = (ConfirmationRequired & { notAwaiting: { serial: string; operator: Operator | null }[] }) | { confirmationRequired?: undefined; session: SessionView };
+export type ForceAnswer =
+  | (ConfirmationRequired & { notAwaiting: { serial: string; operator: Operator | null }[] })
+  | { confirmationRequired?: undefined; session: SessionView };
 export type ConcludeAnswer =
   | (ConfirmationRequired & { notUpdated: { serial: string; operator: Operator | null; installedVersion: string | null }[] })
   | { confirmationRequired?: undefined; session: SessionView };

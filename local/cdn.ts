@@ -231,10 +231,7 @@ function originCall(origin: Origin, method: 'GET' | 'HEAD', uri: string, headers
   const path = `${base}/${origin.bucket}${uri}`;
   const call = origin.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((ok, fail) => {
-    const req = call(
-      { protocol: origin.url.protocol, hostname: origin.url.hostname, port: origin.url.port, method, path, headers },
-      ok,
-    );
+    const req = call({ protocol: origin.url.protocol, hostname: origin.url.hostname, port: origin.url.port, method, path, headers }, ok);
     req.once('error', fail);
     req.end();
   });
@@ -258,9 +255,9 @@ function sendUnsatisfiable(res: ServerResponse, head: boolean, size: number | un
 
 function sendOriginFailure(res: ServerResponse, head: boolean, status: number): void {
   // CloudFront with OAC sees 403 for a missing key (no ListBucket); either way the viewer gets a plain 404.
-  if (status === 403 || status === 404) return sendError(res, head, 404, 'Not Found', 'NOT_FOUND');
-  if (status === 412) return sendError(res, head, 412, 'Precondition Failed', 'PRECONDITION_FAILED');
-  sendError(res, head, 502, 'Bad Gateway', 'ORIGIN_ERROR');
+  if (status === 403 || status === 404) sendError(res, head, 404, 'Not Found', 'NOT_FOUND');
+  else if (status === 412) sendError(res, head, 412, 'Precondition Failed', 'PRECONDITION_FAILED');
+  else sendError(res, head, 502, 'Bad Gateway', 'ORIGIN_ERROR');
 }
 
 async function proxy(res: ServerResponse, head: boolean, request: EdgeRequest, origin: Origin): Promise<void> {

@@ -33,13 +33,10 @@ export function loadHandler(fn: HttpFunctionName): Promise<Handler> {
 }
 
 /** Builds the API Gateway v2 event for a request. */
-export function toEvent(input: {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: Buffer;
-  sourceIp?: string;
-}): { fn: HttpFunctionName; event: APIGatewayProxyEventV2 } {
+export function toEvent(input: { method: string; url: string; headers: Record<string, string>; body?: Buffer; sourceIp?: string }): {
+  fn: HttpFunctionName;
+  event: APIGatewayProxyEventV2;
+} {
   const url = new URL(input.url, 'http://localhost');
   const method = input.method.toUpperCase();
   const resolved = resolveRoute(method, url.pathname);
@@ -86,7 +83,12 @@ export async function invoke(fn: HttpFunctionName, event: APIGatewayProxyEventV2
   const handler = await loadHandler(fn);
   const result = await handler(event, lambdaContext(fn));
   if (typeof result === 'string' || result === undefined || result === null || !('statusCode' in result)) {
-    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result ?? null), isBase64Encoded: false };
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(result ?? null),
+      isBase64Encoded: false,
+    };
   }
   return result;
 }
@@ -131,7 +133,12 @@ async function serve(req: IncomingMessage, res: ServerResponse) {
   }
   const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
   if (body === 'too-large') {
-    send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message: `Request body exceeds ${GATEWAY_MAX_BODY_BYTES} bytes.` }));
+    send(
+      res,
+      413,
+      { 'content-type': 'application/json', connection: 'close' },
+      JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message: `Request body exceeds ${GATEWAY_MAX_BODY_BYTES} bytes.` }),
+    );
     return;
   }
   const headers: Record<string, string> = {};

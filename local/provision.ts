@@ -88,5 +88,10 @@ export async function ensureSupportStaff(tableName: string, principalId: string)
   const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
   const { ddb } = await import('../shared/aws/clients');
   const { credentialKeys } = await import('../shared/db/keys');
-  await ddb.send(new PutCommand({ TableName: tableName, Item: { ...credentialKeys.supportPrincipal(principalId), type: 'supportPrincipal', staff: true } }));
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...credentialKeys.supportPrincipal(principalId), type: 'supportPrincipal', staff: true },
+    }),
+  );
 }

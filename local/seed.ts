@@ -35,11 +35,56 @@ export const DEMO_RELEASES = [
 ] as const;
 
 const DEMO_DEVICES = [
-  { serial: '356938035643809', model: 'Samsung Galaxy Tab A8', code: 'OP01', name: 'Mario', surname: 'Rossi', phone: '+39 333 100 0001', version: '03.01.00_030', token: 'fcm-rossi-0001' },
-  { serial: '356938035643817', model: 'Samsung Galaxy Tab A8', code: 'OP02', name: 'Luigi', surname: 'Bianchi', phone: '+39 333 100 0002', version: '03.01.00_030', token: 'stale-bianchi-0002' },
-  { serial: '356938035643825', model: 'Lenovo Tab M10', code: 'OP03', name: 'Anna', surname: 'Verdi', phone: '+39 333 100 0003', version: '03.01.00_030', token: 'noapp-verdi-0003' },
-  { serial: '356938035643833', model: 'Zebra TC52', code: 'OP04', name: 'Giulia', surname: 'Neri', phone: '+39 333 100 0004', version: '03.01.00_032', token: 'fcm-neri-0004' },
-  { serial: '356938035643841', model: 'Zebra TC52', code: 'OP05', name: 'Paolo', surname: 'Gallo', phone: '+39 333 100 0005', version: '03.00.00_020', token: undefined },
+  {
+    serial: '356938035643809',
+    model: 'Samsung Galaxy Tab A8',
+    code: 'OP01',
+    name: 'Mario',
+    surname: 'Rossi',
+    phone: '+39 333 100 0001',
+    version: '03.01.00_030',
+    token: 'fcm-rossi-0001',
+  },
+  {
+    serial: '356938035643817',
+    model: 'Samsung Galaxy Tab A8',
+    code: 'OP02',
+    name: 'Luigi',
+    surname: 'Bianchi',
+    phone: '+39 333 100 0002',
+    version: '03.01.00_030',
+    token: 'stale-bianchi-0002',
+  },
+  {
+    serial: '356938035643825',
+    model: 'Lenovo Tab M10',
+    code: 'OP03',
+    name: 'Anna',
+    surname: 'Verdi',
+    phone: '+39 333 100 0003',
+    version: '03.01.00_030',
+    token: 'noapp-verdi-0003',
+  },
+  {
+    serial: '356938035643833',
+    model: 'Zebra TC52',
+    code: 'OP04',
+    name: 'Giulia',
+    surname: 'Neri',
+    phone: '+39 333 100 0004',
+    version: '03.01.00_032',
+    token: 'fcm-neri-0004',
+  },
+  {
+    serial: '356938035643841',
+    model: 'Zebra TC52',
+    code: 'OP05',
+    name: 'Paolo',
+    surname: 'Gallo',
+    phone: '+39 333 100 0005',
+    version: '03.00.00_020',
+    token: undefined,
+  },
 ] as const;
 
 /** True when the demo data is already in the table. */
@@ -73,10 +118,31 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
 
   const desktop = issueCredential('dsk');
   const licenceCode = 'LIC-DEMO-0001';
-  await put({ ...customerKeys.profile(DEMO_CUSTOMER_ID), type: 'customer', customerId: DEMO_CUSTOMER_ID, name: 'Vending Demo S.r.l.', desktopVersion: '03.01.00_030', createdAt: at });
-  await put({ ...credentialKeys.desktop(desktop.id), type: 'desktopCredential', customerId: DEMO_CUSTOMER_ID, secretHash: desktop.secretHash, workstation: 'server', createdAt: at });
+  await put({
+    ...customerKeys.profile(DEMO_CUSTOMER_ID),
+    type: 'customer',
+    customerId: DEMO_CUSTOMER_ID,
+    name: 'Vending Demo S.r.l.',
+    desktopVersion: '03.01.00_030',
+    createdAt: at,
+  });
+  await put({
+    ...credentialKeys.desktop(desktop.id),
+    type: 'desktopCredential',
+    customerId: DEMO_CUSTOMER_ID,
+    secretHash: desktop.secretHash,
+    workstation: 'server',
+    createdAt: at,
+  });
   const clientWorkstation = issueCredential('dsk');
-  await put({ ...credentialKeys.desktop(clientWorkstation.id), type: 'desktopCredential', customerId: DEMO_CUSTOMER_ID, secretHash: clientWorkstation.secretHash, workstation: 'client', createdAt: at });
+  await put({
+    ...credentialKeys.desktop(clientWorkstation.id),
+    type: 'desktopCredential',
+    customerId: DEMO_CUSTOMER_ID,
+    secretHash: clientWorkstation.secretHash,
+    workstation: 'client',
+    createdAt: at,
+  });
   await put({ ...credentialKeys.licence(licenceCode), type: 'licence', customerId: DEMO_CUSTOMER_ID, createdAt: at });
   await put({
     ...customerKeys.user(DEMO_CUSTOMER_ID, 'ammin'),

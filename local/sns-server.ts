@@ -133,7 +133,8 @@ export async function startLocalSns(options: { port: number; region: string; sta
     Publish(p) {
       const message = required(p, 'Message');
       const targetArn = p.get('TargetArn') ?? p.get('TopicArn');
-      if (!targetArn) throw new SnsFault(400, 'InvalidParameter', 'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter');
+      if (!targetArn)
+        throw new SnsFault(400, 'InvalidParameter', 'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter');
       const messageId = randomUUID();
       const endpoint = state.endpoints[targetArn];
       if (endpoint) {
@@ -186,16 +187,20 @@ export async function startLocalSns(options: { port: number; region: string; sta
       if (!run) throw new SnsFault(400, 'InvalidAction', `The action ${action} is not valid for this endpoint.`);
       const result = run(params);
       save();
-      res.writeHead(200, { 'content-type': 'text/xml' }).end(
-        `<${action}Response xmlns="${XMLNS}">${result ? `<${action}Result>${result}</${action}Result>` : ''}` +
-          `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
-      );
+      res
+        .writeHead(200, { 'content-type': 'text/xml' })
+        .end(
+          `<${action}Response xmlns="${XMLNS}">${result ? `<${action}Result>${result}</${action}Result>` : ''}` +
+            `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
+        );
     } catch (error) {
       const fault = error instanceof SnsFault ? error : new SnsFault(500, 'InternalError', String(error), 'Receiver');
-      res.writeHead(fault.status, { 'content-type': 'text/xml' }).end(
-        `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${fault.type}</Type><Code>${fault.code}</Code>` +
-          `<Message>${escapeXml(fault.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-      );
+      res
+        .writeHead(fault.status, { 'content-type': 'text/xml' })
+        .end(
+          `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${fault.type}</Type><Code>${fault.code}</Code>` +
+            `<Message>${escapeXml(fault.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+        );
     }
   }
 

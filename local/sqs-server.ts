@@ -31,7 +31,7 @@ export interface LocalSqs {
   close(): Promise<void>;
 }
 
-type Worker = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+type Worker = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export async function startLocalSqs(options: {
   port: number;
@@ -98,13 +98,17 @@ export async function startLocalSqs(options: {
         inFlight--;
         if (!failedIds.has(m.messageId)) continue;
         if (m.receiveCount >= maxReceiveCount) deadLetters.push(m);
-        else setTimeout(() => (waiting.push(m), pump()), visibilityMs).unref();
+        else
+          setTimeout(() => {
+            waiting.push(m);
+            pump();
+          }, visibilityMs).unref();
       }
     }
     if (waiting.length === 0 && inFlight === 0) {
       const waiters = idle;
       idle = [];
-      waiters.forEach((w) => w());
+      for (const w of waiters) w();
     }
   }
 

@@ -95,7 +95,8 @@ export function localSecrets(file: string | undefined): Record<string, string> {
   };
   // Keep what an earlier run generated; add only what a newer version needs.
   const merged = { ...generated, ...existing };
-  if (file && Object.keys(merged).length !== Object.keys(existing).length) writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
+  if (file && Object.keys(merged).length !== Object.keys(existing).length)
+    writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
   return merged;
 }
 
@@ -107,7 +108,14 @@ export async function preflight(ports: StackPorts): Promise<void> {
       'Java 17+ is required to run DynamoDB Local but `java` was not found: install it (e.g. `sudo apt-get install -y openjdk-17-jre-headless`) and retry.',
     );
   }
-  const names: Record<keyof StackPorts, string> = { api: 'PORT', dynamodb: 'DYNAMODB_PORT', s3: 'S3_PORT', sns: 'SNS_PORT', cdn: 'CDN_PORT', sqs: 'SQS_PORT' };
+  const names: Record<keyof StackPorts, string> = {
+    api: 'PORT',
+    dynamodb: 'DYNAMODB_PORT',
+    s3: 'S3_PORT',
+    sns: 'SNS_PORT',
+    cdn: 'CDN_PORT',
+    sqs: 'SQS_PORT',
+  };
   for (const [key, port] of Object.entries(ports) as [keyof StackPorts, number][]) {
     if (port !== 0 && !(await isPortFree(port))) {
       throw new StartupError(

@@ -34,7 +34,16 @@ import { DesktopClient, type StartupCheck } from '../client/desktop';
 import { DeviceClient, LocalPushInbox } from '../client/device';
 import { ApiError, ApiUnreachableError, HttpClient } from '../client/http';
 import { SupportClient } from '../client/support';
-import { colourEnabled, describeCommand, describeError, formatOperator, paint, renderGrid, renderNotice, renderPushSummary } from '../client/terminal';
+import {
+  colourEnabled,
+  describeCommand,
+  describeError,
+  formatOperator,
+  paint,
+  renderGrid,
+  renderNotice,
+  renderPushSummary,
+} from '../client/terminal';
 import type { CatalogRelease, Grid, GridFilter, Operator } from '../client/types';
 import { compareVersions } from '../shared/domain/version';
 import type { NoticeKind } from '../shared/feed/notice';
@@ -136,10 +145,31 @@ export const provisionInTable: Provisioner = async (spec) => {
   const at = new Date().toISOString();
   const desktop = issueCredential('dsk');
   const id = spec.customerId;
-  await put({ ...customerKeys.profile(id), type: 'customer', customerId: id, name: `Demo ${id}`, desktopVersion: spec.desktopVersion, createdAt: at });
-  await put({ ...credentialKeys.desktop(desktop.id), type: 'desktopCredential', customerId: id, secretHash: desktop.secretHash, workstation: 'server', createdAt: at });
+  await put({
+    ...customerKeys.profile(id),
+    type: 'customer',
+    customerId: id,
+    name: `Demo ${id}`,
+    desktopVersion: spec.desktopVersion,
+    createdAt: at,
+  });
+  await put({
+    ...credentialKeys.desktop(desktop.id),
+    type: 'desktopCredential',
+    customerId: id,
+    secretHash: desktop.secretHash,
+    workstation: 'server',
+    createdAt: at,
+  });
   await put({ ...credentialKeys.licence(spec.licenceCode), type: 'licence', customerId: id, createdAt: at });
-  await createUser({ customerId: id, username: 'ammin', role: 'admin', passwordHash: await hashPassword('ammin'), mustChangePassword: true, createdAt: at });
+  await createUser({
+    customerId: id,
+    username: 'ammin',
+    role: 'admin',
+    passwordHash: await hashPassword('ammin'),
+    mustChangePassword: true,
+    createdAt: at,
+  });
   for (const d of spec.devices) {
     await put({
       ...customerKeys.device(id, d.serial),
@@ -198,13 +228,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   const expect = (ok: boolean, what: string, got?: unknown) => {
     checks++;
-    if (!ok) throw new DemoExpectationError(`expected ${what}${got === undefined ? '' : `, got ${typeof got === 'string' ? got : JSON.stringify(got)}`}`);
+    if (!ok)
+      throw new DemoExpectationError(
+        `expected ${what}${got === undefined ? '' : `, got ${typeof got === 'string' ? got : JSON.stringify(got)}`}`,
+      );
   };
   const expectApiError = async (promise: Promise<unknown>, code: string, what: string): Promise<ApiError> => {
     try {
       await promise;
     } catch (error) {
-      expect(error instanceof ApiError && error.code === code, `${what} to be refused with ${code}`, error instanceof ApiError ? error.code : String(error));
+      expect(
+        error instanceof ApiError && error.code === code,
+        `${what} to be refused with ${code}`,
+        error instanceof ApiError ? error.code : String(error),
+      );
       return error as ApiError;
     }
     expect(false, `${what} to be refused with ${code}`, 'success');
@@ -216,7 +253,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const showNotice = (check: StartupCheck) => log(renderNotice(check.notice, { colour, english: false }));
   const expectNotice = (check: StartupCheck, kind: NoticeKind, what: string) => {
     showNotice(check);
-    expect(check.notice.kind === kind, `${what}: notice ${kind}`, check.ok ? check.notice.kind : `${check.notice.kind} (${check.reason}: ${check.message})`);
+    expect(
+      check.notice.kind === kind,
+      `${what}: notice ${kind}`,
+      check.ok ? check.notice.kind : `${check.notice.kind} (${check.reason}: ${check.message})`,
+    );
   };
 
   try {
@@ -245,7 +286,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }));
       const provisioned = await provision({ customerId, licenceCode, desktopVersion: step.from, devices: specs });
       customers.push({ path, customerId });
-      note(`cliente ${customerId} (desktop ${step.from}, ${deviceCount} dispositivi, licenza ${licenceCode}) — scritto nella tabella: nessuna API crea clienti`);
+      note(
+        `cliente ${customerId} (desktop ${step.from}, ${deviceCount} dispositivi, licenza ${licenceCode}) — scritto nella tabella: nessuna API crea clienti`,
+      );
       const desktop = await DesktopClient.open({
         apiUrl: options.apiUrl,
         credential: provisioned.desktopCredential,
@@ -262,7 +305,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         );
         devices.push({ client, serial: spec.serial, token, label: formatOperator(spec.operator) });
       }
-      note(`dispositivi registrati (Registra Dispositivo): ${devices.map((d) => `${d.label}${d.token ? (d.token.startsWith('noapp-') ? ' [app non avviata]' : d.token.startsWith('stale-') ? ' [token scaduto]' : '') : ' [senza token push]'}`).join(', ')}`);
+      note(
+        `dispositivi registrati (Registra Dispositivo): ${devices.map((d) => `${d.label}${d.token ? (d.token.startsWith('noapp-') ? ' [app non avviata]' : d.token.startsWith('stale-') ? ' [token scaduto]' : '') : ' [senza token push]'}`).join(', ')}`,
+      );
       return { customerId, desktop, devices };
     };
     const dev = (d: DemoDevice, text: string) => note(`${paint(colour, '📱', 'dim')} ${d.label}: ${text}`);
@@ -286,7 +331,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       stepLine('Login as ammin/ammin on the SERVER workstation: first login, the password must change');
       const session = await desktop.login('ammin', 'ammin', 'server');
       expect(session.mustChangePassword, 'ammin to be a first-login account');
-      const refused = await expectApiError(desktop.grid(), 'PASSWORD_CHANGE_REQUIRED', 'opening Gestione aggiornamento before the password change');
+      const refused = await expectApiError(
+        desktop.grid(),
+        'PASSWORD_CHANGE_REQUIRED',
+        'opening Gestione aggiornamento before the password change',
+      );
       note(paint(colour, refused.messages?.it ?? refused.message, 'yellow'));
       const again = await desktop.changePassword('ammin', ADMIN_NEW_PASSWORD);
       expect(again?.role === 'admin' && !again.mustChangePassword, 'a usable admin session after the change', again);
@@ -337,8 +386,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       stepLine('Invia START UPDATE (Si)');
       const start = await desktop.sendStartUpdate();
       log(renderPushSummary('Riepilogo START UPDATE', start.summary, { colour }));
-      expect(start.session.state === 'preparing' && start.session.targetVersion === plain.to, `a session preparing ${plain.to}`, start.session);
-      expect(start.summary.counts.sent === deviceCount - 1 && start.summary.counts.noToken === 1, 'every push sent but the tokenless one', start.summary.counts);
+      expect(
+        start.session.state === 'preparing' && start.session.targetVersion === plain.to,
+        `a session preparing ${plain.to}`,
+        start.session,
+      );
+      expect(
+        start.summary.counts.sent === deviceCount - 1 && start.summary.counts.noToken === 1,
+        'every push sent but the tokenless one',
+        start.summary.counts,
+      );
 
       stepLine('Every workstation now shows "update in progress" (yellow)');
       expectNotice(await desktop.startupCheck(), 'update-in-progress', 'during phase 1');
@@ -347,12 +404,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await devicesHandlePushes(devices, { checkIn: [devices.at(-1)!] });
       const ready = await showGrid(desktop);
       expect(ready.buttons.startUpdate && ready.counts.awaiting === deviceCount, 'every device awaiting and Avvia enabled', ready.counts);
-      expect(ready.rows.every((r) => r.blocked && r.awaitingUpdate), 'every row Bloccato and Attesa Aggiornamento');
+      expect(
+        ready.rows.every((r) => r.blocked && r.awaitingUpdate),
+        'every row Bloccato and Attesa Aggiornamento',
+      );
 
       stepLine('Avvia aggiornamento → phase 2');
       const updating = await desktop.startUpdate();
       expect(updating.session.state === 'updating', 'the session updating', updating.session.state);
-      const early = await expectApiError(devices[0]!.client.packageInfo(), 'UPDATE_IN_PREPARATION', 'Aggiorna Device before the desktop has finished');
+      const early = await expectApiError(
+        devices[0]!.client.packageInfo(),
+        'UPDATE_IN_PREPARATION',
+        'Aggiorna Device before the desktop has finished',
+      );
       dev(devices[0]!, `Aggiorna Device troppo presto → "${early.messages?.it ?? early.message}"`);
 
       stepLine('The installer ends: success');
@@ -371,11 +435,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       stepLine('Its operator starts mOphas mobile: the update starts without the notification');
       await devicesHandlePushes([devices.at(-1)!], { checkIn: [devices.at(-1)!] });
       const all = await showGrid(desktop, 'not-updated');
-      expect(all.rows.length === 0, 'no device left on the old version', all.rows.map((r) => r.serial));
+      expect(
+        all.rows.length === 0,
+        'no device left on the old version',
+        all.rows.map((r) => r.serial),
+      );
 
       stepLine('Aggiornamento concluso');
       const concluded = await desktop.conclude();
-      expect(!concluded.confirmationRequired && concluded.session.state === 'concluded', 'concluded without a second confirmation', concluded);
+      expect(
+        !concluded.confirmationRequired && concluded.session.state === 'concluded',
+        'concluded without a second confirmation',
+        concluded,
+      );
       for (const d of devices) {
         const owed = await d.client.checkIn();
         expect(owed.command.command === 'NONE', `${d.label} back to normal work`, owed.command);
@@ -384,14 +456,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       stepLine('Next startup: the feed looks for the next version');
       const after = await desktop.startupCheck();
       showNotice(after);
-      expect(after.ok && !['update-in-progress', 'desktop-updated', 'update-failed'].includes(after.notice.kind), 'no session notice after the conclusion', after.notice.kind);
+      expect(
+        after.ok && !['update-in-progress', 'desktop-updated', 'update-failed'].includes(after.notice.kind),
+        'no session notice after the conclusion',
+        after.notice.kind,
+      );
     }
 
     // ══ Path 2 ═══════════════════════════════════════════════════════════════
     heading(`Percorso 2 — aggiornamento forzato ${forced.from} → ${forced.to}`);
     const silentAt = deviceCount - 2;
     const phoneAt = deviceCount - 1;
-    const p2 = await newCustomer('forced', forced, (i, serial) => (i === silentAt ? `noapp-${serial}` : i === phoneAt ? `stale-${serial}` : `fcm-demo-${serial}`));
+    const p2 = await newCustomer('forced', forced, (i, serial) =>
+      i === silentAt ? `noapp-${serial}` : i === phoneAt ? `stale-${serial}` : `fcm-demo-${serial}`,
+    );
     {
       const { desktop, devices } = p2;
       const silent = devices[silentAt]!;
@@ -427,7 +505,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const start = await desktop.sendStartUpdate();
       log(renderPushSummary('Riepilogo START UPDATE', start.summary, { colour }));
       const phoneOutcome = start.summary.devices.find((d) => d.serial === phone.serial);
-      expect(phoneOutcome?.outcome === 'failed' && phoneOutcome.reasonCode === 'ENDPOINT_DISABLED', 'the stale-token push to fail', phoneOutcome);
+      expect(
+        phoneOutcome?.outcome === 'failed' && phoneOutcome.reasonCode === 'ENDPOINT_DISABLED',
+        'the stale-token push to fail',
+        phoneOutcome,
+      );
       await devicesHandlePushes(devices);
 
       stepLine(`Blocco manuale for ${phone.label}: code 1 → GENERA → code 2 → device locks → code 3 → VERIFICA`);
@@ -449,7 +531,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
       const grid = await showGrid(desktop);
       const notAwaiting = grid.rows.filter((r) => !r.awaitingUpdate).map((r) => r.serial);
-      expect(grid.buttons.forceUpdate && notAwaiting.length === 1 && notAwaiting[0] === silent.serial, 'only the silent device not awaiting, Forza enabled', notAwaiting);
+      expect(
+        grid.buttons.forceUpdate && notAwaiting.length === 1 && notAwaiting[0] === silent.serial,
+        'only the silent device not awaiting, Forza enabled',
+        notAwaiting,
+      );
       const refused = await expectApiError(desktop.startUpdate(), 'DEVICES_NOT_AWAITING', 'Avvia aggiornamento with a device not awaiting');
       note(`Avvia aggiornamento → ${refused.message}`);
 
@@ -468,7 +554,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const late = await silent.client.checkIn();
       dev(silent, describeCommand(late.command));
       const sessionId = late.session?.sessionId ?? '';
-      const mismatch = await expectApiError(silent.client.sendUnsentData(sessionId), 'VERSION_MISMATCH', 'unsent data after a forced update');
+      const mismatch = await expectApiError(
+        silent.client.sendUnsentData(sessionId),
+        'VERSION_MISMATCH',
+        'unsent data after a forced update',
+      );
       dev(silent, paint(colour, mismatch.messages?.it ?? mismatch.message, 'red'));
 
       stepLine('The installer ends: success → Fine aggiornamento');
@@ -479,7 +569,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await devicesHandlePushes(devices, { checkIn: [phone] });
       stepLine('Gestione aggiornamento — filter "non aggiornati"');
       const left = await showGrid(desktop, 'not-updated');
-      expect(left.rows.length === 1 && left.rows[0]!.serial === silent.serial, 'only the silent device not updated', left.rows.map((r) => r.serial));
+      expect(
+        left.rows.length === 1 && left.rows[0]!.serial === silent.serial,
+        'only the silent device not updated',
+        left.rows.map((r) => r.serial),
+      );
 
       stepLine('Aggiornamento concluso: a device is not updated → warning and second confirmation');
       const c1 = await desktop.conclude();
@@ -496,7 +590,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       expect(silent.client.state.installedVersion === forced.to, `the silent device on ${forced.to}`, silent.client.state.installedVersion);
       const after = await desktop.startupCheck();
       showNotice(after);
-      expect(after.ok && !['update-in-progress', 'desktop-updated'].includes(after.notice.kind), 'no session notice after the conclusion', after.notice.kind);
+      expect(
+        after.ok && !['update-in-progress', 'desktop-updated'].includes(after.notice.kind),
+        'no session notice after the conclusion',
+        after.notice.kind,
+      );
     }
 
     // ══ Path 3 ═══════════════════════════════════════════════════════════════
@@ -545,7 +643,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const verified = await desktop.lockVerify(unreachable.serial, code3);
       expect(verified.verified && !verified.blocked, 'VERIFICA to show the device unblocked', verified);
       const grid = await showGrid(desktop);
-      expect(grid.rows.every((r) => !r.blocked), 'no device blocked in the grid', grid.rows.filter((r) => r.blocked).map((r) => r.serial));
+      expect(
+        grid.rows.every((r) => !r.blocked),
+        'no device blocked in the grid',
+        grid.rows.filter((r) => r.blocked).map((r) => r.serial),
+      );
 
       stepLine("Invia segnalazione all'assistenza");
       const report = await desktop.reportToSupport('The installer stopped at step 7/9 (database migration).');
@@ -555,7 +657,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       stepLine('Alturas support: failed updates and open cases');
       const failedRow = await findFailedUpdate(support, customerId);
       expect(failedRow?.supportCaseId === report.caseId, 'the failed update listed with its case', failedRow);
-      note(`${paint(colour, 'failed update', 'red')}: ${customerId} ${failedRow?.fromVersion} → ${failedRow?.targetVersion}, ${failedRow?.state}, case ${failedRow?.supportCaseId}`);
+      note(
+        `${paint(colour, 'failed update', 'red')}: ${customerId} ${failedRow?.fromVersion} → ${failedRow?.targetVersion}, ${failedRow?.state}, case ${failedRow?.supportCaseId}`,
+      );
       const openCase = await findCase(support, report.caseId);
       expect(openCase?.failureLogKey !== undefined && openCase.customerId === customerId, 'the case with the log key', openCase);
       note(`case ${openCase?.caseId}: ${openCase?.failureMessage} — "${openCase?.message}" (log ${openCase?.failureLogKey})`);
@@ -642,11 +746,16 @@ async function main() {
     .name('demo')
     .description("The manual's three update paths against the running local stack (npm start)")
     .option('--api <url>', 'API base URL (default: $MOPHAS_API_URL or http://127.0.0.1:3000)')
-    .option('--devices <n>', 'simulated devices per customer (3-8)', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 3 || n > 8) throw new InvalidArgumentError('expected 3 to 8.');
-      return n;
-    }, 5)
+    .option(
+      '--devices <n>',
+      'simulated devices per customer (3-8)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 3 || n > 8) throw new InvalidArgumentError('expected 3 to 8.');
+        return n;
+      },
+      5,
+    )
     .option('--debug', 'print stack traces on errors')
     .configureOutput({ outputError: (message, write) => write(`${message.trimEnd()} (see --help)\n`) })
     .parse(process.argv);
@@ -670,7 +779,9 @@ async function main() {
     await new HttpClient({ baseUrl: apiUrl, timeoutMs: 3000 }).get('/v1/health');
   } catch (error) {
     if (error instanceof ApiUnreachableError) {
-      process.stderr.write(`error: the local stack is not answering at ${apiUrl} (${error.detail}): start it with \`npm start\` in another terminal, then run \`npm run demo\` again.\n`);
+      process.stderr.write(
+        `error: the local stack is not answering at ${apiUrl} (${error.detail}): start it with \`npm start\` in another terminal, then run \`npm run demo\` again.\n`,
+      );
       process.exitCode = 1;
       return;
     }

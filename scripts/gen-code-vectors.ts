@@ -15,19 +15,8 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dammCheckDigit, isDammValid } from '../shared/codes/damm';
 import { formatCode, parseCode } from '../shared/codes/code-format';
-import {
-  confirmationResponse,
-  deriveCustomerKey,
-  verifyConfirmationResponse,
-} from '../shared/codes/confirmation';
-import {
-  type LockAction,
-  code2For,
-  makeCode1,
-  makeCode3,
-  verifyCode2,
-  verifyCode3,
-} from '../shared/codes/lock-exchange';
+import { confirmationResponse, deriveCustomerKey, verifyConfirmationResponse } from '../shared/codes/confirmation';
+import { type LockAction, code2For, makeCode1, makeCode3, verifyCode2, verifyCode3 } from '../shared/codes/lock-exchange';
 
 const OUTPUT = fileURLToPath(new URL('../docs/code-vectors.json', import.meta.url));
 
@@ -72,15 +61,17 @@ const damm = {
   ],
 };
 check(damm.checkDigits[0]!.checkDigit === '4', 'Damm literature example 572 -> 4');
-check(damm.validation.every((v) => isDammValid(v.input) === v.valid), 'Damm validation examples');
+check(
+  damm.validation.every((v) => isDammValid(v.input) === v.valid),
+  'Damm validation examples',
+);
 
 // ---------------------------------------------------------------- code format
 const formatData = ['000000000000', '123456789012', '999999999999', '572057205720', '100000000001'];
 const format = formatData.map((data) => ({ data, formatted: formatCode(data) }));
 const sample = format[1]!.formatted; // 12340-56784-90128-like
 const sampleDigits = sample.replace(/-/g, '');
-const flip = (s: string, i: number): string =>
-  s.slice(0, i) + String((Number(s[i]) + 1) % 10) + s.slice(i + 1);
+const flip = (s: string, i: number): string => s.slice(0, i) + String((Number(s[i]) + 1) % 10) + s.slice(i + 1);
 const parseExamples: { input: string | string[]; expected: Record<string, unknown> }[] = [
   { input: sample, expected: { ok: true, data: formatData[1] } },
   { input: sampleDigits, expected: { ok: true, data: formatData[1] } },
@@ -120,10 +111,34 @@ interface ConfirmInput {
 const confirmInputs: ConfirmInput[] = [
   { master: master1, customerId: 'C000123', releaseVersion: '03.01.00_030', challenge: '000000000000', note: 'all-zero challenge' },
   { master: master1, customerId: 'C000123', releaseVersion: '03.01.00_031', challenge: '123456789012', note: 'baseline' },
-  { master: master1, customerId: 'C000123', releaseVersion: '03.01.00_032', challenge: '123456789012', note: 'same customer and challenge, other release' },
-  { master: master1, customerId: 'C000124', releaseVersion: '03.01.00_031', challenge: '123456789012', note: 'same release and challenge, other customer' },
-  { master: master1, customerId: 'C000123', releaseVersion: '03.01.00_031', challenge: '123456789013', note: 'same customer and release, other challenge' },
-  { master: master2, customerId: 'Caffè Rossi S.r.l.', releaseVersion: '03.02.00_001', challenge: '999999999999', note: 'non-ASCII customer id (UTF-8: "è" = c3 a8)' },
+  {
+    master: master1,
+    customerId: 'C000123',
+    releaseVersion: '03.01.00_032',
+    challenge: '123456789012',
+    note: 'same customer and challenge, other release',
+  },
+  {
+    master: master1,
+    customerId: 'C000124',
+    releaseVersion: '03.01.00_031',
+    challenge: '123456789012',
+    note: 'same release and challenge, other customer',
+  },
+  {
+    master: master1,
+    customerId: 'C000123',
+    releaseVersion: '03.01.00_031',
+    challenge: '123456789013',
+    note: 'same customer and release, other challenge',
+  },
+  {
+    master: master2,
+    customerId: 'Caffè Rossi S.r.l.',
+    releaseVersion: '03.02.00_001',
+    challenge: '999999999999',
+    note: 'non-ASCII customer id (UTF-8: "è" = c3 a8)',
+  },
   { master: master2, customerId: 'cust-7f3a', releaseVersion: '10.00.00_100', challenge: '480215937604', note: 'second master secret' },
 ];
 // One vector whose response starts with 0, to pin the left padding.
@@ -132,7 +147,13 @@ for (let i = 0; ; i++) {
   const key = deriveCustomerKey(master1, 'C000123');
   const response = confirmationResponse(key, { customerId: 'C000123', releaseVersion: '03.01.00_030', challenge });
   if (response.startsWith('0')) {
-    confirmInputs.push({ master: master1, customerId: 'C000123', releaseVersion: '03.01.00_030', challenge, note: 'response with leading zero (left padding)' });
+    confirmInputs.push({
+      master: master1,
+      customerId: 'C000123',
+      releaseVersion: '03.01.00_030',
+      challenge,
+      note: 'response with leading zero (left padding)',
+    });
     break;
   }
 }
@@ -151,7 +172,11 @@ const confirmation = confirmInputs.map((v) => {
   });
   check(dataOf(response) === mac.data, `response ${v.note}`);
   check(
-    verifyConfirmationResponse(customerKey, { customerId: v.customerId, releaseVersion: v.releaseVersion, challenge: v.challenge }, response).ok,
+    verifyConfirmationResponse(
+      customerKey,
+      { customerId: v.customerId, releaseVersion: v.releaseVersion, challenge: v.challenge },
+      response,
+    ).ok,
     `verify ${v.note}`,
   );
   return {
@@ -180,12 +205,24 @@ interface LockInput {
 }
 const lockInputs: LockInput[] = [
   { secretLabel: 'device-1', serial: '352099001761481', action: 'lock', nonce: '00000000000', note: 'all-zero nonce' },
-  { secretLabel: 'device-1', serial: '352099001761481', action: 'unlock', nonce: '00000000000', note: 'same device and nonce as the lock above: action changes every code' },
+  {
+    secretLabel: 'device-1',
+    serial: '352099001761481',
+    action: 'unlock',
+    nonce: '00000000000',
+    note: 'same device and nonce as the lock above: action changes every code',
+  },
   { secretLabel: 'device-2', serial: '490154203237518', action: 'lock', nonce: '12345678901', note: 'baseline lock' },
   { secretLabel: 'device-2', serial: '490154203237518', action: 'unlock', nonce: '12345678901', note: 'baseline unlock' },
   { secretLabel: 'device-3', serial: '356938035643809', action: 'lock', nonce: '98765432109', note: 'third device' },
   { secretLabel: 'device-3', serial: '356938035643809', action: 'unlock', nonce: '55555555555', note: 'third device, other nonce' },
-  { secretLabel: 'device-2', serial: '490154203237526', action: 'lock', nonce: '12345678901', note: 'device-2 secret and nonce, other serial' },
+  {
+    secretLabel: 'device-2',
+    serial: '490154203237526',
+    action: 'lock',
+    nonce: '12345678901',
+    note: 'device-2 secret and nonce, other serial',
+  },
 ];
 
 const lockExchange = lockInputs.map((v) => {

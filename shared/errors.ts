@@ -20,8 +20,7 @@ export class AppError extends Error {
 }
 
 /** 400: the request is malformed or fails validation. */
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(400, code, message, details);
+export const badRequest = (code: string, message: string, details?: Record<string, unknown>) => new AppError(400, code, message, details);
 
 /** 401: missing or bad credentials (never says which part was wrong). */
 export const unauthorized = () => new AppError(401, 'UNAUTHORIZED', 'Missing or invalid credentials.');

@@ -33,7 +33,9 @@ export class SupportApi {
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new CliError(`the API at ${this.baseUrl} answered HTTP ${res.status} with something that is not JSON: is --api the mOphas API?`);
+      throw new CliError(
+        `the API at ${this.baseUrl} answered HTTP ${res.status} with something that is not JSON: is --api the mOphas API?`,
+      );
     }
     if (!res.ok) {
       const err = (parsed ?? {}) as Record<string, unknown>;

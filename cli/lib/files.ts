@@ -24,14 +24,18 @@ export async function inspectPackage(kind: LocalPackage['kind'], path: string): 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CliError(`${kind} package ${path} does not exist: check the ${option} path.`);
-    throw new CliError(`cannot read the ${kind} package ${path} (${code ?? (error as Error).message}): check the ${option} path and its permissions.`);
+    throw new CliError(
+      `cannot read the ${kind} package ${path} (${code ?? (error as Error).message}): check the ${option} path and its permissions.`,
+    );
   }
   if (!info.isFile()) throw new CliError(`${kind} package ${path} is not a file: pass the installer file to ${option}.`);
   if (info.size === 0) throw new CliError(`${kind} package ${path} is empty: pass the real installer to ${option}.`);
   if (info.size > MAX_PACKAGE_BYTES) throw new CliError(`${kind} package ${path} is ${info.size} bytes; packages can be at most 5 GiB.`);
   const filename = basename(path);
   if (!FILENAME_PATTERN.test(filename)) {
-    throw new CliError(`${kind} package file name "${filename}" is not accepted: rename it using only letters, digits, ".", "_" and "-" (at most 100 characters).`);
+    throw new CliError(
+      `${kind} package file name "${filename}" is not accepted: rename it using only letters, digits, ".", "_" and "-" (at most 100 characters).`,
+    );
   }
   return { kind, path, filename, size: info.size };
 }

@@ -1,5 +1,5 @@
 import { parseVersion } from '../../shared/domain/version';
-import { SupportApi } from './api';
+import type { SupportApi } from './api';
 import { CliError } from './errors';
 import { formatBytes, inspectPackage, sha256File, type LocalPackage } from './files';
 import type { Progress } from './progress';
@@ -35,7 +35,12 @@ interface PreparedPackage extends LocalPackage {
  * files), then asks the API to verify the uploads and publish the release.
  * Progress goes to `log`/`progress` (stderr); the result is returned.
  */
-export async function publishRelease(api: SupportApi, options: PublishOptions, progress: Progress, log: (line: string) => void): Promise<PublishedRelease> {
+export async function publishRelease(
+  api: SupportApi,
+  options: PublishOptions,
+  progress: Progress,
+  log: (line: string) => void,
+): Promise<PublishedRelease> {
   const version = parseVersion(options.version);
   if (!version.ok) throw new CliError(`version: ${version.message}`);
   checkNotesUrl(options.notesUrl);
@@ -100,7 +105,7 @@ function checkNotesUrl(value: string): void {
   } catch {
     url = undefined;
   }
-  if (!url || url.protocol !== 'https:') {
+  if (url?.protocol !== 'https:') {
     throw new CliError(`--notes-url "${value}" is not an https:// URL: pass the link to the release notes / manual page.`);
   }
 }

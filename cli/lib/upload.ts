@@ -48,12 +48,14 @@ export async function uploadFile(
       if (failure) break;
       const offset = (part.partNumber - 1) * upload.partSize;
       const length = Math.min(upload.partSize, size - offset);
-      if (length <= 0) throw new CliError(`the API planned part ${part.partNumber} beyond the end of ${path}: the file changed; run the command again.`);
+      if (length <= 0)
+        throw new CliError(`the API planned part ${part.partNumber} beyond the end of ${path}: the file changed; run the command again.`);
       const bytes = Buffer.allocUnsafe(length);
       let read = 0;
       while (read < length) {
         const { bytesRead } = await file.read(bytes, read, length - read, offset + read);
-        if (bytesRead === 0) throw new CliError(`${path} got shorter while it was being uploaded: make sure nothing writes to it and run the command again.`);
+        if (bytesRead === 0)
+          throw new CliError(`${path} got shorter while it was being uploaded: make sure nothing writes to it and run the command again.`);
         read += bytesRead;
       }
       hash.update(bytes);
@@ -95,7 +97,11 @@ async function putWithRetry(url: string, body: Buffer, partNumber: number, onByt
     } catch (error) {
       if (error instanceof CliError) throw error;
       if (attempt >= ATTEMPTS) {
-        throw new CliError(`uploading part ${partNumber} failed ${ATTEMPTS} times (${(error as Error).message}): check the network and run the command again.`, 1, { cause: error });
+        throw new CliError(
+          `uploading part ${partNumber} failed ${ATTEMPTS} times (${(error as Error).message}): check the network and run the command again.`,
+          1,
+          { cause: error },
+        );
       }
     }
     onBytes(-sent);
@@ -121,7 +127,11 @@ function put(url: string, body: Buffer, onBytes: (n: number) => void): Promise<{
       res.on('error', reject);
       res.on('end', () => {
         const etag = res.headers.etag;
-        resolve({ status: res.statusCode ?? 0, etag: typeof etag === 'string' ? etag : undefined, text: Buffer.concat(chunks).toString('utf8') });
+        resolve({
+          status: res.statusCode ?? 0,
+          etag: typeof etag === 'string' ? etag : undefined,
+          text: Buffer.concat(chunks).toString('utf8'),
+        });
       });
     });
     req.on('error', reject);

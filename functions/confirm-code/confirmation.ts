@@ -14,7 +14,6 @@ import {
   putChallenge,
   type ChallengeItem,
 } from '../../shared/db/codes';
-import { customerKeys } from '../../shared/db/keys';
 import { consumeRate, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
 import { AppError, conflict, forbidden, notFound, tooManyRequests } from '../../shared/errors';
 import { codeError } from './code-errors';
@@ -53,7 +52,11 @@ async function releaseNeedingCode(customerId: string, version: string, withChall
 export async function openChallenge(user: UserPrincipal, version: string) {
   const { confirmedAt } = await releaseNeedingCode(user.customerId, version);
   if (confirmedAt) {
-    throw conflict('ALREADY_CONFIRMED', `Release ${version} is already confirmed for this customer.`, { version, confirmed: true, confirmedAt });
+    throw conflict('ALREADY_CONFIRMED', `Release ${version} is already confirmed for this customer.`, {
+      version,
+      confirmed: true,
+      confirmedAt,
+    });
   }
   if (!(await consumeRate(`challenge#${user.customerId}`, CHALLENGES_PER_HOUR))) {
     throw tooManyRequests('TOO_MANY_CHALLENGES', 'Too many confirmation windows opened: wait and retry.', {
@@ -88,14 +91,29 @@ export async function openChallenge(user: UserPrincipal, version: string) {
 /** Why a challenge cannot take an answer now, as the API error to return. */
 function challengeProblem(c: ChallengeItem | undefined, version: string, now: number): AppError | undefined {
   if (!c) {
-    return conflict('NO_CHALLENGE', 'No confirmation code is open for this release: open the window again to get one.', { version }, 'Nessun codice aperto per questo aggiornamento: riaprire la finestra per generarne uno.');
+    return conflict(
+      'NO_CHALLENGE',
+      'No confirmation code is open for this release: open the window again to get one.',
+      { version },
+      'Nessun codice aperto per questo aggiornamento: riaprire la finestra per generarne uno.',
+    );
   }
-  if (c.status === 'used') return conflict('CHALLENGE_USED', 'This code was already used: the release is confirmed.', { version, confirmed: true });
+  if (c.status === 'used')
+    return conflict('CHALLENGE_USED', 'This code was already used: the release is confirmed.', { version, confirmed: true });
   if (c.attempts >= MAX_CODE_ATTEMPTS) {
-    return tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many wrong codes: this code is void. Open the window again for a new one and call support.', { version, attemptsLeft: 0 });
+    return tooManyRequests(
+      'TOO_MANY_ATTEMPTS',
+      'Too many wrong codes: this code is void. Open the window again for a new one and call support.',
+      { version, attemptsLeft: 0 },
+    );
   }
   if (c.expiresAt <= now) {
-    return conflict('CHALLENGE_EXPIRED', 'This code has expired: open the window again to get a new one.', { version }, 'Il codice è scaduto: riaprire la finestra per generarne uno nuovo.');
+    return conflict(
+      'CHALLENGE_EXPIRED',
+      'This code has expired: open the window again to get a new one.',
+      { version },
+      'Il codice è scaduto: riaprire la finestra per generarne uno nuovo.',
+    );
   }
   return undefined;
 }
@@ -123,15 +141,25 @@ export async function submitResponse(user: UserPrincipal, version: string, respo
     throw challengeProblem(current, version, now) ?? conflict('CHALLENGE_CHANGED', 'The code changed meanwhile: use the one now shown.');
   }
   const used = challenge.attempts;
-  const verdict = verifyConfirmationResponse(await customerKey(user.customerId), {
-    customerId: user.customerId,
-    releaseVersion: version,
-    challenge: challenge.challenge,
-  }, parsed.formatted);
+  const verdict = verifyConfirmationResponse(
+    await customerKey(user.customerId),
+    {
+      customerId: user.customerId,
+      releaseVersion: version,
+      challenge: challenge.challenge,
+    },
+    parsed.formatted,
+  );
   const actor = actorOf(user);
   if (!verdict.ok) {
     if (verdict.reason !== 'MISMATCH') throw codeError(verdict);
-    await writeAudit({ customerId: user.customerId, action: 'code.response.verified', actor, outcome: 'refused', details: { version, attempt: used } });
+    await writeAudit({
+      customerId: user.customerId,
+      action: 'code.response.verified',
+      actor,
+      outcome: 'refused',
+      details: { version, attempt: used },
+    });
     const attemptsLeft = MAX_CODE_ATTEMPTS - used;
     throw new AppError(
       422,
@@ -147,11 +175,19 @@ export async function submitResponse(user: UserPrincipal, version: string, respo
   }
   const at = new Date().toISOString();
   try {
-    await confirmRelease(challenge, at, user.username, auditItem({ customerId: user.customerId, action: 'code.response.verified', actor, outcome: 'ok', details: { version }, at }));
+    await confirmRelease(
+      challenge,
+      at,
+      user.username,
+      auditItem({ customerId: user.customerId, action: 'code.response.verified', actor, outcome: 'ok', details: { version }, at }),
+    );
   } catch (error) {
     if ((error as Error).name !== 'TransactionCanceledException') throw error;
     // Someone else used, re-opened or exhausted it between our read and write.
-    throw challengeProblem(await getChallenge(user.customerId, version), version, Date.now()) ?? conflict('CHALLENGE_CHANGED', 'The code changed meanwhile: use the one now shown.');
+    throw (
+      challengeProblem(await getChallenge(user.customerId, version), version, Date.now()) ??
+      conflict('CHALLENGE_CHANGED', 'The code changed meanwhile: use the one now shown.')
+    );
   }
   return { version, confirmed: true, confirmedAt: at };
 }
@@ -160,27 +196,48 @@ export async function submitResponse(user: UserPrincipal, version: string, respo
  * Support (or an agent authorised for the customer) turns the challenge read
  * over the phone into the response (CODE-2, CODE-4). Audited.
  */
-export async function generateResponse(support: SupportPrincipal, input: { customerId: string; version: string; challenge: string | readonly string[] }) {
+export async function generateResponse(
+  support: SupportPrincipal,
+  input: { customerId: string; version: string; challenge: string | readonly string[] },
+) {
   if (!supportCanAccess(support, input.customerId)) throw forbidden('You are not authorised for this customer.');
   const parsed = parseCode(input.challenge);
   if (!parsed.ok) throw codeError(parsed);
   const { challenge: open } = await releaseNeedingCode(input.customerId, input.version, true);
   const actor = actorOf(support);
-  if (!open || open.status !== 'open' || open.challenge !== parsed.data || open.attempts >= MAX_CODE_ATTEMPTS || open.expiresAt <= Date.now()) {
-    await writeAudit({ customerId: input.customerId, action: 'code.response.generated', actor, outcome: 'refused', details: { version: input.version, reason: 'challenge not open' } });
-    throw conflict('CHALLENGE_NOT_OPEN', "This is not the code open on the customer's window (re-opened, used, expired or void): ask the customer to read the code again.", {
-      version: input.version,
+  if (open?.status !== 'open' || open.challenge !== parsed.data || open.attempts >= MAX_CODE_ATTEMPTS || open.expiresAt <= Date.now()) {
+    await writeAudit({
       customerId: input.customerId,
+      action: 'code.response.generated',
+      actor,
+      outcome: 'refused',
+      details: { version: input.version, reason: 'challenge not open' },
     });
+    throw conflict(
+      'CHALLENGE_NOT_OPEN',
+      "This is not the code open on the customer's window (re-opened, used, expired or void): ask the customer to read the code again.",
+      {
+        version: input.version,
+        customerId: input.customerId,
+      },
+    );
   }
   if (!(await consumeRate(`response#${support.id}`, RESPONSES_PER_HOUR))) {
-    throw tooManyRequests('TOO_MANY_RESPONSES', 'Too many responses generated: wait and retry.', { retryAfterSeconds: retryAfterSeconds(RESPONSES_PER_HOUR) });
+    throw tooManyRequests('TOO_MANY_RESPONSES', 'Too many responses generated: wait and retry.', {
+      retryAfterSeconds: retryAfterSeconds(RESPONSES_PER_HOUR),
+    });
   }
   const response = confirmationResponse(await customerKey(input.customerId), {
     customerId: input.customerId,
     releaseVersion: input.version,
     challenge: parsed.data,
   });
-  await writeAudit({ customerId: input.customerId, action: 'code.response.generated', actor, outcome: 'ok', details: { version: input.version } });
+  await writeAudit({
+    customerId: input.customerId,
+    action: 'code.response.generated',
+    actor,
+    outcome: 'ok',
+    details: { version: input.version },
+  });
   return { customerId: input.customerId, version: input.version, challenge: formatCode(parsed.data), response };
 }

@@ -34,7 +34,10 @@ export const supportResponse = route(
 export const lockCode2 = route(
   { path: SerialPath, body: z.object({ action: z.enum(['lock', 'unlock']), code1: CodeField }) },
   async (request) =>
-    json(200, await generateCode2(principalOf(request, 'user'), request.input.path.serial, request.input.body.action, request.input.body.code1)),
+    json(
+      200,
+      await generateCode2(principalOf(request, 'user'), request.input.path.serial, request.input.body.action, request.input.body.code1),
+    ),
 );
 
 /** POST /v1/desktop/devices/{serial}/lock-exchange/verify: VERIFICA — code 3 proves the device acted. */

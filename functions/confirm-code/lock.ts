@@ -12,7 +12,7 @@ import {
   type LockExchangeItem,
 } from '../../shared/db/codes';
 import { customerKeys } from '../../shared/db/keys';
-import { AppError, conflict, notFound, tooManyRequests } from '../../shared/errors';
+import { type AppError, conflict, notFound, tooManyRequests } from '../../shared/errors';
 import { codeError } from './code-errors';
 
 /** The phone exchange must finish within 30 minutes of GENERA. */
@@ -26,9 +26,14 @@ export const MANUAL_NOTES: Record<LockAction, string> = {
 async function deviceWithSecret(customerId: string, serial: string) {
   const device = await getDeviceLockInfo(customerId, serial);
   if (!device) throw notFound(`Device ${serial}`);
-  if (!device.enabled) throw conflict('DEVICE_DISABLED', 'This device is disabled: re-enable it from tablet authorisation management first.', { serial });
+  if (!device.enabled)
+    throw conflict('DEVICE_DISABLED', 'This device is disabled: re-enable it from tablet authorisation management first.', { serial });
   if (!device.lockSecret) {
-    throw conflict('NO_LOCK_SECRET', 'This device has no lock secret yet: it must register again (Registra Dispositivo) before a manual lock.', { serial });
+    throw conflict(
+      'NO_LOCK_SECRET',
+      'This device has no lock secret yet: it must register again (Registra Dispositivo) before a manual lock.',
+      { serial },
+    );
   }
   return { ...device, lockSecret: device.lockSecret };
 }
@@ -46,7 +51,13 @@ export async function generateCode2(user: UserPrincipal, serial: string, action:
   const code2Data = dataOf(result.code2);
   const existing = await getLockExchange(user.customerId, serial);
   const expiresAt = Date.now() + LOCK_EXCHANGE_TTL_MS;
-  if (existing && existing.status === 'open' && existing.code1 === code1Data && existing.code2 === code2Data && existing.expiresAt > Date.now()) {
+  if (
+    existing &&
+    existing.status === 'open' &&
+    existing.code1 === code1Data &&
+    existing.code2 === code2Data &&
+    existing.expiresAt > Date.now()
+  ) {
     return { serial, action, code2: result.code2, expiresAt: new Date(existing.expiresAt).toISOString() };
   }
   const item: LockExchangeItem = {
@@ -61,7 +72,10 @@ export async function generateCode2(user: UserPrincipal, serial: string, action:
     createdBy: user.username,
     expiresAt,
   };
-  await putLockExchange(item, auditItem({ customerId: user.customerId, action: `lock.${action}.code2`, actor: actorOf(user), outcome: 'ok', details: { serial } }));
+  await putLockExchange(
+    item,
+    auditItem({ customerId: user.customerId, action: `lock.${action}.code2`, actor: actorOf(user), outcome: 'ok', details: { serial } }),
+  );
   return { serial, action, code2: result.code2, expiresAt: new Date(expiresAt).toISOString() };
 }
 
@@ -75,8 +89,13 @@ function dataOf(code: string | readonly string[]): string {
 function exchangeProblem(x: LockExchangeItem | undefined, serial: string, now: number): AppError | undefined {
   if (!x) return conflict('NO_EXCHANGE', 'No lock/unlock exchange is open for this device: start again with GENERA.', { serial });
   if (x.status === 'used') return conflict('EXCHANGE_USED', 'This exchange is already verified.', { serial, action: x.action });
-  if (x.attempts >= MAX_CODE_ATTEMPTS) return tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many wrong codes: start again with a new code 1 and GENERA.', { serial, attemptsLeft: 0 });
-  if (x.expiresAt <= now) return conflict('EXCHANGE_EXPIRED', 'This exchange has expired: start again with a new code 1 and GENERA.', { serial });
+  if (x.attempts >= MAX_CODE_ATTEMPTS)
+    return tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many wrong codes: start again with a new code 1 and GENERA.', {
+      serial,
+      attemptsLeft: 0,
+    });
+  if (x.expiresAt <= now)
+    return conflict('EXCHANGE_EXPIRED', 'This exchange has expired: start again with a new code 1 and GENERA.', { serial });
   return undefined;
 }
 
@@ -94,19 +113,30 @@ export async function verifyExchange(user: UserPrincipal, serial: string, code3:
 
   // The attempt is taken before comparing (atomic), so parallel guesses cannot exceed the limit.
   const used = await reserveAttempt(customerKeys.lockExchange(user.customerId, serial), { attribute: 'code1', value: exchange.code1 });
-  if (used === undefined) throw exchangeProblem(await getLockExchange(user.customerId, serial), serial, Date.now()) ?? conflict('EXCHANGE_CHANGED', 'The exchange changed meanwhile.');
+  if (used === undefined)
+    throw (
+      exchangeProblem(await getLockExchange(user.customerId, serial), serial, Date.now()) ??
+      conflict('EXCHANGE_CHANGED', 'The exchange changed meanwhile.')
+    );
   let verdict: ReturnType<typeof verifyCode3>;
   try {
     verdict = verifyCode3(device.lockSecret, serial, exchange.code1, exchange.code2, parsed.formatted);
   } catch (error) {
     // The stored code 2 no longer belongs to the device's secret: it registered again after GENERA.
-    if (error instanceof CodeInputError) throw conflict('EXCHANGE_STALE', 'The device registered again since GENERA: start again with a new code 1 and GENERA.', { serial });
+    if (error instanceof CodeInputError)
+      throw conflict('EXCHANGE_STALE', 'The device registered again since GENERA: start again with a new code 1 and GENERA.', { serial });
     throw error;
   }
   const actor = actorOf(user);
   if (!verdict.ok) {
     if (verdict.reason !== 'MISMATCH') throw codeError(verdict, { serial });
-    await writeAudit({ customerId: user.customerId, action: `lock.${exchange.action}.verify`, actor, outcome: 'refused', details: { serial, attempt: used } });
+    await writeAudit({
+      customerId: user.customerId,
+      action: `lock.${exchange.action}.verify`,
+      actor,
+      outcome: 'refused',
+      details: { serial, attempt: used },
+    });
     throw codeError(verdict, { serial, attemptsLeft: MAX_CODE_ATTEMPTS - used });
   }
   const at = new Date().toISOString();
@@ -119,7 +149,10 @@ export async function verifyExchange(user: UserPrincipal, serial: string, code3:
     );
   } catch (error) {
     if ((error as Error).name !== 'TransactionCanceledException') throw error;
-    throw exchangeProblem(await getLockExchange(user.customerId, serial), serial, Date.now()) ?? conflict('EXCHANGE_CHANGED', 'The exchange changed meanwhile.');
+    throw (
+      exchangeProblem(await getLockExchange(user.customerId, serial), serial, Date.now()) ??
+      conflict('EXCHANGE_CHANGED', 'The exchange changed meanwhile.')
+    );
   }
   return { serial, action: exchange.action, verified: true, blocked: exchange.action === 'lock' };
 }

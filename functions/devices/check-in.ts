@@ -28,7 +28,9 @@ export function owedAnswer(session: Session, device: DeviceItem, desktopVersion:
  * or none (Notifications enabled ✗, token removed so no push targets a stale one).
  */
 export function pushTokenChange(token: string | null | undefined): Pick<DeviceChange, 'set' | 'remove'> {
-  return token ? { set: { pushToken: token, notificationsEnabled: true } } : { set: { notificationsEnabled: false }, remove: ['pushToken'] };
+  return token
+    ? { set: { pushToken: token, notificationsEnabled: true } }
+    : { set: { notificationsEnabled: false }, remove: ['pushToken'] };
 }
 
 /**

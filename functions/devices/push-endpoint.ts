@@ -48,7 +48,9 @@ export async function refreshEndpoint(
     );
     // A device checking in every few minutes during an SNS outage must not flood the grid with the same note.
     if (previousNotes.at(-1)?.endsWith(textOf(note))) return false;
-    await appendDeviceNote(device.customerId, device.serial, note).catch((noteError: unknown) => logger.warn('could not write the endpoint note', { serial: device.serial, error: noteError as Error }));
+    await appendDeviceNote(device.customerId, device.serial, note).catch((noteError: unknown) =>
+      logger.warn('could not write the endpoint note', { serial: device.serial, error: noteError as Error }),
+    );
     return false;
   }
 }

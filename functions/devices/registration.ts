@@ -52,7 +52,9 @@ export interface Registration extends OwedAnswer {
 }
 
 const tooMany = (rule: RateLimit, what: string) =>
-  tooManyRequests('TOO_MANY_REGISTRATIONS', `Too many registration attempts ${what}: retry later.`, { retryAfterSeconds: retryAfterSeconds(rule) });
+  tooManyRequests('TOO_MANY_REGISTRATIONS', `Too many registration attempts ${what}: retry later.`, {
+    retryAfterSeconds: retryAfterSeconds(rule),
+  });
 
 /** The caller's address for the failed-attempt limit (API Gateway sets it; tests and tools may not). */
 const sourceOf = (event: APIGatewayProxyEventV2) => event.requestContext?.http?.sourceIp ?? 'unknown';
@@ -114,9 +116,22 @@ interface Written {
   device: DeviceItem;
 }
 
-const auditRegistered = (customerId: string, serial: string, registration: 'new' | 'renewed', at: string, details: Record<string, unknown>): TransactItem =>
+const auditRegistered = (
+  customerId: string,
+  serial: string,
+  registration: 'new' | 'renewed',
+  at: string,
+  details: Record<string, unknown>,
+): TransactItem =>
   putItem(
-    auditItem({ customerId, action: 'device.registered', actor: { kind: 'device', id: serial }, outcome: 'ok', details: { serial, registration, ...details }, at }),
+    auditItem({
+      customerId,
+      action: 'device.registered',
+      actor: { kind: 'device', id: serial },
+      outcome: 'ok',
+      details: { serial, registration, ...details },
+      at,
+    }),
   );
 
 /** A new row + its credential + the audit entry; undefined when the row appeared meanwhile. */
@@ -141,7 +156,17 @@ async function create(customerId: string, input: RegisterInput, now: Date): Prom
   };
   const outcome = await transact([
     putItem({ ...customerKeys.device(customerId, input.serial), type: 'device', ...device }, { mustBeNew: true }),
-    putItem({ ...credentialKeys.device(credential.id), type: 'deviceCredential', customerId, serial: input.serial, secretHash: credential.secretHash, createdAt: at }, { mustBeNew: true }),
+    putItem(
+      {
+        ...credentialKeys.device(credential.id),
+        type: 'deviceCredential',
+        customerId,
+        serial: input.serial,
+        secretHash: credential.secretHash,
+        createdAt: at,
+      },
+      { mustBeNew: true },
+    ),
     auditRegistered(customerId, input.serial, 'new', at, { installedVersion: input.installedVersion, model: input.model }),
     // A new device joins the set Start update decides on.
     deviceSetChangedItem(customerId),
@@ -185,7 +210,15 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
   const tokenChange = pushTokenChange(input.pushToken);
   const previous = existing.credentialId;
   const condition = `${ENABLED_DEVICE} AND ${previous ? 'credentialId = :previous' : 'attribute_not_exists(credentialId)'}`;
-  const set = { credentialId: credential.id, lockSecret, installedVersion: input.installedVersion, registeredAt: at, model: input.model, registrationOpen: false, ...tokenChange.set };
+  const set = {
+    credentialId: credential.id,
+    lockSecret,
+    installedVersion: input.installedVersion,
+    registeredAt: at,
+    model: input.model,
+    registrationOpen: false,
+    ...tokenChange.set,
+  };
   const items: TransactItem[] = [
     deviceUpdateItem(
       customerId,
@@ -193,12 +226,26 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
       {
         set,
         remove: tokenChange.remove,
-        note: deviceNote(`Dispositivo registrato di nuovo (versione ${input.installedVersion})`, `Device registered again (version ${input.installedVersion})`, now),
+        note: deviceNote(
+          `Dispositivo registrato di nuovo (versione ${input.installedVersion})`,
+          `Device registered again (version ${input.installedVersion})`,
+          now,
+        ),
       },
       condition,
       { ...ENABLED_VALUES, ...(previous ? { ':previous': previous } : {}) },
     ),
-    putItem({ ...credentialKeys.device(credential.id), type: 'deviceCredential', customerId, serial: input.serial, secretHash: credential.secretHash, createdAt: at }, { mustBeNew: true }),
+    putItem(
+      {
+        ...credentialKeys.device(credential.id),
+        type: 'deviceCredential',
+        customerId,
+        serial: input.serial,
+        secretHash: credential.secretHash,
+        createdAt: at,
+      },
+      { mustBeNew: true },
+    ),
     ...(previous ? [revokeCredentialItem(previous, at)] : []),
     auditRegistered(customerId, input.serial, 'renewed', at, { installedVersion: input.installedVersion, revokedCredentialId: previous }),
   ];

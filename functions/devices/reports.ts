@@ -125,7 +125,11 @@ const ACK_ATTRIBUTE: Record<AckCommand, AckAttribute> = {
  * Notification sent ✓ (`startAckSessionId`), only for the customer's current
  * session; a stale one gets 409 with the current session and the owed command.
  */
-export function acknowledge(principal: DevicePrincipal, sessionId: string, command: AckCommand): Promise<ReportAnswer & { acknowledged: AckCommand }> {
+export function acknowledge(
+  principal: DevicePrincipal,
+  sessionId: string,
+  command: AckCommand,
+): Promise<ReportAnswer & { acknowledged: AckCommand }> {
   const attribute = ACK_ATTRIBUTE[command];
   return reportInSession(principal, {
     action: `device.ack.${command.toLowerCase().replace('_', '-')}`,
@@ -170,7 +174,13 @@ const preparingSession = (sessionId: string): SessionRule => ({
       actor: { kind: 'device', id: principal.serial },
       outcome: 'refused',
       fromState: session.state,
-      details: { serial: principal.serial, sessionId, currentSessionId: session.sessionId, forced: Boolean(session.forced), reason: 'VERSION_MISMATCH' },
+      details: {
+        serial: principal.serial,
+        sessionId,
+        currentSessionId: session.sessionId,
+        forced: Boolean(session.forced),
+        reason: 'VERSION_MISMATCH',
+      },
     });
     throw versionMismatch({ sessionId: session.sessionId, state: session.state }, Boolean(session.forced), command);
   },
@@ -180,7 +190,10 @@ const preparingSession = (sessionId: string): SessionRule => ({
  * The device sent its unsent data (DEV-2): Awaiting update ✓ and Blocked ✓ for
  * this session. Repeating it answers the same without writing again.
  */
-export function reportUnsentDataSent(principal: DevicePrincipal, sessionId: string): Promise<ReportAnswer & { awaitingUpdate: true; blocked: true }> {
+export function reportUnsentDataSent(
+  principal: DevicePrincipal,
+  sessionId: string,
+): Promise<ReportAnswer & { awaitingUpdate: true; blocked: true }> {
   return reportInSession(principal, {
     action: 'device.unsent-data-sent',
     sessionId,
@@ -205,7 +218,13 @@ export async function reportInstalled(principal: DevicePrincipal, version: strin
     const context = await readDeviceContext(customerId, serial);
     const device = usableDevice(context, serial);
     const updated = context.desktopVersion !== undefined && version === context.desktopVersion;
-    const answer = (d: DeviceItem, recorded: boolean) => ({ serial, installedVersion: version, updated, recorded, ...owedAnswer(context.session, d, context.desktopVersion) });
+    const answer = (d: DeviceItem, recorded: boolean) => ({
+      serial,
+      installedVersion: version,
+      updated,
+      recorded,
+      ...owedAnswer(context.session, d, context.desktopVersion),
+    });
     if (device.installedVersion === version) return answer(device, false);
 
     const at = new Date().toISOString();
@@ -222,7 +241,13 @@ export async function reportInstalled(principal: DevicePrincipal, version: strin
           actor: { kind: 'device', id: serial },
           outcome: 'ok',
           fromState: context.session.state,
-          details: { serial, from: device.installedVersion, to: version, desktopVersion: context.desktopVersion, sessionId: context.session.sessionId || undefined },
+          details: {
+            serial,
+            from: device.installedVersion,
+            to: version,
+            desktopVersion: context.desktopVersion,
+            sessionId: context.session.sessionId || undefined,
+          },
           at,
         }),
       ),

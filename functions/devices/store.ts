@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../../shared/aws/clients';
 import { tableName } from '../../shared/config';
-import { MAX_DEVICE_NOTES, trimNotes, type DeviceItem } from '../../shared/db/devices';
+import { trimNotes, type DeviceItem } from '../../shared/db/devices';
 export { trimNotes };
 import { credentialKeys, customerKeys, type ItemKey } from '../../shared/db/keys';
 import { initialSession, type Session } from '../../shared/session/state-machine';
@@ -79,7 +79,9 @@ export async function customerOfLicence(licenceCode: string): Promise<string | u
 
 /** A device row read strongly consistent (registration decides new vs existing on it). */
 export async function readDevice(customerId: string, serial: string): Promise<DeviceItem | undefined> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.device(customerId, serial), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: customerKeys.device(customerId, serial), ConsistentRead: true }),
+  );
   return Item ? (strip(Item) as unknown as DeviceItem) : undefined;
 }
 
@@ -113,7 +115,9 @@ export function deviceUpdate(change: DeviceChange, condition: string, conditionV
   });
   // Conditions may name attributes through the same map (#enabled etc.).
   for (const match of condition.matchAll(/#(\w+)/g)) names[`#${match[1]}`] = match[1]!;
-  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
   return {
     UpdateExpression: expression,
     ConditionExpression: condition,
@@ -190,7 +194,6 @@ export async function appendDeviceNote(customerId: string, serial: string, note:
   }
 }
 
-
 /** Outcome of a transaction: written, or cancelled with one reason code per item (`None`, `ConditionalCheckFailed`, …). */
 export type TransactOutcome = { ok: true } | { ok: false; reasons: string[] };
 
@@ -225,7 +228,12 @@ export async function transact(items: TransactItem[]): Promise<TransactOutcome> 
 }
 
 /** A ConditionCheck on the customer's session item. */
-export function sessionCheck(customerId: string, condition: string, values: Record<string, unknown>, names?: Record<string, string>): TransactItem {
+export function sessionCheck(
+  customerId: string,
+  condition: string,
+  values: Record<string, unknown>,
+  names?: Record<string, string>,
+): TransactItem {
   return {
     ConditionCheck: {
       TableName: tableName(),
@@ -238,7 +246,13 @@ export function sessionCheck(customerId: string, condition: string, values: Reco
 }
 
 /** An Update of one device row inside a transaction. */
-export function deviceUpdateItem(customerId: string, serial: string, change: DeviceChange, condition: string, values: Record<string, unknown>): TransactItem {
+export function deviceUpdateItem(
+  customerId: string,
+  serial: string,
+  change: DeviceChange,
+  condition: string,
+  values: Record<string, unknown>,
+): TransactItem {
   return { Update: { TableName: tableName(), Key: customerKeys.device(customerId, serial), ...deviceUpdate(change, condition, values) } };
 }
 

@@ -30,7 +30,9 @@ export async function presignPut(key: string, size: number, expiresIn: number): 
 
 /** Starts a multipart upload and returns its id. */
 export async function startMultipart(key: string): Promise<string> {
-  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucketName(), Key: key, ContentType: 'application/octet-stream' }));
+  const { UploadId } = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: bucketName(), Key: key, ContentType: 'application/octet-stream' }),
+  );
   if (!UploadId) throw new Error(`S3 returned no UploadId for ${key}`);
   return UploadId;
 }
@@ -51,7 +53,11 @@ export type CompleteOutcome = 'completed' | 'no-such-upload' | { refused: string
  * upload (already completed by an earlier attempt, or aborted); `refused` with
  * S3's reason when parts are missing, too small or have the wrong ETag.
  */
-export async function completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<CompleteOutcome> {
+export async function completeMultipart(
+  key: string,
+  uploadId: string,
+  parts: { partNumber: number; etag: string }[],
+): Promise<CompleteOutcome> {
   const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
   try {
     await s3.send(
@@ -66,7 +72,8 @@ export async function completeMultipart(key: string, uploadId: string, parts: { 
   } catch (error) {
     if (!(error instanceof S3ServiceException)) throw error;
     if (error.name === 'NoSuchUpload') return 'no-such-upload';
-    if (['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'MalformedXML'].includes(error.name)) return { refused: `${error.name}: ${error.message}` };
+    if (['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'MalformedXML'].includes(error.name))
+      return { refused: `${error.name}: ${error.message}` };
     throw error;
   }
 }
@@ -114,7 +121,8 @@ export async function sha256OfObject(key: string, object: StoredObject, signal?:
   if (signal?.aborted) controller.abort(signal.reason);
 
   const ranges: [number, number][] = [];
-  for (let start = 0; start < object.size; start += HASH_RANGE_BYTES) ranges.push([start, Math.min(object.size, start + HASH_RANGE_BYTES) - 1]);
+  for (let start = 0; start < object.size; start += HASH_RANGE_BYTES)
+    ranges.push([start, Math.min(object.size, start + HASH_RANGE_BYTES) - 1]);
 
   const fetchRange = async ([start, end]: [number, number]): Promise<Uint8Array> => {
     const res = await s3.send(

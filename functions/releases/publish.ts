@@ -86,7 +86,10 @@ export async function publishRelease(principal: SupportPrincipal, body: PublishB
     return release;
   } catch (error) {
     if (error instanceof AppError && error.statusCode < 500) {
-      await audit(principal, version, 'refused', { reason: error.code, ...(error.details?.package ? { package: error.details.package } : {}) });
+      await audit(principal, version, 'refused', {
+        reason: error.code,
+        ...(error.details?.package ? { package: error.details.package } : {}),
+      });
     }
     throw error;
   }
@@ -98,10 +101,13 @@ function checkUploadKeys(body: PublishBody): void {
     const ref = body[kind];
     const parsed = parseStagingKey(ref.uploadKey);
     if (!parsed) throw uploadKeyMismatch(kind, `"${ref.uploadKey}" is not an upload key handed out by this service.`);
-    if (parsed.version !== body.version) throw uploadKeyMismatch(kind, `the upload was started for version ${parsed.version}, not ${body.version}.`);
-    if (parsed.filename !== ref.filename) throw uploadKeyMismatch(kind, `the upload was started for file ${parsed.filename}, not ${ref.filename}.`);
+    if (parsed.version !== body.version)
+      throw uploadKeyMismatch(kind, `the upload was started for version ${parsed.version}, not ${body.version}.`);
+    if (parsed.filename !== ref.filename)
+      throw uploadKeyMismatch(kind, `the upload was started for file ${parsed.filename}, not ${ref.filename}.`);
   }
-  if (body.desktop.uploadKey === body.mobile.uploadKey) throw uploadKeyMismatch('mobile', 'it names the same upload as the desktop package.');
+  if (body.desktop.uploadKey === body.mobile.uploadKey)
+    throw uploadKeyMismatch('mobile', 'it names the same upload as the desktop package.');
 }
 
 /** Verifies both packages in parallel; the first failure stops the other and is reported (desktop first). */
@@ -189,7 +195,13 @@ async function commit(release: Omit<Release, 'catalogVersion'>): Promise<Release
 /** Audits a publication attempt; a failed audit write is logged, never turned into a failed publication. */
 async function audit(principal: SupportPrincipal, version: string, outcome: 'ok' | 'refused', details: Record<string, unknown>) {
   try {
-    await writeAudit({ customerId: CATALOG_AUDIT_SCOPE, action: 'release.published', actor: actorOf(principal), outcome, details: { version, ...details } });
+    await writeAudit({
+      customerId: CATALOG_AUDIT_SCOPE,
+      action: 'release.published',
+      actor: actorOf(principal),
+      outcome,
+      details: { version, ...details },
+    });
   } catch (error) {
     // The release is (or is not) in the catalog either way; losing the audit line must be visible to ops.
     logger.error('release audit write failed', { version, outcome, error: error as Error });

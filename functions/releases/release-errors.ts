@@ -21,9 +21,14 @@ export const staffOnly = () =>
 
 /** 400: the upload key was not handed out for this version and file. */
 export const uploadKeyMismatch = (kind: PackageKind, why: string) =>
-  new AppError(400, 'UPLOAD_KEY_MISMATCH', `${kind} package: ${why} Use the uploadKey returned by POST /v1/support/releases/{version}/uploads for this version and file.`, {
-    package: kind,
-  });
+  new AppError(
+    400,
+    'UPLOAD_KEY_MISMATCH',
+    `${kind} package: ${why} Use the uploadKey returned by POST /v1/support/releases/{version}/uploads for this version and file.`,
+    {
+      package: kind,
+    },
+  );
 
 /** 422: nothing was uploaded at the staging key. */
 export const packageNotUploaded = (kind: PackageKind, key: string) =>
@@ -69,4 +74,8 @@ export const verificationTimeout = () =>
 
 /** 503: the catalog kept changing under us (many concurrent publications). */
 export const catalogBusy = () =>
-  new AppError(503, 'CATALOG_BUSY', 'The catalog changed during publication several times in a row; nothing was published. Retry in a few seconds.');
+  new AppError(
+    503,
+    'CATALOG_BUSY',
+    'The catalog changed during publication several times in a row; nothing was published. Retry in a few seconds.',
+  );

@@ -56,7 +56,10 @@ const UploadedPart = z.object({
 export const PackageRef = z
   .object({
     uploadKey: z.string().min(1).max(512),
-    uploadId: z.string().regex(/^[\x21-\x7e]{1,1024}$/, 'the multipart upload id returned by the uploads route').optional(),
+    uploadId: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,1024}$/, 'the multipart upload id returned by the uploads route')
+      .optional(),
     parts: z.array(UploadedPart).min(1).max(MAX_PLANNED_PARTS).optional(),
     sha256: Sha256Field,
     size: SizeField,
@@ -67,12 +70,17 @@ export const PackageRef = z
       ctx.addIssue({ code: 'custom', path: ['parts'], message: 'required with uploadId: the partNumber and ETag of every uploaded part' });
     }
     if (value.uploadId === undefined && value.parts !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['uploadId'], message: 'required with parts: the multipart upload id returned by the uploads route' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['uploadId'],
+        message: 'required with parts: the multipart upload id returned by the uploads route',
+      });
     }
     if (value.parts) {
       const seen = new Set<number>();
       for (const [i, part] of value.parts.entries()) {
-        if (seen.has(part.partNumber)) ctx.addIssue({ code: 'custom', path: ['parts', i, 'partNumber'], message: `part ${part.partNumber} is listed twice` });
+        if (seen.has(part.partNumber))
+          ctx.addIssue({ code: 'custom', path: ['parts', i, 'partNumber'], message: `part ${part.partNumber} is listed twice` });
         seen.add(part.partNumber);
       }
     }

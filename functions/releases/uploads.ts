@@ -48,7 +48,13 @@ export async function startUpload(principal: SupportPrincipal, version: string, 
   const parts = await Promise.all(
     Array.from({ length: plan.partCount }, async (_, i) => {
       const partNumber = i + 1;
-      const url = await presignPart(uploadKey, uploadId, partNumber, partLength(body.size, plan.partSize, partNumber), UPLOAD_URL_TTL_SECONDS);
+      const url = await presignPart(
+        uploadKey,
+        uploadId,
+        partNumber,
+        partLength(body.size, plan.partSize, partNumber),
+        UPLOAD_URL_TTL_SECONDS,
+      );
       return { partNumber, url };
     }),
   );

@@ -9,7 +9,14 @@ const OneRow = z.object({ serial: SerialField.optional() });
 const Confirm = z.object({ confirmToken: Token.optional() });
 const Outcome = z.discriminatedUnion('result', [
   z.object({ result: z.literal('success'), version: VersionField }),
-  z.object({ result: z.literal('failed'), log: z.string().min(1).max(900 * 1024), message: z.string().max(2000).optional() }),
+  z.object({
+    result: z.literal('failed'),
+    log: z
+      .string()
+      .min(1)
+      .max(900 * 1024),
+    message: z.string().max(2000).optional(),
+  }),
 ]);
 
 const admin = (request: HttpRequest) => principalOf(request, 'user');

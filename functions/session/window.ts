@@ -10,7 +10,16 @@ import { actorOf, auditItem } from '../../shared/db/audit';
 import { listReleases } from '../../shared/db/catalog';
 import { getReleaseState } from '../../shared/db/codes';
 import { getProfile, setDesktopVersionItem } from '../../shared/db/customers';
-import { deviceNote, deviceSetChangedItem, deviceSetUnchangedItem, getDevice, getDeviceSetVersion, listDevices, unblockDevices, updateDevice } from '../../shared/db/devices';
+import {
+  deviceNote,
+  deviceSetChangedItem,
+  deviceSetUnchangedItem,
+  getDevice,
+  getDeviceSetVersion,
+  listDevices,
+  unblockDevices,
+  updateDevice,
+} from '../../shared/db/devices';
 import { createSupportCase } from '../../shared/db/cases';
 import { customerKeys } from '../../shared/db/keys';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -24,7 +33,15 @@ import { enqueueFanOut, listEnabledSerials } from '../../shared/push/queue';
 import { sqsPushQueue } from '../../shared/push/sqs';
 import type { PushCommand } from '../../shared/push/commands';
 import { confirmToken, confirmTokenKey, verifyConfirmToken, type ConfirmBinding } from '../../shared/session/confirm-token';
-import { isAllowed, isUpdated, nextState, startOrForce, type GridFilter, type Session, type SessionAction } from '../../shared/session/state-machine';
+import {
+  isAllowed,
+  isUpdated,
+  nextState,
+  startOrForce,
+  type GridFilter,
+  type Session,
+  type SessionAction,
+} from '../../shared/session/state-machine';
 import { buildGrid, GRID_PROJECTION } from './grid';
 
 let tokenKey: Promise<Buffer> | undefined;
@@ -35,12 +52,22 @@ const confirmKey = () => (tokenKey ??= secret(SECRET_VALUE_ENV.confirmTokenSecre
  * devices has not changed since `deviceSet` was read (a registration or a
  * re-enable meanwhile → 409, the admin looks at the grid again).
  */
-async function saveOnDevices(current: Session, next: Session, deviceSet: number, audit: Parameters<typeof saveSession>[2], extra: Parameters<typeof saveSession>[3] = []) {
+async function saveOnDevices(
+  current: Session,
+  next: Session,
+  deviceSet: number,
+  audit: Parameters<typeof saveSession>[2],
+  extra: Parameters<typeof saveSession>[3] = [],
+) {
   try {
     return await saveSession(current, next, audit, [deviceSetUnchangedItem(current.customerId, deviceSet), ...(extra ?? [])]);
   } catch (error) {
     if ((error as { sessionItemOk?: boolean }).sessionItemOk) {
-      throw sessionConflict(current, 'The devices changed meanwhile (a device registered or was re-enabled): check the grid and confirm again.', 'DEVICES_CHANGED');
+      throw sessionConflict(
+        current,
+        'The devices changed meanwhile (a device registered or was re-enabled): check the grid and confirm again.',
+        'DEVICES_CHANGED',
+      );
     }
     throw error;
   }
@@ -64,7 +91,11 @@ const binding = (session: Session, action: string, subject?: string): ConfirmBin
 /** Step two of a double confirmation: the token must match the session as it is now. */
 async function requireConfirmation(session: Session, action: string, token: string, subject?: string) {
   if (!verifyConfirmToken(await confirmKey(), binding(session, action, subject), token)) {
-    throw sessionConflict(session, 'The confirmation is stale (the session changed since it was asked): confirm again.', 'STALE_CONFIRMATION');
+    throw sessionConflict(
+      session,
+      'The confirmation is stale (the session changed since it was asked): confirm again.',
+      'STALE_CONFIRMATION',
+    );
   }
 }
 
@@ -103,7 +134,13 @@ function summary(r: FanOutResult) {
   metrics.addMetric('PushFailed', MetricUnit.Count, r.counts.failed + r.counts.noToken);
   return { complete: r.complete, counts: r.counts, devices: r.devices, ignored: r.ignored };
 }
-const view = (s: Session) => ({ sessionId: s.sessionId, state: s.state, version: s.version, targetVersion: s.targetVersion ?? null, forced: Boolean(s.forced) });
+const view = (s: Session) => ({
+  sessionId: s.sessionId,
+  state: s.state,
+  version: s.version,
+  targetVersion: s.targetVersion ?? null,
+  forced: Boolean(s.forced),
+});
 
 /** GET /v1/desktop/update: session + grid, with an ETag so a 30-second poll costs little when nothing changed. */
 export async function grid(user: UserPrincipal, filter: GridFilter) {
@@ -123,10 +160,20 @@ async function targetRelease(customerId: string) {
   if (next.kind !== 'update') throw conflict('UP_TO_DATE', 'There is no update to install.', { desktopVersion: profile.desktopVersion });
   const state = await getReleaseState(customerId, next.release.version);
   if (next.release.requiresConfirmationCode && !state?.confirmedAt) {
-    throw conflict('CONFIRMATION_REQUIRED', 'This update needs the confirmation code from support first.', { version: next.release.version }, "Questo aggiornamento richiede prima il codice di conferma dell'assistenza.");
+    throw conflict(
+      'CONFIRMATION_REQUIRED',
+      'This update needs the confirmation code from support first.',
+      { version: next.release.version },
+      "Questo aggiornamento richiede prima il codice di conferma dell'assistenza.",
+    );
   }
   if (!state?.desktopDownloadVerifiedAt) {
-    throw conflict('DOWNLOAD_NOT_VERIFIED', 'The installer is still downloading: wait for the green notice.', { version: next.release.version }, 'Il pacchetto di installazione è ancora in download: attendere la notifica verde.');
+    throw conflict(
+      'DOWNLOAD_NOT_VERIFIED',
+      'The installer is still downloading: wait for the green notice.',
+      { version: next.release.version },
+      'Il pacchetto di installazione è ancora in download: attendere la notifica verde.',
+    );
   }
   return { version: next.release.version, fromVersion: profile.desktopVersion };
 }
@@ -159,7 +206,11 @@ export async function sendStartUpdate(user: UserPrincipal, lambda: Context, seri
       pushAttempts: { START_UPDATE: 1 },
     };
   }
-  const saved = await saveSession(current, next, { action: 'send-start-update', actor: actorOf(user), details: { serial: serial ?? 'all' } });
+  const saved = await saveSession(current, next, {
+    action: 'send-start-update',
+    actor: actorOf(user),
+    details: { serial: serial ?? 'all' },
+  });
   return { session: view(saved), summary: await push(saved, 'START_UPDATE', lambda, serial ? [serial] : undefined) };
 }
 
@@ -170,14 +221,21 @@ export async function startUpdate(user: UserPrincipal) {
   const deviceSet = await getDeviceSetVersion(user.customerId);
   const { canStart, notAwaiting } = startOrForce(await listDevices(user.customerId, { projection: GRID_PROJECTION }), current);
   if (!canStart) {
-    throw sessionConflict(current, `${notAwaiting.length} device(s) are not awaiting the update: use Force update.`, 'DEVICES_NOT_AWAITING');
+    throw sessionConflict(
+      current,
+      `${notAwaiting.length} device(s) are not awaiting the update: use Force update.`,
+      'DEVICES_NOT_AWAITING',
+    );
   }
-  const saved = await saveOnDevices(current, { ...current, state: nextState(current.state, 'start-update'), forced: false }, deviceSet, { action: 'start-update', actor: actorOf(user) });
+  const saved = await saveOnDevices(current, { ...current, state: nextState(current.state, 'start-update'), forced: false }, deviceSet, {
+    action: 'start-update',
+    actor: actorOf(user),
+  });
   return { session: view(saved) };
 }
 
 const FORCE_WARNING = {
-  it: "Un dispositivo che continua a operare mentre è in corso un aggiornamento potrebbe andare in errore, perdere i dati non ancora trasmessi oppure bloccarsi in maniera anomala. Per proseguire clic su Forza.",
+  it: 'Un dispositivo che continua a operare mentre è in corso un aggiornamento potrebbe andare in errore, perdere i dati non ancora trasmessi oppure bloccarsi in maniera anomala. Per proseguire clic su Forza.',
   en: 'A device that keeps working during the update may fail, lose the data it has not sent yet, or lock up. To continue, confirm Force.',
 };
 
@@ -207,32 +265,45 @@ export async function forceUpdate(user: UserPrincipal, token?: string) {
     actor: actorOf(user),
     details: { notAwaiting: notAwaiting.length },
   });
-  const note = deviceNote('Aggiornamento forzato mentre il dispositivo non era in attesa', 'Update forced while the device was not awaiting it');
+  const note = deviceNote(
+    'Aggiornamento forzato mentre il dispositivo non era in attesa',
+    'Update forced while the device was not awaiting it',
+  );
   await Promise.allSettled(notAwaiting.map((serial) => updateDevice(user.customerId, serial, {}, { note, allowDisabled: true })));
   return { session: view(saved) };
 }
 
 /** Phase 2 result (SES-6/10): success with the new version, or abnormal termination with the desktop's log. */
-export async function reportOutcome(user: UserPrincipal, outcome: { result: 'success'; version: string } | { result: 'failed'; log: string; message?: string }) {
+export async function reportOutcome(
+  user: UserPrincipal,
+  outcome: { result: 'success'; version: string } | { result: 'failed'; log: string; message?: string },
+) {
   const current = await getSession(user.customerId);
   if (outcome.result === 'success') {
     requireAllowed(current, 'report-success');
     if (outcome.version !== current.targetVersion) {
       throw sessionConflict(current, `The session installs ${current.targetVersion}, not ${outcome.version}.`, 'VERSION_MISMATCH');
     }
-    const saved = await saveSession(current, { ...current, state: nextState(current.state, 'report-success') }, { action: 'report-success', actor: actorOf(user), details: { installed: outcome.version } }, [
-      setDesktopVersionItem(user.customerId, outcome.version),
-    ]);
+    const saved = await saveSession(
+      current,
+      { ...current, state: nextState(current.state, 'report-success') },
+      { action: 'report-success', actor: actorOf(user), details: { installed: outcome.version } },
+      [setDesktopVersionItem(user.customerId, outcome.version)],
+    );
     return { session: view(saved) };
   }
   requireAllowed(current, 'report-failure');
   const key = `logs/${user.customerId}/${current.sessionId}/${Date.now()}.log`;
   await s3.send(new PutObjectCommand({ Bucket: bucketName(), Key: key, Body: outcome.log, ContentType: 'text/plain; charset=utf-8' }));
-  const saved = await saveSession(current, { ...current, state: nextState(current.state, 'report-failure'), failureLogKey: key, failureMessage: outcome.message?.slice(0, 500) }, {
-    action: 'report-failure',
-    actor: actorOf(user),
-    details: { logKey: key },
-  });
+  const saved = await saveSession(
+    current,
+    { ...current, state: nextState(current.state, 'report-failure'), failureLogKey: key, failureMessage: outcome.message?.slice(0, 500) },
+    {
+      action: 'report-failure',
+      actor: actorOf(user),
+      details: { logKey: key },
+    },
+  );
   return { session: view(saved) };
 }
 
@@ -242,11 +313,15 @@ export async function sendEndUpdate(user: UserPrincipal, lambda: Context, serial
   requireAllowed(current, 'send-end-update');
   if (serial && !(await getDevice(user.customerId, serial))) throw notFound(`Device ${serial}`);
   const attempt = (current.pushAttempts?.END_UPDATE ?? 0) + 1;
-  const saved = await saveSession(current, { ...current, pushAttempts: { ...current.pushAttempts, END_UPDATE: attempt } }, {
-    action: 'send-end-update',
-    actor: actorOf(user),
-    details: { serial: serial ?? 'all' },
-  });
+  const saved = await saveSession(
+    current,
+    { ...current, pushAttempts: { ...current.pushAttempts, END_UPDATE: attempt } },
+    {
+      action: 'send-end-update',
+      actor: actorOf(user),
+      details: { serial: serial ?? 'all' },
+    },
+  );
   return { session: view(saved), summary: await push(saved, 'END_UPDATE', lambda, serial ? [serial] : undefined) };
 }
 
@@ -260,21 +335,34 @@ export async function conclude(user: UserPrincipal, token?: string) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'conclude');
   const deviceSet = await getDeviceSetVersion(user.customerId);
-  const [devices, profile] = await Promise.all([listDevices(user.customerId, { projection: GRID_PROJECTION }), getProfile(user.customerId)]);
+  const [devices, profile] = await Promise.all([
+    listDevices(user.customerId, { projection: GRID_PROJECTION }),
+    getProfile(user.customerId),
+  ]);
   const notUpdated = devices.filter((d) => d.enabled && !isUpdated(d, profile?.desktopVersion));
   if (notUpdated.length > 0) {
     if (!token) {
       return {
         confirmationRequired: true,
         confirmToken: confirmToken(await confirmKey(), binding(current, 'conclude')),
-        notUpdated: notUpdated.map((d) => ({ serial: d.serial, operator: d.operator ?? null, installedVersion: d.installedVersion ?? null })),
+        notUpdated: notUpdated.map((d) => ({
+          serial: d.serial,
+          operator: d.operator ?? null,
+          installedVersion: d.installedVersion ?? null,
+        })),
         warning: CONCLUDE_WARNING,
       };
     }
     await requireConfirmation(current, 'conclude', token);
   }
   const next: Session = { ...current, state: nextState(current.state, 'conclude') };
-  const saved = await saveOnDevices(current, next, deviceSet, { action: 'conclude', actor: actorOf(user), details: { notUpdated: notUpdated.length } }, [archiveItem(next)]);
+  const saved = await saveOnDevices(
+    current,
+    next,
+    deviceSet,
+    { action: 'conclude', actor: actorOf(user), details: { notUpdated: notUpdated.length } },
+    [archiveItem(next)],
+  );
   // Updated devices resume normal work: nothing stays Blocked into the next session.
   await unblockDevices(user.customerId, deviceNote('Aggiornamento concluso: normale operatività', 'Update concluded: normal work'));
   return { session: view(saved) };
@@ -285,10 +373,14 @@ export async function reactivate(user: UserPrincipal, lambda: Context) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'reactivate-devices');
   const attempt = (current.pushAttempts?.ERROR_UPDATE ?? 0) + 1;
-  const saved = await saveSession(current, { ...current, state: nextState(current.state, 'reactivate-devices'), pushAttempts: { ...current.pushAttempts, ERROR_UPDATE: attempt } }, {
-    action: 'reactivate-devices',
-    actor: actorOf(user),
-  });
+  const saved = await saveSession(
+    current,
+    { ...current, state: nextState(current.state, 'reactivate-devices'), pushAttempts: { ...current.pushAttempts, ERROR_UPDATE: attempt } },
+    {
+      action: 'reactivate-devices',
+      actor: actorOf(user),
+    },
+  );
   await unblockDevices(user.customerId, deviceNote('Riattivato dopo aggiornamento non riuscito', 'Reactivated after the failed update'));
   return { session: view(saved), summary: await push(saved, 'ERROR_UPDATE', lambda) };
 }
@@ -303,7 +395,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
       confirmationRequired: true,
       confirmToken: confirmToken(await confirmKey(), binding(session, 'disable-device', serial)),
       warning: {
-        it: "Al dispositivo verrà tolta la spunta Abilitato e non potrà più operare; scomparirà dalla griglia. Si potrà riabilitarlo da Gestione Autorizzazioni Tablet.",
+        it: 'Al dispositivo verrà tolta la spunta Abilitato e non potrà più operare; scomparirà dalla griglia. Si potrà riabilitarlo da Gestione Autorizzazioni Tablet.',
         en: 'The device loses its Enabled flag and can no longer work; it leaves the grid. It can be re-enabled from tablet authorisation management.',
       },
     };
@@ -321,38 +413,56 @@ export async function enableDevice(user: UserPrincipal, serial: string) {
   const [session, device] = await Promise.all([getSession(user.customerId), getDevice(user.customerId, serial)]);
   if (!device) throw notFound(`Device ${serial}`);
   if (!device.enabled) await setEnabled(user, serial, true, session);
-  await updateDevice(user.customerId, serial, { registrationOpen: true }, { note: deviceNote('Registrazione del dispositivo riaperta', 'Device registration re-opened') });
+  await updateDevice(
+    user.customerId,
+    serial,
+    { registrationOpen: true },
+    { note: deviceNote('Registrazione del dispositivo riaperta', 'Device registration re-opened') },
+  );
   return { serial, enabled: true, registrationOpen: true };
 }
 
 async function setEnabled(user: UserPrincipal, serial: string, enabled: boolean, session: Session) {
-  const note = enabled ? deviceNote('Dispositivo riabilitato', 'Device re-enabled') : deviceNote('Dispositivo disabilitato', 'Device disabled');
+  const note = enabled
+    ? deviceNote('Dispositivo riabilitato', 'Device re-enabled')
+    : deviceNote('Dispositivo disabilitato', 'Device disabled');
   const at = new Date().toISOString();
-  await ddb.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: tableName(),
-            Key: customerKeys.device(user.customerId, serial),
-            UpdateExpression: 'SET enabled = :e, notes = list_append(if_not_exists(notes, :empty), :note)',
-            ConditionExpression: 'attribute_exists(pk) AND enabled = :was',
-            ExpressionAttributeValues: { ':e': enabled, ':was': !enabled, ':empty': [], ':note': [note] },
+  await ddb
+    .send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: customerKeys.device(user.customerId, serial),
+              UpdateExpression: 'SET enabled = :e, notes = list_append(if_not_exists(notes, :empty), :note)',
+              ConditionExpression: 'attribute_exists(pk) AND enabled = :was',
+              ExpressionAttributeValues: { ':e': enabled, ':was': !enabled, ':empty': [], ':note': [note] },
+            },
           },
-        },
-        ...(enabled ? [deviceSetChangedItem(user.customerId)] : []),
-        {
-          Put: {
-            TableName: tableName(),
-            Item: auditItem({ customerId: user.customerId, action: enabled ? 'device.enabled' : 'device.disabled', actor: actorOf(user), outcome: 'ok', fromState: session.state, details: { serial }, at }),
+          ...(enabled ? [deviceSetChangedItem(user.customerId)] : []),
+          {
+            Put: {
+              TableName: tableName(),
+              Item: auditItem({
+                customerId: user.customerId,
+                action: enabled ? 'device.enabled' : 'device.disabled',
+                actor: actorOf(user),
+                outcome: 'ok',
+                fromState: session.state,
+                details: { serial },
+                at,
+              }),
+            },
           },
-        },
-      ],
-    }),
-  ).catch((error: Error) => {
-    if (error.name === 'TransactionCanceledException') throw conflict('DEVICE_CHANGED', `The device is already ${enabled ? 'enabled' : 'disabled'}.`, { serial });
-    throw error;
-  });
+        ],
+      }),
+    )
+    .catch((error: Error) => {
+      if (error.name === 'TransactionCanceledException')
+        throw conflict('DEVICE_CHANGED', `The device is already ${enabled ? 'enabled' : 'disabled'}.`, { serial });
+      throw error;
+    });
 }
 
 /**
@@ -376,12 +486,19 @@ export async function reportToSupport(user: UserPrincipal, message?: string) {
     reportedBy: user.username,
     message,
   });
-  const saved = await saveSession(current, { ...current, supportCaseId: filed.case.caseId }, {
-    action: 'report-to-support',
-    actor: actorOf(user),
-    details: { caseId: filed.case.caseId },
-  }, [filed.put]);
+  const saved = await saveSession(
+    current,
+    { ...current, supportCaseId: filed.case.caseId },
+    {
+      action: 'report-to-support',
+      actor: actorOf(user),
+      details: { caseId: filed.case.caseId },
+    },
+    [filed.put],
+  );
   // The case is recorded; the topic message is the wake-up for support staff (retried by SNS, logged if it fails).
-  await notifySupport(...caseNotification(filed.case)).catch((error: unknown) => logger.error('support notification failed', { error: error as Error, caseId: filed.case.caseId }));
+  await notifySupport(...caseNotification(filed.case)).catch((error: unknown) =>
+    logger.error('support notification failed', { error: error as Error, caseId: filed.case.caseId }),
+  );
   return { session: view(saved), caseId: filed.case.caseId };
 }

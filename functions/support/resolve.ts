@@ -46,7 +46,9 @@ export async function resolveFailedUpdate(support: SupportPrincipal, customerId:
   } catch (error) {
     // The session was unchanged but a case was closed or replaced meanwhile: nothing was written.
     if ((error as { sessionItemOk?: boolean }).sessionItemOk) {
-      throw conflict('CASE_CHANGED', 'A support case of this customer changed meanwhile: nothing was resolved, please retry.', { customerId });
+      throw conflict('CASE_CHANGED', 'A support case of this customer changed meanwhile: nothing was resolved, please retry.', {
+        customerId,
+      });
     }
     throw error;
   }

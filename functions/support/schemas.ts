@@ -22,13 +22,26 @@ export const UserPath = z.object({ customerId: CustomerIdField, username: Userna
 /** Page size and the opaque cursor a previous page returned. */
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(2048).regex(/^[A-Za-z0-9_-]+$/, 'an opaque cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(/^[A-Za-z0-9_-]+$/, 'an opaque cursor from a previous page')
+    .optional(),
 });
 
 export const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
-  cursor: z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'an opaque cursor from a previous page').optional(),
-  action: z.string().max(64).regex(/^[a-z0-9.-]+$/, 'an action prefix like code. or session.').optional(),
+  cursor: z
+    .string()
+    .max(2048)
+    .regex(/^[A-Za-z0-9_-]+$/, 'an opaque cursor from a previous page')
+    .optional(),
+  action: z
+    .string()
+    .max(64)
+    .regex(/^[a-z0-9.-]+$/, 'an action prefix like code. or session.')
+    .optional(),
 });
 
 export const ResolveBody = z

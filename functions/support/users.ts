@@ -64,11 +64,16 @@ export async function listCustomerUsers(support: SupportPrincipal, customerId: s
  * POST users: adds a desktop user. Names are unique per customer ignoring case
  * (the desktop shows "Admin" and "admin" alike): a duplicate is 409 USER_EXISTS.
  */
-export async function createCustomerUser(support: SupportPrincipal, customerId: string, input: { username: string; password: string; role: Role }) {
+export async function createCustomerUser(
+  support: SupportPrincipal,
+  customerId: string,
+  input: { username: string; password: string; role: Role },
+) {
   assertCustomerAccess(support, customerId);
   assertPasswordAcceptable(input.username, input.password);
   await assertCustomerExists(customerId);
-  const exists = () => conflict('USER_EXISTS', `A user named ${input.username} already exists for this customer.`, { customerId, username: input.username });
+  const exists = () =>
+    conflict('USER_EXISTS', `A user named ${input.username} already exists for this customer.`, { customerId, username: input.username });
   const lower = input.username.toLowerCase();
   if ((await listUsers(customerId)).some((u) => u.username.toLowerCase() === lower)) throw exists();
 

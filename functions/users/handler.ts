@@ -23,7 +23,12 @@ const tooManyLogins = () =>
     retryAfterSeconds: retryAfterSeconds(LOGIN_FAILURES),
   });
 
-const Username = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
+const Username = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
 
 const LoginBody = z.object({
   username: Username,
@@ -97,18 +102,40 @@ export const password = route({ body: PasswordBody }, async (request) => {
   if (!stored || !(await verifyPassword(body.currentPassword, stored.passwordHash))) {
     throw new AppError(400, 'WRONG_PASSWORD', 'The current password is not correct.', undefined, 'La password attuale non è corretta.');
   }
-  if (body.newPassword === body.currentPassword || body.newPassword.toLowerCase() === user.username.toLowerCase() || body.newPassword === 'ammin') {
-    throw new AppError(400, 'WEAK_PASSWORD', 'Choose a new password different from the current one and from the user name.', undefined, 'Scegliere una nuova password diversa da quella attuale e dal nome utente.');
+  if (
+    body.newPassword === body.currentPassword ||
+    body.newPassword.toLowerCase() === user.username.toLowerCase() ||
+    body.newPassword === 'ammin'
+  ) {
+    throw new AppError(
+      400,
+      'WEAK_PASSWORD',
+      'Choose a new password different from the current one and from the user name.',
+      undefined,
+      'Scegliere una nuova password diversa da quella attuale e dal nome utente.',
+    );
   }
   try {
-    await changePassword(user.customerId, user.username, stored.passwordHash, await hashPassword(body.newPassword), new Date().toISOString());
+    await changePassword(
+      user.customerId,
+      user.username,
+      stored.passwordHash,
+      await hashPassword(body.newPassword),
+      new Date().toISOString(),
+    );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw conflict('PASSWORD_CHANGED_CONCURRENTLY', 'The password was changed meanwhile: log in again.');
+    if (error instanceof ConditionalCheckFailedException)
+      throw conflict('PASSWORD_CHANGED_CONCURRENTLY', 'The password was changed meanwhile: log in again.');
     throw error;
   }
   // The session that was flagged "must change password" ends; the user logs in again.
   await deleteUserToken(user.tokenId);
-  await writeAudit({ customerId: user.customerId, action: 'user.password.changed', actor: { kind: 'user', id: user.username }, outcome: 'ok' });
+  await writeAudit({
+    customerId: user.customerId,
+    action: 'user.password.changed',
+    actor: { kind: 'user', id: user.username },
+    outcome: 'ok',
+  });
   return json(200, { changed: true, loginAgain: true });
 });
 

@@ -82,7 +82,9 @@ export async function reportDownloaded(desktop: DesktopPrincipal, version: strin
   const release = await getRelease(version);
   if (!release) throw notFound(`Release ${version}`);
   if (release.desktop.sha256 !== sha256.toLowerCase()) {
-    throw badRequest('PACKAGE_HASH_MISMATCH', 'The downloaded file does not match the release: delete it and download it again.', { version });
+    throw badRequest('PACKAGE_HASH_MISMATCH', 'The downloaded file does not match the release: delete it and download it again.', {
+      version,
+    });
   }
   const at = new Date().toISOString();
   const result = await ddb.send(
@@ -115,7 +117,7 @@ export async function devicePackage(device: DevicePrincipal, now = new Date()) {
       'UPDATE_IN_PREPARATION',
       'Update in preparation: wait for the END UPDATE notification or try again later.',
       { state: state.session.state },
-      "Aggiornamento in preparazione: attendere la notifica END UPDATE oppure riprovare ad aggiornare in un secondo momento.",
+      'Aggiornamento in preparazione: attendere la notifica END UPDATE oppure riprovare ad aggiornare in un secondo momento.',
     );
   }
   const version = state.profile?.desktopVersion;

@@ -23,7 +23,8 @@ export const keys = async () => json(200, await publicKeys(), { 'cache-control':
 /** POST /v1/desktop/releases/{version}/downloaded: the installer is downloaded and verified. */
 export const downloaded = route(
   { path: z.object({ version: VersionField }), body: z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 in hex') }) },
-  async (request) => json(200, await reportDownloaded(principalOf(request, 'desktop'), request.input.path.version, request.input.body.sha256)),
+  async (request) =>
+    json(200, await reportDownloaded(principalOf(request, 'desktop'), request.input.path.version, request.input.body.sha256)),
 );
 
 /** GET /v1/device/package: the mobile package matching the desktop version. */

@@ -193,9 +193,7 @@ export class ServiceFunction extends NodejsFunction {
   /** Lets the function publish to the support topic (`SUPPORT_TOPIC_ARN`), nothing else on it. */
   public bindSupportTopic(topic: sns.ITopic): this {
     this.setEnv(ENV.supportTopicArn, topic.topicArn);
-    this.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'SupportTopicPublish', actions: ['sns:Publish'], resources: [topic.topicArn] }),
-    );
+    this.addToRolePolicy(new iam.PolicyStatement({ sid: 'SupportTopicPublish', actions: ['sns:Publish'], resources: [topic.topicArn] }));
     return this;
   }
 

@@ -1,14 +1,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { optionalEnv, SECRET_VALUE_ENV } from '../config';
-import { getSupportPrincipal, getDesktopCredential, getDeviceCredential, getUserTokenAndUser, type DesktopCredentialItem } from '../db/credentials';
+import {
+  getSupportPrincipal,
+  getDesktopCredential,
+  getDeviceCredential,
+  getUserTokenAndUser,
+  type DesktopCredentialItem,
+} from '../db/credentials';
 import { parseCredential, secretMatches } from '../domain/secrets';
 import { AppError, unauthorized } from '../errors';
 import type { Principal, RouteAuth, SupportPrincipal, UserPrincipal } from './principals';
 
 /** Token prefixes: desktop installation, device, user session. */
 export const CREDENTIAL_PREFIX = { desktop: 'dsk', device: 'dev', userToken: 'ust' } as const;
-
 
 interface IamContext {
   authorizer?: { iam?: { userArn?: string; userId?: string } };
@@ -37,7 +42,12 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Princ
       const parsed = parseCredential(value, CREDENTIAL_PREFIX.desktop);
       const item = parsed && (await desktopCredential(parsed.id));
       if (!parsed || !item || item.revoked || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
-      return { kind: 'desktop', customerId: item.customerId, credentialId: parsed.id, workstation: item.workstation === 'server' ? 'server' : 'client' };
+      return {
+        kind: 'desktop',
+        customerId: item.customerId,
+        credentialId: parsed.id,
+        workstation: item.workstation === 'server' ? 'server' : 'client',
+      };
     }
     case 'device': {
       const parsed = parseCredential(value, CREDENTIAL_PREFIX.device);
@@ -157,7 +167,8 @@ export function authorize(principal: Principal, auth: RouteAuth): void {
       if (principal.kind !== 'device') throw FORBIDDEN_ROLE;
       return;
     case 'support':
-      if (principal.kind !== 'support') throw new AppError(403, 'FORBIDDEN', 'Only Alturas support staff or authorised agents can do this.');
+      if (principal.kind !== 'support')
+        throw new AppError(403, 'FORBIDDEN', 'Only Alturas support staff or authorised agents can do this.');
       return;
     case 'user-pending':
       if (principal.kind !== 'user') throw FORBIDDEN_ROLE;
@@ -191,7 +202,7 @@ function requireAdminOnServer(user: UserPrincipal) {
       'ADMIN_REQUIRED',
       'Only an administrator can start and manage the update.',
       undefined,
-      "Solamente un utente di tipo amministratore può avviare e gestire la procedura di aggiornamento.",
+      'Solamente un utente di tipo amministratore può avviare e gestire la procedura di aggiornamento.',
     );
   }
   if (user.workstation !== 'server') {

@@ -67,5 +67,4 @@ export type Principal = DesktopPrincipal | UserPrincipal | DevicePrincipal | Sup
 export type RouteAuth = 'public' | 'desktop' | 'user' | 'user-pending' | 'admin' | 'device' | 'support';
 
 /** True when a support principal may act for this customer. */
-export const supportCanAccess = (p: SupportPrincipal, customerId: string) =>
-  p.customers === '*' || p.customers.includes(customerId);
+export const supportCanAccess = (p: SupportPrincipal, customerId: string) => p.customers === '*' || p.customers.includes(customerId);

@@ -156,11 +156,7 @@ function splitData(data12: string): [string, string, string] {
 export function parseCode(input: CodeInput): ParsedCode {
   if (typeof input === 'string') return parseSingleString(input);
   if (Array.isArray(input)) return parseFields(input as readonly unknown[]);
-  return formatFailure(
-    'NOT_TEXT',
-    'The code must be text: 3 groups of 5 digits',
-    'Il codice deve essere un testo: 3 gruppi da 5 cifre',
-  );
+  return formatFailure('NOT_TEXT', 'The code must be text: 3 groups of 5 digits', 'Il codice deve essere un testo: 3 gruppi da 5 cifre');
 }
 
 function parseSingleString(input: string): ParsedCode {
@@ -200,11 +196,7 @@ function parseFields(fields: readonly unknown[]): ParsedCode {
     const field = fields[g];
     const groupNo = g + 1;
     if (typeof field !== 'string') {
-      return formatFailure(
-        'NOT_TEXT',
-        `Group ${groupNo} must be text of 5 digits`,
-        `Il gruppo ${groupNo} deve essere un testo di 5 cifre`,
-      );
+      return formatFailure('NOT_TEXT', `Group ${groupNo} must be text of 5 digits`, `Il gruppo ${groupNo} deve essere un testo di 5 cifre`);
     }
     let digits = '';
     let count = 0;

@@ -86,7 +86,9 @@ function requireReleaseVersion(version: string): string {
 export function deriveCustomerKey(masterSecret: Uint8Array, customerId: string): Buffer {
   requireKey('masterSecret', masterSecret);
   requireIdentifier('customerId', customerId);
-  return createHmac('sha256', masterSecret).update(CUSTOMER_KEY_PREFIX + customerId, 'utf8').digest();
+  return createHmac('sha256', masterSecret)
+    .update(CUSTOMER_KEY_PREFIX + customerId, 'utf8')
+    .digest();
 }
 
 /**

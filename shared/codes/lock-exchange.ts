@@ -89,10 +89,7 @@ export type Code2Result =
   | WrongActionFailure;
 
 /** Result of {@link verifyCode2} and {@link verifyCode3}. */
-export type LockVerification =
-  | { readonly ok: true; readonly action: LockAction }
-  | ParseFailure
-  | MismatchFailure;
+export type LockVerification = { readonly ok: true; readonly action: LockAction } | ParseFailure | MismatchFailure;
 
 const SECRET_TEXT = /^[A-Za-z0-9_-]{43}=?$/;
 const SERIAL = /^[\x21-\x7b\x7d\x7e]{1,64}$/; // printable ASCII without space and "|"
@@ -182,8 +179,7 @@ export function parseCode1(input: CodeInput): ParsedCode1 {
   const action = actionOfDigit(parsed.data[0]);
   if (action === undefined) {
     const en = 'This is not a lock or unlock request code: ask the operator to read code 1 again';
-    const it =
-      "Questo non è un codice di richiesta di blocco o sblocco: chiedere all'operatore di rileggere il primo codice";
+    const it = "Questo non è un codice di richiesta di blocco o sblocco: chiedere all'operatore di rileggere il primo codice";
     return { ok: false, reason: 'BAD_ACTION', message: en, messages: { en, it } };
   }
   return { ok: true, action, data: parsed.data, formatted: parsed.formatted };
@@ -201,13 +197,7 @@ function code2Data(secret: Buffer, serial: string, action: LockAction, code1Data
   return mac12(secret, `${CODE2_PREFIX}${serial}|${action}|${code1Data}`);
 }
 
-function code3Data(
-  secret: Buffer,
-  serial: string,
-  action: LockAction,
-  code1Data: string,
-  code2Data12: string,
-): string {
+function code3Data(secret: Buffer, serial: string, action: LockAction, code1Data: string, code2Data12: string): string {
   return mac12(secret, `${CODE3_PREFIX}${serial}|${action}|${code1Data}|${code2Data12}`);
 }
 
@@ -260,12 +250,7 @@ export function code2For(
  * @returns `{ ok: true, action }`, FORMAT/TYPO, or MISMATCH.
  * @throws CodeInputError if secret, serial or code 1 are invalid.
  */
-export function verifyCode2(
-  secret: DeviceSecret,
-  serial: string,
-  code1: CodeInput,
-  code2Input: CodeInput,
-): LockVerification {
+export function verifyCode2(secret: DeviceSecret, serial: string, code1: CodeInput, code2Input: CodeInput): LockVerification {
   const key = decodeDeviceSecret(secret);
   requireSerial(serial);
   const c1 = requireCode1(code1);

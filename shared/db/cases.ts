@@ -237,6 +237,9 @@ export async function listOpenCases(
 
 /** Every case of one customer, open and resolved, newest first. */
 export async function listCustomerCases(customerId: string): Promise<SupportCase[]> {
-  const items = await queryPrefix<Record<string, unknown>>(customerKeys.profile(customerId).pk, customerKeys.casePrefix, { newestFirst: true, consistent: true });
+  const items = await queryPrefix<Record<string, unknown>>(customerKeys.profile(customerId).pk, customerKeys.casePrefix, {
+    newestFirst: true,
+    consistent: true,
+  });
   return items.map(toCase);
 }

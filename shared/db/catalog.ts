@@ -16,7 +16,9 @@ export interface CatalogHead {
 export async function getCatalogHead(): Promise<CatalogHead> {
   // Consistent: publication compares it in a transaction, and the feed's freshness check must not go back.
   const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: catalogKeys.head(), ConsistentRead: true }));
-  return Item ? { catalogVersion: Item.catalogVersion, latestVersion: Item.latestVersion, updatedAt: Item.updatedAt } : { catalogVersion: 0 };
+  return Item
+    ? { catalogVersion: Item.catalogVersion, latestVersion: Item.latestVersion, updatedAt: Item.updatedAt }
+    : { catalogVersion: 0 };
 }
 
 /** All releases, oldest first (one Query on the catalog partition, paginated). */
@@ -47,7 +49,13 @@ export async function putRelease(release: Omit<Release, 'catalogVersion'>, expec
         {
           Put: {
             TableName: tableName(),
-            Item: { ...catalogKeys.head(), type: 'catalogHead', catalogVersion, latestVersion: release.version, updatedAt: release.publishedAt },
+            Item: {
+              ...catalogKeys.head(),
+              type: 'catalogHead',
+              catalogVersion,
+              latestVersion: release.version,
+              updatedAt: release.publishedAt,
+            },
             ConditionExpression: expectedCatalogVersion === 0 ? 'attribute_not_exists(pk)' : 'catalogVersion = :expected',
             ExpressionAttributeValues: expectedCatalogVersion === 0 ? undefined : { ':expected': expectedCatalogVersion },
           },

@@ -58,7 +58,12 @@ export const getLockExchange = (customerId: string, serial: string) => get<LockE
  * Stores an open challenge or exchange with its audit entry, replacing (and so
  * voiding) the previous one; DynamoDB's TTL removes it a day after it expires.
  */
-async function putOpen(key: { pk: string; sk: string }, type: string, item: { expiresAt: number }, audit: Record<string, unknown>): Promise<void> {
+async function putOpen(
+  key: { pk: string; sk: string },
+  type: string,
+  item: { expiresAt: number },
+  audit: Record<string, unknown>,
+): Promise<void> {
   await ddb.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -140,7 +145,14 @@ function useOnceItem(key: { pk: string; sk: string }, match: { attribute: 'chall
       UpdateExpression: 'SET #status = :used, usedAt = :at',
       ConditionExpression: '#status = :open AND attempts <= :max AND #match = :value AND expiresAt > :now',
       ExpressionAttributeNames: { '#status': 'status', '#match': match.attribute },
-      ExpressionAttributeValues: { ':used': 'used', ':open': 'open', ':at': at, ':max': MAX_CODE_ATTEMPTS, ':value': match.value, ':now': Date.parse(at) },
+      ExpressionAttributeValues: {
+        ':used': 'used',
+        ':open': 'open',
+        ':at': at,
+        ':max': MAX_CODE_ATTEMPTS,
+        ':value': match.value,
+        ':now': Date.parse(at),
+      },
     },
   };
 }
@@ -150,12 +162,7 @@ function useOnceItem(key: { pk: string; sk: string }, match: { attribute: 'chall
  * audit entry, all or nothing. Fails (TransactionCanceledException) when the
  * challenge is no longer the open, live one that was verified.
  */
-export async function confirmRelease(
-  c: ChallengeItem,
-  at: string,
-  by: string,
-  audit: Record<string, unknown>,
-): Promise<void> {
+export async function confirmRelease(c: ChallengeItem, at: string, by: string, audit: Record<string, unknown>): Promise<void> {
   await ddb.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -184,12 +191,7 @@ export const putLockExchange = (item: LockExchangeItem, audit: Record<string, un
  * Completes a verified exchange: the exchange is used once, the device row shows
  * Blocked (or not) with a note, and the audit entry lands — all or nothing.
  */
-export async function completeLockExchange(
-  x: LockExchangeItem,
-  at: string,
-  note: string,
-  audit: Record<string, unknown>,
-): Promise<void> {
+export async function completeLockExchange(x: LockExchangeItem, at: string, note: string, audit: Record<string, unknown>): Promise<void> {
   await ddb.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -198,7 +200,8 @@ export async function completeLockExchange(
           Update: {
             TableName: tableName(),
             Key: customerKeys.device(x.customerId, x.serial),
-            UpdateExpression: 'SET blocked = :blocked, blockedManually = :blocked, notes = list_append(if_not_exists(notes, :empty), :note)',
+            UpdateExpression:
+              'SET blocked = :blocked, blockedManually = :blocked, notes = list_append(if_not_exists(notes, :empty), :note)',
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':blocked': x.action === 'lock', ':note': [note], ':empty': [] },
           },
@@ -227,5 +230,3 @@ export async function getDeviceLockInfo(customerId: string, serial: string): Pro
   );
   return Item as DeviceLockInfo | undefined;
 }
-
-

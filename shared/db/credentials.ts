@@ -66,7 +66,11 @@ export async function deleteUserToken(id: string): Promise<void> {
 }
 
 /** A user session token and its user, in one BatchGetItem (strongly consistent). */
-export async function getUserTokenAndUser(tokenId: string, customerId: string, username: string): Promise<{ token?: UserTokenItem; user?: UserItem }> {
+export async function getUserTokenAndUser(
+  tokenId: string,
+  customerId: string,
+  username: string,
+): Promise<{ token?: UserTokenItem; user?: UserItem }> {
   const tokenKey = credentialKeys.userToken(tokenId);
   const userKey = customerKeys.user(customerId, username);
   const result = await ddb.send(

@@ -92,7 +92,8 @@ export async function updateDevice(
 }
 
 /** A note as the grid shows it: time first, both languages. */
-export const deviceNote = (it: string, en: string, at = new Date()) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC ${it} / ${en}`;
+export const deviceNote = (it: string, en: string, at = new Date()) =>
+  `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC ${it} / ${en}`;
 
 /** Drops the oldest notes past MAX_DEVICE_NOTES, only if nobody appended meanwhile (the next append trims then). */
 export async function trimNotes(Key: ItemKey, length: number): Promise<void> {
@@ -119,9 +120,13 @@ export async function trimNotes(Key: ItemKey, length: number): Promise<void> {
  * device: the device's own check-in answers the command it owes regardless (DEV-7).
  */
 export async function unblockDevices(customerId: string, note: string): Promise<void> {
-  const devices = await queryPrefix<DeviceItem>(customerKeys.profile(customerId).pk, customerKeys.devicePrefix, { projection: ['serial', 'enabled', 'blocked'] });
+  const devices = await queryPrefix<DeviceItem>(customerKeys.profile(customerId).pk, customerKeys.devicePrefix, {
+    projection: ['serial', 'enabled', 'blocked'],
+  });
   await Promise.allSettled(
-    devices.filter((d) => d.enabled && d.blocked).map((d) => updateDevice(customerId, d.serial, { blocked: false, blockedManually: false }, { note })),
+    devices
+      .filter((d) => d.enabled && d.blocked)
+      .map((d) => updateDevice(customerId, d.serial, { blocked: false, blockedManually: false }, { note })),
   );
 }
 
@@ -140,7 +145,9 @@ export function deviceSetChangedItem(customerId: string) {
 
 /** The device-set counter as read now (0 before any change). */
 export async function getDeviceSetVersion(customerId: string): Promise<number> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.deviceSet(customerId), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: customerKeys.deviceSet(customerId), ConsistentRead: true }),
+  );
   return (Item?.changes as number | undefined) ?? 0;
 }
 

@@ -10,7 +10,12 @@ import { tableName } from '../config';
 export async function queryPrefix<T>(
   pk: string,
   prefix: string,
-  options: { projection?: readonly string[]; newestFirst?: boolean; consistent?: boolean; filter?: { expression: string; values: Record<string, unknown> } } = {},
+  options: {
+    projection?: readonly string[];
+    newestFirst?: boolean;
+    consistent?: boolean;
+    filter?: { expression: string; values: Record<string, unknown> };
+  } = {},
 ): Promise<T[]> {
   const names = options.projection ? Object.fromEntries(options.projection.map((a, i) => [`#p${i}`, a])) : undefined;
   const items: T[] = [];

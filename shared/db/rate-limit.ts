@@ -13,8 +13,7 @@ export interface RateLimit {
 const windowOf = (rule: RateLimit, now: number) => String(Math.floor(now / 1000 / rule.windowSeconds));
 
 /** Seconds until the current window ends (for Retry-After). */
-export const retryAfterSeconds = (rule: RateLimit, now = Date.now()) =>
-  rule.windowSeconds - (Math.floor(now / 1000) % rule.windowSeconds);
+export const retryAfterSeconds = (rule: RateLimit, now = Date.now()) => rule.windowSeconds - (Math.floor(now / 1000) % rule.windowSeconds);
 
 /** True when the scope has already used up its events in the current window. */
 export async function isRateLimited(scope: string, rule: RateLimit, now = Date.now()): Promise<boolean> {

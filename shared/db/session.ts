@@ -21,7 +21,10 @@ export function sessionConflict(session: Session, message: string, code = 'SESSI
   return conflict(
     code,
     message,
-    { session: { sessionId: session.sessionId, state: session.state, version: session.version }, allowedActions: ALLOWED_ACTIONS[session.state] },
+    {
+      session: { sessionId: session.sessionId, state: session.state, version: session.version },
+      allowedActions: ALLOWED_ACTIONS[session.state],
+    },
     messageIt,
   );
 }

@@ -108,7 +108,8 @@ const LABELS: Readonly<Record<NoticeActionId, LocalizedText>> = {
 const action = (id: NoticeActionId, adminOnly: boolean, url?: string): NoticeAction =>
   url === undefined ? { id, label: LABELS[id], adminOnly } : { id, label: LABELS[id], adminOnly, url };
 
-const versionSuffix = (version: string | undefined, it: boolean) => (version ? (it ? ` (versione ${version})` : ` (version ${version})`) : '');
+const versionSuffix = (version: string | undefined, it: boolean) =>
+  version ? (it ? ` (versione ${version})` : ` (version ${version})`) : '';
 
 function notice(kind: NoticeKind, text: LocalizedText | null, actions: NoticeAction[], version?: string): Notice {
   const base = { kind, colour: NOTICE_COLOURS[kind], text, actions };

@@ -212,7 +212,8 @@ export function importFeedPublicKey(base64url: string): KeyObject {
     throw new TypeError('a pinned feed public key is 43 base64url characters (32 raw bytes)');
   }
   const raw = Buffer.from(base64url, 'base64url');
-  if (raw.length !== 32 || raw.toString('base64url') !== base64url) throw new TypeError('pinned feed public key is not canonical base64url');
+  if (raw.length !== 32 || raw.toString('base64url') !== base64url)
+    throw new TypeError('pinned feed public key is not canonical base64url');
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url }, format: 'jwk' });
 }
 
@@ -224,7 +225,13 @@ const KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
 const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/;
 /** Notices that talk about the next release and so need `update`. */
 const RELEASE_NOTICES: ReadonlySet<NoticeKind> = new Set(['contact-support', 'download-in-progress', 'update-ready']);
-const ACTION_IDS: ReadonlySet<NoticeActionId> = new Set(['manage-update', 'update-details', 'finish-update', 'reactivate-devices', 'send-report']);
+const ACTION_IDS: ReadonlySet<NoticeActionId> = new Set([
+  'manage-update',
+  'update-details',
+  'finish-update',
+  'reactivate-devices',
+  'send-report',
+]);
 
 const isSafeNat = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
@@ -367,7 +374,8 @@ export function verifyFeedAnswer(
 
   // 6. Freshness.
   const now = Math.floor(options.now.getTime() / 1000);
-  if (!(now < answerPayload.expiresAt)) return fail('EXPIRED', `the answer expired at ${new Date(answerPayload.expiresAt * 1000).toISOString()}`);
+  if (!(now < answerPayload.expiresAt))
+    return fail('EXPIRED', `the answer expired at ${new Date(answerPayload.expiresAt * 1000).toISOString()}`);
 
   // 7. Rollback.
   if (answerPayload.catalogVersion < options.lastSeenCatalogVersion) {
@@ -382,8 +390,7 @@ export function verifyFeedAnswer(
 // ---------------------------------------------------------------------------
 // Shape and consistency checks shared by signer and verifier
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function hasOnlyKeys(o: Record<string, unknown>, allowed: readonly string[]): boolean {
   return Object.keys(o).every((k) => allowed.includes(k));
@@ -436,7 +443,8 @@ function payloadProblem(p: unknown): string | undefined {
   if (typeof p.customerId !== 'string' || p.customerId === '') return 'customerId is not a non-empty string';
   if (!isVersionCode(p.installedVersion)) return 'installedVersion is not a version code';
   if (!isSafeNat(p.catalogVersion)) return 'catalogVersion is not a non-negative integer';
-  if (!isSafeNat(p.issuedAt) || !isSafeNat(p.expiresAt) || p.expiresAt <= p.issuedAt) return 'issuedAt/expiresAt are not increasing epoch seconds';
+  if (!isSafeNat(p.issuedAt) || !isSafeNat(p.expiresAt) || p.expiresAt <= p.issuedAt)
+    return 'issuedAt/expiresAt are not increasing epoch seconds';
   const noticeIssue = noticeProblem(p.notice);
   if (noticeIssue) return noticeIssue;
   const notice = p.notice as unknown as Notice;

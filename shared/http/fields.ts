@@ -13,7 +13,11 @@ export const VersionField = z
     const parsed = parseVersion(value);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
   })
-  .meta({ description: 'mOphas version code major.minor.patch_build', pattern: '^\\d{2}\\.\\d{2}\\.\\d{2}_\\d{3}$', examples: ['03.01.00_030'] });
+  .meta({
+    description: 'mOphas version code major.minor.patch_build',
+    pattern: '^\\d{2}\\.\\d{2}\\.\\d{2}_\\d{3}$',
+    examples: ['03.01.00_030'],
+  });
 
 /** A device serial (IMEI or the vendor's serial). */
 export const SerialField = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a device serial (IMEI): letters, digits, dashes');

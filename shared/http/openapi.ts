@@ -8,7 +8,10 @@ export type Contracts = Record<string, RouteContract>;
 
 function toSchema(schema: z.ZodType): Record<string, unknown> {
   // OpenAPI 3.1 speaks JSON Schema 2020-12; the per-schema `$schema` marker is noise inside the document.
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
   return json;
 }
 
@@ -18,8 +21,14 @@ const SECURITY: Record<RouteAuth, { name: string; description: string } | undefi
   user: { name: 'userToken', description: 'Desktop user session (from POST /v1/desktop/login): `Authorization: Bearer ust_<id>.<secret>`' },
   'user-pending': { name: 'userToken', description: '' },
   admin: { name: 'userToken', description: '' },
-  device: { name: 'deviceCredential', description: 'Device credential (from POST /v1/device/register): `Authorization: Device dev_<id>.<secret>`' },
-  support: { name: 'supportIam', description: 'Alturas support: AWS SigV4 (IAM) in AWS; `Authorization: Support <key>` on the local stack' },
+  device: {
+    name: 'deviceCredential',
+    description: 'Device credential (from POST /v1/device/register): `Authorization: Device dev_<id>.<secret>`',
+  },
+  support: {
+    name: 'supportIam',
+    description: 'Alturas support: AWS SigV4 (IAM) in AWS; `Authorization: Support <key>` on the local stack',
+  },
 };
 
 const WHO: Record<RouteAuth, string> = {
@@ -59,8 +68,14 @@ function operation(spec: RouteSpec, contract: RouteContract) {
     ...(security ? { security: [{ [security.name]: [] }] } : { security: [] }),
     'x-max-body-bytes': spec.maxBodyBytes,
     responses: {
-      '200': { description: 'Success (201 when something was created); JSON body.', content: { 'application/json': { schema: { type: 'object' } } } },
-      default: { description: 'Error: see the `code`.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      '200': {
+        description: 'Success (201 when something was created); JSON body.',
+        content: { 'application/json': { schema: { type: 'object' } } },
+      },
+      default: {
+        description: 'Error: see the `code`.',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
     },
   };
 }
@@ -101,7 +116,11 @@ export function buildOpenApi(contracts: Contracts) {
           properties: {
             code: { type: 'string', description: 'Stable machine-readable code, e.g. CODE_TYPO, SESSION_CONFLICT.' },
             message: { type: 'string', description: 'Safe to show (English).' },
-            messages: { type: 'object', properties: { en: { type: 'string' }, it: { type: 'string' } }, description: 'Texts shown to end users.' },
+            messages: {
+              type: 'object',
+              properties: { en: { type: 'string' }, it: { type: 'string' } },
+              description: 'Texts shown to end users.',
+            },
           },
           additionalProperties: true,
         },

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError, badRequest } from '../errors';
 import { DEFAULT_MAX_BODY_BYTES, findRoute } from './routes';
 

@@ -177,7 +177,10 @@ export function outcomeTexts(command: PushCommand, outcome: DeviceOutcome, reaso
     case 'sent':
       return { en: `Notification sent: ${after.en}.`, it: `Notifica inviata: ${after.it}.` };
     case 'skipped-already-sent':
-      return { en: `Notification already sent, not sent again: ${after.en}.`, it: `Notifica già inviata, non viene ripetuta: ${after.it}.` };
+      return {
+        en: `Notification already sent, not sent again: ${after.en}.`,
+        it: `Notifica già inviata, non viene ripetuta: ${after.it}.`,
+      };
     case 'no-token':
       return {
         en: 'No push token — ask the operator to start mOphas mobile, then resend.',

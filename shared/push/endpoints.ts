@@ -11,11 +11,7 @@
  * Used at device check-in / registration (the app just read a fresh token from the
  * OS) and by the fan-out when a Publish says the endpoint is missing or disabled.
  */
-import {
-  CreatePlatformEndpointCommand,
-  GetEndpointAttributesCommand,
-  SetEndpointAttributesCommand,
-} from '@aws-sdk/client-sns';
+import { CreatePlatformEndpointCommand, GetEndpointAttributesCommand, SetEndpointAttributesCommand } from '@aws-sdk/client-sns';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, sns } from '../aws/clients';
 import { ENV, once, requireEnv, tableName } from '../config';
@@ -84,7 +80,9 @@ export async function ensureEndpoint(device: EndpointDevice, options: EnsureEndp
   if (attributes.CustomUserData !== undefined && attributes.CustomUserData !== owner) {
     // The same app token was registered by another device row (the tablet moved, or a token was
     // reported by the wrong device): take the endpoint over, so it never serves two rows.
-    await sns.send(new SetEndpointAttributesCommand({ EndpointArn: endpointArn, Attributes: { Token: token, Enabled: 'true', CustomUserData: owner } }));
+    await sns.send(
+      new SetEndpointAttributesCommand({ EndpointArn: endpointArn, Attributes: { Token: token, Enabled: 'true', CustomUserData: owner } }),
+    );
     await releaseEndpoint(attributes.CustomUserData, endpointArn);
     return { status: 'ready', endpointArn, action: action === 'created' ? 'created' : 'updated' };
   }
@@ -204,6 +202,13 @@ async function storeEndpointArn(device: EndpointDevice, endpointArn: string, exp
 export function snsErrorName(error: unknown): string {
   if (typeof error !== 'object' || error === null) return 'Unknown';
   const e = error as { name?: unknown; Code?: unknown; code?: unknown };
-  const raw = typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' && e.name !== 'Error' ? e.name : typeof e.code === 'string' ? e.code : 'Unknown';
+  const raw =
+    typeof e.Code === 'string'
+      ? e.Code
+      : typeof e.name === 'string' && e.name !== 'Error'
+        ? e.name
+        : typeof e.code === 'string'
+          ? e.code
+          : 'Unknown';
   return raw.replace(/Exception$/, '');
 }

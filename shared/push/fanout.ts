@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { ddb, sns } from '../aws/clients';
 import { tableName } from '../config';
 import { MAX_DEVICE_NOTES, trimNotes } from '../db/devices';
-import { customerKeys, type ItemKey } from '../db/keys';
+import { customerKeys } from '../db/keys';
 import { isVersionCode } from '../domain/version';
 import { badRequest, ConfigError } from '../errors';
 import { logger } from '../observability';
@@ -47,7 +47,11 @@ import { ensureEndpoint, snsErrorName, type EndpointDevice } from './endpoints';
 // ---------------------------------------------------------------------------
 
 /** Serials, customer ids and command ids end up in keys and map paths: keep them plain. */
-const idString = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'only letters, digits, ".", "_" and "-"');
+const idString = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, 'only letters, digits, ".", "_" and "-"');
 
 /** One job may name at most this many devices (an SQS message stays far below 256 KB). */
 export const MAX_SERIALS_PER_REQUEST = 1000;
@@ -233,7 +237,16 @@ const TRANSIENT_NAMES = new Set([
   'RequestTimeout',
   'TimeoutError',
 ]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
 const THROTTLE_NAMES = new Set(['Throttled', 'Throttling', 'TooManyRequests', 'RequestLimitExceeded', 'KMSThrottling']);
 
 /** Throttling (ThrottledException / Throttling / 429), 5xx and network errors may pass; everything else is permanent. */
@@ -296,7 +309,10 @@ class Semaphore {
 
   release(): void {
     const next = this.waiting.shift();
-    if (next) return next();
+    if (next) {
+      next();
+      return;
+    }
     this.held--;
     if (this.held === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
@@ -362,7 +378,8 @@ async function* getDevices(customerId: string, commandId: string, serials: strin
     for (let round = 0; keys.length > 0; round++) {
       if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
       const out = await ddb.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keys, ...projection(commandId) } } }));
-      for (const item of out.Responses?.[tableName()] ?? []) found.set(serialOf(item), { ...(item as PushDevice), customerId, serial: serialOf(item) });
+      for (const item of out.Responses?.[tableName()] ?? [])
+        found.set(serialOf(item), { ...(item as PushDevice), customerId, serial: serialOf(item) });
       keys = (out.UnprocessedKeys?.[tableName()]?.Keys as Record<string, unknown>[] | undefined) ?? [];
       if (round > 10 && keys.length > 0) throw new Error('BatchGetItem kept returning unprocessed keys');
     }
@@ -399,7 +416,14 @@ interface MapHint {
  * session replaces the map (`pushSessionId` says whose it is), so a device row
  * never accumulates every command it was ever sent.
  */
-async function recordOutcome(device: PushDevice, sessionId: string, commandId: string, outcome: PushOutcomeRecord, note: string | undefined, hint: MapHint): Promise<RecordResult> {
+async function recordOutcome(
+  device: PushDevice,
+  sessionId: string,
+  commandId: string,
+  outcome: PushOutcomeRecord,
+  note: string | undefined,
+  hint: MapHint,
+): Promise<RecordResult> {
   const Key = customerKeys.device(device.customerId, device.serial);
   const noteSet = note === undefined ? '' : ', notes = list_append(if_not_exists(notes, :empty), :note)';
   const noteValues = note === undefined ? {} : { ':empty': [], ':note': [note] };
@@ -412,7 +436,8 @@ async function recordOutcome(device: PushDevice, sessionId: string, commandId: s
               TableName: tableName(),
               Key,
               UpdateExpression: `SET pushOutcomes = :map, pushSessionId = :sid${noteSet}`,
-              ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(pushOutcomes) OR attribute_not_exists(pushSessionId) OR pushSessionId <> :sid)',
+              ConditionExpression:
+                'attribute_exists(pk) AND (attribute_not_exists(pushOutcomes) OR attribute_not_exists(pushSessionId) OR pushSessionId <> :sid)',
               ExpressionAttributeValues: { ':map': { [commandId]: outcome }, ':sid': sessionId, ...noteValues },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               ReturnValues: note === undefined ? 'NONE' : 'UPDATED_NEW',
@@ -451,7 +476,6 @@ async function recordOutcome(device: PushDevice, sessionId: string, commandId: s
   }
   throw new Error(`could not record the push outcome of device ${device.serial}: the item kept changing`);
 }
-
 
 /** Grid note (the desktop is Italian): "<time> START UPDATE: <Italian summary>". */
 function noteFor(command: PushCommand, message: Texts, at: string): string {
@@ -496,7 +520,9 @@ export async function fanOut(input: FanOutRequestInput | FanOutRequest, options:
     publishCalls: 0,
   };
   const missing: string[] = [];
-  const devices = request.serials ? getDevices(request.customerId, commandId, request.serials, missing) : queryDevices(request.customerId, commandId);
+  const devices = request.serials
+    ? getDevices(request.customerId, commandId, request.serials, missing)
+    : queryDevices(request.customerId, commandId);
   const hint: MapHint = { missing: false };
   // Outcome writes run beside the next publishes, at most writeConcurrency at once.
   const writeSlots = new Semaphore(config.writeConcurrency);
@@ -580,22 +606,28 @@ export async function fanOut(input: FanOutRequestInput | FanOutRequest, options:
     const note = record.status === 'failed' ? noteFor(command, line.message, at) : undefined;
     await writeSlots.acquire();
     // Throttled writes are retried like publishes, but never cut short by the deadline: a publish made must be recorded.
-    void withRetry(() => recordOutcome(device, request.sessionId, commandId, record, note, hint), config, () => false).then(
-      (recorded) => {
-        if (recorded === 'already-sent' && line.outcome !== 'sent') {
-          // A concurrent run sent it meanwhile: report what the device actually has.
-          line = summary('skipped-already-sent');
-        }
-        if (recorded === 'gone') return;
-        count(line);
-        result.devices.push(line);
-      },
-      (error: unknown) => {
-        writeErrors++;
-        result.complete = false;
-        logger.error('could not record a push outcome', { serial: device.serial, commandId, error: error as Error });
-      },
-    ).finally(() => writeSlots.release());
+    void withRetry(
+      () => recordOutcome(device, request.sessionId, commandId, record, note, hint),
+      config,
+      () => false,
+    )
+      .then(
+        (recorded) => {
+          if (recorded === 'already-sent' && line.outcome !== 'sent') {
+            // A concurrent run sent it meanwhile: report what the device actually has.
+            line = summary('skipped-already-sent');
+          }
+          if (recorded === 'gone') return;
+          count(line);
+          result.devices.push(line);
+        },
+        (error: unknown) => {
+          writeErrors++;
+          result.complete = false;
+          logger.error('could not record a push outcome', { serial: device.serial, commandId, error: error as Error });
+        },
+      )
+      .finally(() => writeSlots.release());
   };
 
   const count = (line: DeviceSummary) => {

@@ -15,7 +15,9 @@ const MAX_ROUNDS = 5;
 export const sqsPushQueue: PushQueuePort = async (jobs: PushJob[]) => {
   const queueUrl = requireEnv(ENV.pushQueueUrl);
   for (let i = 0; i < jobs.length; i += BATCH) {
-    let entries: SendMessageBatchRequestEntry[] = jobs.slice(i, i + BATCH).map((job, n) => ({ Id: String(i + n), MessageBody: JSON.stringify(job) }));
+    let entries: SendMessageBatchRequestEntry[] = jobs
+      .slice(i, i + BATCH)
+      .map((job, n) => ({ Id: String(i + n), MessageBody: JSON.stringify(job) }));
     for (let round = 0; entries.length > 0; round++) {
       if (round === MAX_ROUNDS) throw new Error(`SQS refused ${entries.length} push job(s) after ${MAX_ROUNDS} attempts`);
       if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));

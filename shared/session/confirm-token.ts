@@ -16,7 +16,8 @@ export interface ConfirmBinding {
   subject?: string;
 }
 
-const message = (b: ConfirmBinding) => ['mophas/confirm-token/v1', b.customerId, b.sessionId, b.version, b.action, b.subject ?? ''].join('|');
+const message = (b: ConfirmBinding) =>
+  ['mophas/confirm-token/v1', b.customerId, b.sessionId, b.version, b.action, b.subject ?? ''].join('|');
 
 /** Derives the token key from a master secret (domain-separated from other uses). */
 export const confirmTokenKey = (masterSecret: string) => createHmac('sha256', masterSecret).update('mophas/confirm-token-key/v1').digest();

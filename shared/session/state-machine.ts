@@ -131,7 +131,9 @@ export function owedCommand(session: Session, device: DeviceState, desktopVersio
   const differs = desktopVersion !== undefined && device.installedVersion !== desktopVersion;
   switch (session.state) {
     case 'preparing':
-      return awaitingUpdate(device, session) ? { command: 'AWAIT', sessionId: session.sessionId, reason: 'awaiting-desktop' } : { command: 'LOCK', sessionId: session.sessionId };
+      return awaitingUpdate(device, session)
+        ? { command: 'AWAIT', sessionId: session.sessionId, reason: 'awaiting-desktop' }
+        : { command: 'LOCK', sessionId: session.sessionId };
     case 'updating':
       return { command: 'AWAIT', sessionId: session.sessionId, reason: 'awaiting-desktop' };
     case 'mobile-update':

@@ -61,7 +61,11 @@ export function toSubject(subject: string): string {
  * suggests a secret are refused. Attributes let subscribers filter
  * (e.g. `{ kind: 'support-case', customerId }`).
  */
-export async function notifySupport(subject: string, message: string, attributes: Record<string, string | number> = {}): Promise<string | undefined> {
+export async function notifySupport(
+  subject: string,
+  message: string,
+  attributes: Record<string, string | number> = {},
+): Promise<string | undefined> {
   const entries = Object.entries(attributes);
   if (entries.length > MAX_ATTRIBUTES) throw new Error(`notifySupport: at most ${MAX_ATTRIBUTES} attributes`);
   const messageAttributes: Record<string, MessageAttributeValue> = {};

@@ -154,7 +154,10 @@ describe('package edge function (CloudFront viewer request)', () => {
 
   it('answers 404 outside /packages/ so desktop logs are never reachable through the CDN', async () => {
     // Even a signature computed for that path does not open it.
-    const sig = crypto.createHmac('sha256', KEY).update(`/logs/c1/update.log\n${NOW + 300}`).digest('base64url');
+    const sig = crypto
+      .createHmac('sha256', KEY)
+      .update(`/logs/c1/update.log\n${NOW + 300}`)
+      .digest('base64url');
     expectRefusal(await run('/logs/c1/update.log', `exp=${NOW + 300}&sig=${sig}`), 404, 'NOT_FOUND');
     expectRefusal(await run('/', ''), 404, 'NOT_FOUND');
   });

@@ -1,11 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeUrlSigningKey,
-  signPackagePath,
-  verifyPackageToken,
-  MIN_URL_SIGNING_KEY_BYTES,
-} from '../../shared/domain/package-url';
+import { decodeUrlSigningKey, signPackagePath, verifyPackageToken, MIN_URL_SIGNING_KEY_BYTES } from '../../shared/domain/package-url';
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef', 'utf8'); // 32 bytes, fixed for the vector
 const PATH = '/packages/03.01.00_030/desktop.exe';

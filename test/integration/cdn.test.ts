@@ -23,11 +23,17 @@ let cdn: LocalCdn;
 
 beforeAll(async () => {
   await s3.send(new PutObjectCommand({ Bucket: bucketName(), Key: PATH.slice(1), Body: BYTES, ContentLength: BYTES.length }));
-  cdn = await startLocalCdn({ port: 0, s3Endpoint: requireEnv('AWS_ENDPOINT_URL_S3'), bucket: bucketName(), urlSigningKey: KEY.toString('base64url') });
+  cdn = await startLocalCdn({
+    port: 0,
+    s3Endpoint: requireEnv('AWS_ENDPOINT_URL_S3'),
+    bucket: bucketName(),
+    urlSigningKey: KEY.toString('base64url'),
+  });
 });
 afterAll(() => cdn?.close());
 
-const signedUrl = (path = PATH, expiresAt = nowS() + 300, key: Uint8Array = KEY) => `${cdn.url}${path}?${signPackagePath(key, path, expiresAt)}`;
+const signedUrl = (path = PATH, expiresAt = nowS() + 300, key: Uint8Array = KEY) =>
+  `${cdn.url}${path}?${signPackagePath(key, path, expiresAt)}`;
 
 async function get(url: string, headers: Record<string, string> = {}, method = 'GET') {
   const res = await fetch(url, { method, headers });

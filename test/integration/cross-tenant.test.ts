@@ -31,7 +31,12 @@ beforeAll(async () => {
   const { publishTestRelease } = await import('../fixtures/tenant');
   await publishTestRelease(CODE_RELEASE, { requiresConfirmationCode: true }).catch(() => undefined);
   await ensureRelease(FROM);
-  await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(agentOfA), type: 'agent', customers: [a.tenant.customerId] } }));
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...credentialKeys.supportPrincipal(agentOfA), type: 'agent', customers: [a.tenant.customerId] },
+    }),
+  );
 });
 afterAll(() => api.close());
 
@@ -77,29 +82,61 @@ const ATTEMPTS: Record<string, Attempt> = {
     expect((await getChallenge(b.tenant.customerId, CODE_RELEASE))?.attempts ?? 0).toBe(before?.attempts ?? 0);
   },
   'POST /v1/support/confirmation-responses': async () => {
-    refused(await api.call('POST', '/v1/support/confirmation-responses', { auth: a.admin, body: { customerId: b.tenant.customerId, version: CODE_RELEASE, challenge: '00000-00000-00000' } }));
-    refused(await api.call('POST', '/v1/support/confirmation-responses', { ...asAgentOfA(), body: { customerId: b.tenant.customerId, version: CODE_RELEASE, challenge: '00000-00000-00000' } }));
+    refused(
+      await api.call('POST', '/v1/support/confirmation-responses', {
+        auth: a.admin,
+        body: { customerId: b.tenant.customerId, version: CODE_RELEASE, challenge: '00000-00000-00000' },
+      }),
+    );
+    refused(
+      await api.call('POST', '/v1/support/confirmation-responses', {
+        ...asAgentOfA(),
+        body: { customerId: b.tenant.customerId, version: CODE_RELEASE, challenge: '00000-00000-00000' },
+      }),
+    );
   },
   'POST /v1/desktop/devices/{serial}/lock-exchange': async () =>
-    refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/lock-exchange`, { auth: a.admin, body: { action: 'lock', code1: makeCode1('lock').formatted } })),
+    refused(
+      await api.call('POST', `/v1/desktop/devices/${bSerial()}/lock-exchange`, {
+        auth: a.admin,
+        body: { action: 'lock', code1: makeCode1('lock').formatted },
+      }),
+    ),
   'POST /v1/desktop/devices/{serial}/lock-exchange/verify': async () =>
-    refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/lock-exchange/verify`, { auth: a.admin, body: { code3: '00000-00000-00000' } })),
+    refused(
+      await api.call('POST', `/v1/desktop/devices/${bSerial()}/lock-exchange/verify`, {
+        auth: a.admin,
+        body: { code3: '00000-00000-00000' },
+      }),
+    ),
   'GET /v1/support/customers/{customerId}/audit': async () => {
     refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/audit`, { auth: a.admin }));
     refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/audit`, asAgentOfA()));
   },
   'POST /v1/desktop/login': async () => {
     // B's admin credentials do not work on A's installation.
-    const res = await api.call('POST', '/v1/desktop/login', { auth: desktopA(), body: { username: 'admin', password: b.tenant.users.admin!.password + 'x', workstation: 'server' } });
+    const res = await api.call('POST', '/v1/desktop/login', {
+      auth: desktopA(),
+      body: { username: 'admin', password: `${b.tenant.users.admin!.password}x`, workstation: 'server' },
+    });
     expect(res.status).toBe(401);
   },
   'POST /v1/desktop/password': async () => {
-    const res = await api.call('POST', '/v1/desktop/password', { auth: a.admin, body: { currentPassword: b.tenant.users.admin!.password + 'x', newPassword: 'whatever-long-1' } });
+    const res = await api.call('POST', '/v1/desktop/password', {
+      auth: a.admin,
+      body: { currentPassword: `${b.tenant.users.admin!.password}x`, newPassword: 'whatever-long-1' },
+    });
     expect(res.status).toBe(400);
   },
-  'POST /v1/desktop/logout': async () => noTraceOfB(await api.call('POST', '/v1/desktop/logout', { auth: await api.login(a.tenant, 'clerk') })),
+  'POST /v1/desktop/logout': async () =>
+    noTraceOfB(await api.call('POST', '/v1/desktop/logout', { auth: await api.login(a.tenant, 'clerk') })),
   'POST /v1/support/releases/{version}/uploads': async () =>
-    refused(await api.call('POST', '/v1/support/releases/96.09.00_000/uploads', { auth: a.admin, body: { kind: 'desktop', filename: 'x.exe', size: 1, sha256: '0'.repeat(64) } })),
+    refused(
+      await api.call('POST', '/v1/support/releases/96.09.00_000/uploads', {
+        auth: a.admin,
+        body: { kind: 'desktop', filename: 'x.exe', size: 1, sha256: '0'.repeat(64) },
+      }),
+    ),
   'POST /v1/support/releases': async () => refused(await api.call('POST', '/v1/support/releases', { auth: a.admin, body: {} })),
   'GET /v1/support/releases': async () => refused(await api.call('GET', '/v1/support/releases', { auth: a.admin })),
   'GET /v1/desktop/update': async () => noTraceOfB(await api.call('GET', '/v1/desktop/update', { auth: a.admin })),
@@ -117,18 +154,26 @@ const ATTEMPTS: Record<string, Attempt> = {
   },
   'POST /v1/desktop/update/conclude': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/conclude', { auth: a.admin })),
   'POST /v1/desktop/update/reactivate': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/reactivate', { auth: a.admin })),
-  'POST /v1/desktop/update/report': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/report', { auth: a.admin, body: {} })),
-  'POST /v1/desktop/devices/{serial}/disable': async () => refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/disable`, { auth: a.admin })),
-  'POST /v1/desktop/devices/{serial}/enable': async () => refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/enable`, { auth: a.admin })),
+  'POST /v1/desktop/update/report': async () =>
+    noTraceOfB(await api.call('POST', '/v1/desktop/update/report', { auth: a.admin, body: {} })),
+  'POST /v1/desktop/devices/{serial}/disable': async () =>
+    refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/disable`, { auth: a.admin })),
+  'POST /v1/desktop/devices/{serial}/enable': async () =>
+    refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/enable`, { auth: a.admin })),
   'POST /v1/device/register': async () => {
     // A licence code is the customer's: registering B's serial with a made-up licence is refused.
-    refused(await api.call('POST', '/v1/device/register', { body: { serial: bSerial(), licenceCode: 'LIC-NOT-B', installedVersion: FROM } }));
+    refused(
+      await api.call('POST', '/v1/device/register', { body: { serial: bSerial(), licenceCode: 'LIC-NOT-B', installedVersion: FROM } }),
+    );
   },
   'POST /v1/device/check-in': async () =>
     refused(await api.call('POST', '/v1/device/check-in', { auth: deviceA(), body: { serial: bSerial(), installedVersion: FROM } })),
   'POST /v1/device/ack': async () =>
-    refused(await api.call('POST', '/v1/device/ack', { auth: deviceA(), body: { serial: bSerial(), sessionId: 'x', command: 'START_UPDATE' } })),
-  'POST /v1/device/locked': async () => refused(await api.call('POST', '/v1/device/locked', { auth: deviceA(), body: { serial: bSerial(), sessionId: 'x' } })),
+    refused(
+      await api.call('POST', '/v1/device/ack', { auth: deviceA(), body: { serial: bSerial(), sessionId: 'x', command: 'START_UPDATE' } }),
+    ),
+  'POST /v1/device/locked': async () =>
+    refused(await api.call('POST', '/v1/device/locked', { auth: deviceA(), body: { serial: bSerial(), sessionId: 'x' } })),
   'POST /v1/device/unsent-data-sent': async () =>
     refused(await api.call('POST', '/v1/device/unsent-data-sent', { auth: deviceA(), body: { serial: bSerial(), sessionId: 'x' } })),
   'POST /v1/device/installed': async () =>
@@ -142,20 +187,39 @@ const ATTEMPTS: Record<string, Attempt> = {
     noTraceOfB(await api.call('GET', '/v1/support/cases', asAgentOfA()));
   },
   'POST /v1/support/customers/{customerId}/session/resolve': async () => {
-    refused(await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/session/resolve`, { auth: a.admin, body: { resolution: 'x' } }));
-    refused(await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/session/resolve`, { ...asAgentOfA(), body: { resolution: 'x' } }));
+    refused(
+      await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/session/resolve`, { auth: a.admin, body: { resolution: 'x' } }),
+    );
+    refused(
+      await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/session/resolve`, {
+        ...asAgentOfA(),
+        body: { resolution: 'x' },
+      }),
+    );
   },
   'GET /v1/support/customers/{customerId}/users': async () => {
     refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/users`, { auth: a.admin }));
     refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/users`, asAgentOfA()));
   },
   'POST /v1/support/customers/{customerId}/users': async () => {
-    refused(await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/users`, { auth: a.admin, body: { username: 'intruder', password: 'a-long-password', role: 'admin' } }));
-    refused(await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/users`, { ...asAgentOfA(), body: { username: 'intruder', password: 'a-long-password', role: 'admin' } }));
+    refused(
+      await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/users`, {
+        auth: a.admin,
+        body: { username: 'intruder', password: 'a-long-password', role: 'admin' },
+      }),
+    );
+    refused(
+      await api.call('POST', `/v1/support/customers/${b.tenant.customerId}/users`, {
+        ...asAgentOfA(),
+        body: { username: 'intruder', password: 'a-long-password', role: 'admin' },
+      }),
+    );
   },
   'PATCH /v1/support/customers/{customerId}/users/{username}': async () => {
     refused(await api.call('PATCH', `/v1/support/customers/${b.tenant.customerId}/users/admin`, { auth: a.admin, body: { role: 'user' } }));
-    refused(await api.call('PATCH', `/v1/support/customers/${b.tenant.customerId}/users/admin`, { ...asAgentOfA(), body: { role: 'user' } }));
+    refused(
+      await api.call('PATCH', `/v1/support/customers/${b.tenant.customerId}/users/admin`, { ...asAgentOfA(), body: { role: 'user' } }),
+    );
   },
 };
 

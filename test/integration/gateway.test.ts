@@ -50,14 +50,20 @@ describe('local HTTP gateway over the deployed handler modules', () => {
   });
 
   it('returns 400 naming the field for a body that fails validation', async () => {
-    const res = await call('POST', '/v1/codes/check', { body: JSON.stringify({ code: 42 }), headers: { 'content-type': 'application/json' } });
+    const res = await call('POST', '/v1/codes/check', {
+      body: JSON.stringify({ code: 42 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(res.body.issues[0].field).toBe('code');
   });
 
   it('returns 413 for a body over the route limit, before parsing it', async () => {
-    const res = await call('POST', '/v1/codes/check', { body: JSON.stringify({ code: 'x'.repeat(5000) }), headers: { 'content-type': 'application/json' } });
+    const res = await call('POST', '/v1/codes/check', {
+      body: JSON.stringify({ code: 'x'.repeat(5000) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('1024') });
   });
@@ -70,11 +76,17 @@ describe('local HTTP gateway over the deployed handler modules', () => {
 
   it('reports which group of a typed code has a typo, in English and Italian', async () => {
     const valid = formatCode('123456789012');
-    const ok = await call('POST', '/v1/codes/check', { body: JSON.stringify({ code: valid.split('-') }), headers: { 'content-type': 'application/json' } });
+    const ok = await call('POST', '/v1/codes/check', {
+      body: JSON.stringify({ code: valid.split('-') }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(ok.body).toEqual({ ok: true, formatted: valid });
     // One digit of group 2 misheard.
     const typed = valid.slice(0, 6) + String((Number(valid[6]) + 1) % 10) + valid.slice(7);
-    const res = await call('POST', '/v1/codes/check', { body: JSON.stringify({ code: typed }), headers: { 'content-type': 'application/json' } });
+    const res = await call('POST', '/v1/codes/check', {
+      body: JSON.stringify({ code: typed }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('CODE_TYPO');
     expect(res.body.typoGroups).toEqual([2]);

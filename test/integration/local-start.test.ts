@@ -82,7 +82,10 @@ describe('npm start (local/start.ts)', () => {
 
     // The restarted stack still has the first run's data and did not seed twice.
     expect(/Desktop credential\s+(\S+)/.exec(blocker.output())?.[1]).toBe(credential);
-    const catalog = (await (await fetch(`http://127.0.0.1:${env.PORT}/v1/catalog`)).json()) as { catalogVersion: number; releases: { version: string }[] };
+    const catalog = (await (await fetch(`http://127.0.0.1:${env.PORT}/v1/catalog`)).json()) as {
+      catalogVersion: number;
+      releases: { version: string }[];
+    };
     expect(catalog.catalogVersion).toBe(4);
     expect(catalog.releases.map((r: { version: string }) => r.version)).toEqual([
       '03.00.00_020',

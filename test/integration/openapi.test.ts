@@ -27,7 +27,10 @@ describe('OpenAPI document generated from the handlers’ schemas', () => {
       const operation = op(route.method, route.path)!;
       if (route.method !== 'GET') expect(operation.requestBody, `${route.method} ${route.path} has no body contract`).toBeDefined();
       for (const [, name] of route.path.matchAll(/\{(\w+)\}/g)) {
-        expect(operation.parameters.some((p) => p.in === 'path' && p.name === name), `${route.path} parameter ${name}`).toBe(true);
+        expect(
+          operation.parameters.some((p) => p.in === 'path' && p.name === name),
+          `${route.path} parameter ${name}`,
+        ).toBe(true);
       }
       expect(operation.security.length > 0).toBe(route.auth !== 'public');
     }

@@ -56,7 +56,17 @@ const desktopArgs = () => ['--api', api.gateway.url, '--credential', tenant.desk
 describe('mophas-desktop', () => {
   it('prints the blue notice and exits 0 when the feed cannot be reached', async () => {
     const port = await freePort();
-    const r = await run('desktop', ['avvio', '--api', `http://127.0.0.1:${port}`, '--credential', 'dsk_someid.secret', '--installed', FROM, '--feed-timeout', '2000']);
+    const r = await run('desktop', [
+      'avvio',
+      '--api',
+      `http://127.0.0.1:${port}`,
+      '--credential',
+      'dsk_someid.secret',
+      '--installed',
+      FROM,
+      '--feed-timeout',
+      '2000',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Avviso AZZURRO · feed-unreachable');
     expect(r.stdout).toContain('non sono raggiungibili');
@@ -79,7 +89,9 @@ describe('mophas-desktop', () => {
     const refused = await run('desktop', ['gestione', ...desktopArgs()]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^error: nobody is logged in on this desktop: log in first/)]);
+    expect(refused.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^error: nobody is logged in on this desktop: log in first/),
+    ]);
 
     const login = await run('desktop', ['login', ...desktopArgs(), '--user', 'admin', '--password', tenant.users.admin!.password]);
     expect(login.code, login.stderr).toBe(0);
@@ -89,10 +101,22 @@ describe('mophas-desktop', () => {
   });
 
   it('prints one error line per API refusal, and the stack trace only with --debug', async () => {
-    const args = ['login', '--api', api.gateway.url, '--credential', 'dsk_unknownid.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '--user', 'admin', '--password', 'wrong-password-1'];
+    const args = [
+      'login',
+      '--api',
+      api.gateway.url,
+      '--credential',
+      'dsk_unknownid.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      '--user',
+      'admin',
+      '--password',
+      'wrong-password-1',
+    ];
     const plain = await run('desktop', args);
     expect(plain.code).toBe(1);
-    expect(plain.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^error: Missing or invalid credentials\. Check --credential .*\(UNAUTHORIZED, HTTP 401\)$/)]);
+    expect(plain.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^error: Missing or invalid credentials\. Check --credential .*\(UNAUTHORIZED, HTTP 401\)$/),
+    ]);
     const debug = await run('desktop', [...args, '--debug']);
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/\n\s+at /);
@@ -102,7 +126,12 @@ describe('mophas-desktop', () => {
 describe('mophas-device and mophas-support', () => {
   it('registers a simulated device, checks it in and shows a code 1', async () => {
     const licence = `LIC-CLI-${tenant.customerId}`;
-    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.licence(licence), type: 'licence', customerId: tenant.customerId, createdAt: new Date().toISOString() } }));
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...credentialKeys.licence(licence), type: 'licence', customerId: tenant.customerId, createdAt: new Date().toISOString() },
+      }),
+    );
     const serial = `35${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`;
     const common = ['--serial', serial, '--api', api.gateway.url];
     const reg = await run('device', ['registra', ...common, '--licence', licence, '--installed', FROM, '--token', `fcm-cli-${serial}`]);

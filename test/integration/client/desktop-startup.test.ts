@@ -77,7 +77,11 @@ describe('desktop startup check (FEED-4, PKG-2)', () => {
     };
     const first = await open(api.gateway.url, { store, fetch: spy });
     const check = await first.startupCheck();
-    expect(check).toMatchObject({ ok: true, notice: { kind: 'download-in-progress', colour: 'yellow', version: TO }, update: { version: TO } });
+    expect(check).toMatchObject({
+      ok: true,
+      notice: { kind: 'download-in-progress', colour: 'yellow', version: TO },
+      update: { version: TO },
+    });
     expect(first.state.pinnedKeys).toHaveLength(1);
     expect(first.state.lastCatalogVersion).toBeGreaterThan(0);
 

@@ -28,7 +28,12 @@ afterAll(async () => {
 });
 
 async function desktopFor(tenant: Tenant) {
-  return DesktopClient.open({ apiUrl: api.gateway.url, credential: tenant.desktopCredential, customerId: tenant.customerId, installedVersion: FROM });
+  return DesktopClient.open({
+    apiUrl: api.gateway.url,
+    credential: tenant.desktopCredential,
+    customerId: tenant.customerId,
+    installedVersion: FROM,
+  });
 }
 
 /** The signed offer of a fresh customer on FROM. */

@@ -28,7 +28,8 @@ afterAll(() => api.close());
 const open = async (auth = admin) => api.call('POST', `/v1/desktop/releases/${VERSION}/challenge`, { auth });
 const respond = (challenge: string, customerId = tenant.customerId, auth = supportAuth()) =>
   api.call('POST', '/v1/support/confirmation-responses', { auth, body: { customerId, version: VERSION, challenge } });
-const submit = (response: unknown, auth = admin) => api.call('POST', `/v1/desktop/releases/${VERSION}/confirmation`, { auth, body: { response } });
+const submit = (response: unknown, auth = admin) =>
+  api.call('POST', `/v1/desktop/releases/${VERSION}/confirmation`, { auth, body: { response } });
 /** A well-formed response that is not the right one. */
 function wrong(right: string): string {
   const parsed = parseCode(right);
@@ -151,7 +152,9 @@ describe('confirmation codes over the API (CODE-1..4)', () => {
   });
 
   it('answers 409 for a release that needs no code and 404 for an unknown one, 400 naming a malformed version', async () => {
-    expect((await api.call('POST', `/v1/desktop/releases/${PLAIN}/challenge`, { auth: admin })).body.code).toBe('CONFIRMATION_NOT_REQUIRED');
+    expect((await api.call('POST', `/v1/desktop/releases/${PLAIN}/challenge`, { auth: admin })).body.code).toBe(
+      'CONFIRMATION_NOT_REQUIRED',
+    );
     expect((await api.call('POST', '/v1/desktop/releases/98.00.00_000/challenge', { auth: admin })).status).toBe(404);
     const bad = await api.call('POST', '/v1/desktop/releases/3.1.0/challenge', { auth: admin });
     expect(bad.status).toBe(400);
@@ -192,7 +195,12 @@ describe('who may do what with confirmation codes', () => {
 
   it('lets an agent answer only for the customers it is authorised for (403 otherwise)', async () => {
     const agent = `agent-${other.customerId}`;
-    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(agent), type: 'agent', customers: [other.customerId] } }));
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...credentialKeys.supportPrincipal(agent), type: 'agent', customers: [other.customerId] },
+      }),
+    );
     const asAgent = { auth: supportAuth(), headers: { 'x-support-principal': agent } };
     const refused = await api.call('POST', '/v1/support/confirmation-responses', {
       ...asAgent,
@@ -239,7 +247,10 @@ describe('who may do what with confirmation codes', () => {
     expect(blocked.body.code).toBe('PASSWORD_CHANGE_REQUIRED');
     const weak = await api.call('POST', '/v1/desktop/password', { auth, body: { currentPassword: 'ammin', newPassword: 'ammin' } });
     expect(weak.status).toBe(400);
-    const changed = await api.call('POST', '/v1/desktop/password', { auth, body: { currentPassword: 'ammin', newPassword: 'a-much-better-one' } });
+    const changed = await api.call('POST', '/v1/desktop/password', {
+      auth,
+      body: { currentPassword: 'ammin', newPassword: 'a-much-better-one' },
+    });
     expect(changed.status).toBe(200);
     // The old session ended; the new password works and the account is usable.
     expect((await open(auth)).status).toBe(401);

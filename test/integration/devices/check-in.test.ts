@@ -24,7 +24,17 @@ async function putSession(tenant: Tenant, state: SessionState, fields: Record<st
   await ddb.send(
     new PutCommand({
       TableName: tableName(),
-      Item: { ...customerKeys.session(tenant.customerId), type: 'session', customerId: tenant.customerId, sessionId, state, version: 3, targetVersion: DESKTOP, updatedAt: new Date().toISOString(), ...fields },
+      Item: {
+        ...customerKeys.session(tenant.customerId),
+        type: 'session',
+        customerId: tenant.customerId,
+        sessionId,
+        state,
+        version: 3,
+        targetVersion: DESKTOP,
+        updatedAt: new Date().toISOString(),
+        ...fields,
+      },
     }),
   );
   return sessionId;
@@ -44,8 +54,10 @@ async function patchDevice(tenant: Tenant, device: TestDevice, fields: Record<st
   );
 }
 
-const call = (device: TestDevice, path: string, body: Record<string, unknown>) => api.call('POST', path, { auth: `Device ${device.credential}`, body });
-const checkIn = (device: TestDevice, body: Record<string, unknown> = { installedVersion: DESKTOP }) => call(device, '/v1/device/check-in', body);
+const call = (device: TestDevice, path: string, body: Record<string, unknown>) =>
+  api.call('POST', path, { auth: `Device ${device.credential}`, body });
+const checkIn = (device: TestDevice, body: Record<string, unknown> = { installedVersion: DESKTOP }) =>
+  call(device, '/v1/device/check-in', body);
 
 beforeAll(async () => {
   api = await TestApi.start();
@@ -62,7 +74,12 @@ describe('check-in returns the command the device owes (DEV-7)', () => {
     expected: (sessionId: string) => Record<string, unknown>;
   };
   const cases: Case[] = [
-    { name: 'LOCK while preparing and the device has not sent its unsent data', state: 'preparing', installed: DESKTOP, expected: (s) => ({ command: 'LOCK', sessionId: s }) },
+    {
+      name: 'LOCK while preparing and the device has not sent its unsent data',
+      state: 'preparing',
+      installed: DESKTOP,
+      expected: (s) => ({ command: 'LOCK', sessionId: s }),
+    },
     {
       name: 'AWAIT while preparing once the device awaits the update',
       state: 'preparing',
@@ -70,15 +87,53 @@ describe('check-in returns the command the device owes (DEV-7)', () => {
       device: (s) => ({ awaitingSessionId: s, blocked: true }),
       expected: (s) => ({ command: 'AWAIT', sessionId: s, reason: 'awaiting-desktop' }),
     },
-    { name: 'AWAIT while the desktop updates', state: 'updating', installed: OLDER, expected: (s) => ({ command: 'AWAIT', sessionId: s, reason: 'awaiting-desktop' }) },
-    { name: 'UPDATE to the desktop version in the mobile phase', state: 'mobile-update', installed: OLDER, expected: (s) => ({ command: 'UPDATE', version: DESKTOP, sessionId: s }) },
-    { name: 'AWAIT conclusion once updated in the mobile phase', state: 'mobile-update', installed: DESKTOP, expected: (s) => ({ command: 'AWAIT', sessionId: s, reason: 'awaiting-conclusion' }) },
-    { name: 'AWAIT after a failed desktop update', state: 'failed', installed: OLDER, expected: (s) => ({ command: 'AWAIT', sessionId: s, reason: 'update-failed' }) },
-    { name: 'REACTIVATE once the admin reactivated the devices', state: 'reactivated', installed: OLDER, expected: (s) => ({ command: 'REACTIVATE', sessionId: s }) },
+    {
+      name: 'AWAIT while the desktop updates',
+      state: 'updating',
+      installed: OLDER,
+      expected: (s) => ({ command: 'AWAIT', sessionId: s, reason: 'awaiting-desktop' }),
+    },
+    {
+      name: 'UPDATE to the desktop version in the mobile phase',
+      state: 'mobile-update',
+      installed: OLDER,
+      expected: (s) => ({ command: 'UPDATE', version: DESKTOP, sessionId: s }),
+    },
+    {
+      name: 'AWAIT conclusion once updated in the mobile phase',
+      state: 'mobile-update',
+      installed: DESKTOP,
+      expected: (s) => ({ command: 'AWAIT', sessionId: s, reason: 'awaiting-conclusion' }),
+    },
+    {
+      name: 'AWAIT after a failed desktop update',
+      state: 'failed',
+      installed: OLDER,
+      expected: (s) => ({ command: 'AWAIT', sessionId: s, reason: 'update-failed' }),
+    },
+    {
+      name: 'REACTIVATE once the admin reactivated the devices',
+      state: 'reactivated',
+      installed: OLDER,
+      expected: (s) => ({ command: 'REACTIVATE', sessionId: s }),
+    },
     { name: 'NONE outside a session on the desktop version', installed: DESKTOP, expected: () => ({ command: 'NONE' }) },
-    { name: 'UPDATE outside a session on an older version (DEV-6)', installed: OLDER, expected: () => ({ command: 'UPDATE', version: DESKTOP }) },
-    { name: 'UPDATE (a downgrade) outside a session on a newer version (DEV-6)', installed: NEWER, expected: () => ({ command: 'UPDATE', version: DESKTOP }) },
-    { name: 'UPDATE after a concluded session when the device was left behind', state: 'concluded', installed: OLDER, expected: () => ({ command: 'UPDATE', version: DESKTOP }) },
+    {
+      name: 'UPDATE outside a session on an older version (DEV-6)',
+      installed: OLDER,
+      expected: () => ({ command: 'UPDATE', version: DESKTOP }),
+    },
+    {
+      name: 'UPDATE (a downgrade) outside a session on a newer version (DEV-6)',
+      installed: NEWER,
+      expected: () => ({ command: 'UPDATE', version: DESKTOP }),
+    },
+    {
+      name: 'UPDATE after a concluded session when the device was left behind',
+      state: 'concluded',
+      installed: OLDER,
+      expected: () => ({ command: 'UPDATE', version: DESKTOP }),
+    },
   ];
 
   it.each(cases)('$name', async ({ state, installed, device: fields, expected }) => {
@@ -124,7 +179,13 @@ describe('check-in records what the device reports (DEV-1, SES-1)', () => {
     const first = await checkIn(device, { installedVersion: OLDER, pushToken: token, lastSyncAt: '2025-05-01T08:30:00Z' });
     expect(first.status).toBe(200);
     const row = await deviceRow(tenant, device);
-    expect(row).toMatchObject({ installedVersion: OLDER, lastSyncAt: '2025-05-01T08:30:00Z', pushToken: token, notificationsEnabled: true, endpointToken: token });
+    expect(row).toMatchObject({
+      installedVersion: OLDER,
+      lastSyncAt: '2025-05-01T08:30:00Z',
+      pushToken: token,
+      notificationsEnabled: true,
+      endpointToken: token,
+    });
     expect(Date.parse(row.lastCheckInAt)).toBeGreaterThanOrEqual(before - 1000);
     expect(row.endpointArn).toMatch(/^arn:aws:sns:.*:endpoint\//);
     expect(send.mock.calls.length).toBeGreaterThan(0);

@@ -25,7 +25,8 @@ async function licenceFor(customerId: string): Promise<string> {
   return code;
 }
 
-const register = (body: Record<string, unknown>, headers?: Record<string, string>) => api.call('POST', '/v1/device/register', { body, headers });
+const register = (body: Record<string, unknown>, headers?: Record<string, string>) =>
+  api.call('POST', '/v1/device/register', { body, headers });
 const checkIn = (credential: string, body: Record<string, unknown> = { installedVersion: DESKTOP }) =>
   api.call('POST', '/v1/device/check-in', { auth: `Device ${credential}`, body });
 
@@ -52,7 +53,15 @@ describe('device registration (DEV-1, DEV-5)', () => {
     });
 
     const row = await deviceRow(serial);
-    expect(row).toMatchObject({ serial, customerId: tenant.customerId, model: 'Galaxy Tab A8', enabled: true, blocked: false, notes: [], installedVersion: DESKTOP });
+    expect(row).toMatchObject({
+      serial,
+      customerId: tenant.customerId,
+      model: 'Galaxy Tab A8',
+      enabled: true,
+      blocked: false,
+      notes: [],
+      installedVersion: DESKTOP,
+    });
     expect(row!.lockSecret).toBe(res.body.lockSecret);
     expect(row!.credentialId).toBe(credentialId(res.body.credential));
     const cred = await get(credentialKeys.device(credentialId(res.body.credential)));
@@ -88,7 +97,10 @@ describe('device registration (DEV-1, DEV-5)', () => {
       }),
     );
 
-    const again = await register({ serial, licenceCode, installedVersion: '03.02.00_001' }, { authorization: `Device ${first.body.credential}` });
+    const again = await register(
+      { serial, licenceCode, installedVersion: '03.02.00_001' },
+      { authorization: `Device ${first.body.credential}` },
+    );
     expect(again.status).toBe(200);
     expect(again.body.registration).toBe('renewed');
     expect(again.body.credential).not.toBe(first.body.credential);
@@ -165,7 +177,10 @@ describe('device registration (DEV-1, DEV-5)', () => {
     const serial = newSerial();
     let credential = '';
     for (let i = 0; i < 10; i++) {
-      const r = await register({ serial, licenceCode, installedVersion: DESKTOP }, credential ? { authorization: `Device ${credential}` } : undefined);
+      const r = await register(
+        { serial, licenceCode, installedVersion: DESKTOP },
+        credential ? { authorization: `Device ${credential}` } : undefined,
+      );
       expect(r.status).toBeLessThan(300);
       credential = r.body.credential;
     }
@@ -175,7 +190,7 @@ describe('device registration (DEV-1, DEV-5)', () => {
     expect(res.body.retryAfterSeconds).toBeGreaterThan(0);
   });
 
-  it("refuses to take over a registered tablet with the licence code alone; the office re-opens its registration", async () => {
+  it('refuses to take over a registered tablet with the licence code alone; the office re-opens its registration', async () => {
     const serial = newSerial();
     const first = await register({ serial, licenceCode, installedVersion: DESKTOP });
     // A colleague knows the licence code and the IMEI, not the tablet's credential.
@@ -184,16 +199,24 @@ describe('device registration (DEV-1, DEV-5)', () => {
     expect(takeover.body.code).toBe('REGISTRATION_LOCKED');
     expect(takeover.body.messages.it).toMatch(/Gestione Autorizzazioni Tablet/);
     const other = await register({ serial: newSerial(), licenceCode, installedVersion: DESKTOP });
-    expect((await register({ serial, licenceCode, installedVersion: DESKTOP }, { authorization: `Device ${other.body.credential}` })).status).toBe(403);
+    expect(
+      (await register({ serial, licenceCode, installedVersion: DESKTOP }, { authorization: `Device ${other.body.credential}` })).status,
+    ).toBe(403);
     // The real tablet still works with its credential.
-    expect((await api.call('POST', '/v1/device/check-in', { auth: `Device ${first.body.credential}`, body: { installedVersion: DESKTOP } })).status).toBe(200);
+    expect(
+      (await api.call('POST', '/v1/device/check-in', { auth: `Device ${first.body.credential}`, body: { installedVersion: DESKTOP } }))
+        .status,
+    ).toBe(200);
     // App data wiped: the office re-authorises the tablet, which may then register once without a credential.
     const admin = await api.login(tenant, 'admin');
     const reopened = await api.call('POST', `/v1/desktop/devices/${serial}/enable`, { auth: admin });
     expect(reopened.body).toMatchObject({ registrationOpen: true });
     const fresh = await register({ serial, licenceCode, installedVersion: DESKTOP });
     expect(fresh.status).toBe(200);
-    expect((await api.call('POST', '/v1/device/check-in', { auth: `Device ${first.body.credential}`, body: { installedVersion: DESKTOP } })).status).toBe(401);
+    expect(
+      (await api.call('POST', '/v1/device/check-in', { auth: `Device ${first.body.credential}`, body: { installedVersion: DESKTOP } }))
+        .status,
+    ).toBe(401);
     expect((await register({ serial, licenceCode, installedVersion: DESKTOP })).status).toBe(403);
   });
 

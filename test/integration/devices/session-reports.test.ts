@@ -22,7 +22,17 @@ async function putSession(tenant: Tenant, state: SessionState, fields: Record<st
   await ddb.send(
     new PutCommand({
       TableName: tableName(),
-      Item: { ...customerKeys.session(tenant.customerId), type: 'session', customerId: tenant.customerId, sessionId, state, version: 3, targetVersion: DESKTOP, updatedAt: '2025-05-01T08:00:00.000Z', ...fields },
+      Item: {
+        ...customerKeys.session(tenant.customerId),
+        type: 'session',
+        customerId: tenant.customerId,
+        sessionId,
+        state,
+        version: 3,
+        targetVersion: DESKTOP,
+        updatedAt: '2025-05-01T08:00:00.000Z',
+        ...fields,
+      },
     }),
   );
   return sessionId;
@@ -56,12 +66,17 @@ async function setDevice(tenant: Tenant, device: TestDevice, fields: Record<stri
 
 async function auditOf(tenant: Tenant, action: string) {
   const out = await ddb.send(
-    new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': auditKeys.partition(tenant.customerId) } }),
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': auditKeys.partition(tenant.customerId) },
+    }),
   );
   return (out.Items ?? []).filter((a) => a.action === action);
 }
 
-const call = (device: TestDevice, path: string, body: Record<string, unknown>, auth = `Device ${device.credential}`) => api.call('POST', path, { auth, body });
+const call = (device: TestDevice, path: string, body: Record<string, unknown>, auth = `Device ${device.credential}`) =>
+  api.call('POST', path, { auth, body });
 
 beforeAll(async () => {
   api = await TestApi.start();
@@ -91,7 +106,11 @@ describe('acknowledging pushed commands (SES-3/7/10)', () => {
 
     const stale = await call(device, '/v1/device/ack', { sessionId: old, command: 'START_UPDATE' });
     expect(stale.status).toBe(409);
-    expect(stale.body).toMatchObject({ code: 'STALE_SESSION', session: { sessionId: current, state: 'preparing' }, command: { command: 'LOCK', sessionId: current } });
+    expect(stale.body).toMatchObject({
+      code: 'STALE_SESSION',
+      session: { sessionId: current, state: 'preparing' },
+      command: { command: 'LOCK', sessionId: current },
+    });
     expect((await deviceRow(tenant, device)).startAckSessionId).toBeUndefined();
 
     const ok = await call(device, '/v1/device/ack', { sessionId: current, command: 'START_UPDATE' });
@@ -151,7 +170,12 @@ describe('unsent data sent (DEV-2, DEV-3)', () => {
 
     const res = await call(device, '/v1/device/unsent-data-sent', { sessionId });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ awaitingUpdate: true, blocked: true, recorded: true, command: { command: 'AWAIT', sessionId, reason: 'awaiting-desktop' } });
+    expect(res.body).toMatchObject({
+      awaitingUpdate: true,
+      blocked: true,
+      recorded: true,
+      command: { command: 'AWAIT', sessionId, reason: 'awaiting-desktop' },
+    });
     const row = await deviceRow(tenant, device);
     expect(row).toMatchObject({ awaitingSessionId: sessionId, blocked: true });
     expect(row.notes).toHaveLength(1);
@@ -174,7 +198,12 @@ describe('unsent data sent (DEV-2, DEV-3)', () => {
 
     const res = await call(late, '/v1/device/unsent-data-sent', { sessionId });
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'VERSION_MISMATCH', forced: true, session: { sessionId, state: 'updating' }, command: { command: 'AWAIT', reason: 'awaiting-desktop' } });
+    expect(res.body).toMatchObject({
+      code: 'VERSION_MISMATCH',
+      forced: true,
+      session: { sessionId, state: 'updating' },
+      command: { command: 'AWAIT', reason: 'awaiting-desktop' },
+    });
     expect(res.body.messages.it).toBe(
       'Impossibile inviare i dati non trasmessi: le versioni di mOphas installate su mobile e su desktop risultano differenti. Contattare la sede.',
     );
@@ -190,13 +219,16 @@ describe('unsent data sent (DEV-2, DEV-3)', () => {
     expect(repeat.body.recorded).toBe(false);
   });
 
-  it.each(['mobile-update', 'failed', 'concluded'] as const)('is refused with VERSION_MISMATCH once the session is past phase 1 (%s)', async (state) => {
-    const tenant = await createTenant({ devices: 1, desktopVersion: DESKTOP });
-    const sessionId = await putSession(tenant, state);
-    const res = await call(tenant.devices[0]!, '/v1/device/unsent-data-sent', { sessionId });
-    expect(res.status).toBe(409);
-    expect(res.body.code).toBe('VERSION_MISMATCH');
-  });
+  it.each(['mobile-update', 'failed', 'concluded'] as const)(
+    'is refused with VERSION_MISMATCH once the session is past phase 1 (%s)',
+    async (state) => {
+      const tenant = await createTenant({ devices: 1, desktopVersion: DESKTOP });
+      const sessionId = await putSession(tenant, state);
+      const res = await call(tenant.devices[0]!, '/v1/device/unsent-data-sent', { sessionId });
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('VERSION_MISMATCH');
+    },
+  );
 
   it('is refused when no update session exists', async () => {
     const tenant = await createTenant({ devices: 1, desktopVersion: DESKTOP });
@@ -211,7 +243,11 @@ describe('unsent data sent (DEV-2, DEV-3)', () => {
     const current = await putSession(tenant, 'preparing');
     const res = await call(tenant.devices[0]!, '/v1/device/unsent-data-sent', { sessionId: 'S-old' });
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'STALE_SESSION', session: { sessionId: current }, command: { command: 'LOCK', sessionId: current } });
+    expect(res.body).toMatchObject({
+      code: 'STALE_SESSION',
+      session: { sessionId: current },
+      command: { command: 'LOCK', sessionId: current },
+    });
   });
 
   it('records 200 devices reporting at the same moment, each exactly once', async () => {
@@ -279,7 +315,11 @@ describe('installed version (DEV-5)', () => {
 
     const partial = await call(device, '/v1/device/installed', { version: '03.01.00_001' });
     expect(partial.status).toBe(200);
-    expect(partial.body).toMatchObject({ installedVersion: '03.01.00_001', updated: false, command: { command: 'UPDATE', version: DESKTOP, sessionId } });
+    expect(partial.body).toMatchObject({
+      installedVersion: '03.01.00_001',
+      updated: false,
+      command: { command: 'UPDATE', version: DESKTOP, sessionId },
+    });
     expect((await deviceRow(tenant, device)).notes).toEqual([]);
 
     const done = await call(device, '/v1/device/installed', { version: DESKTOP });

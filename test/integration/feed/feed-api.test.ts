@@ -35,7 +35,12 @@ const check = (tenant: Tenant, installed: string) =>
 async function verified(tenant: Tenant, installed: string, state = INITIAL_FEED_CLIENT_STATE) {
   const res = await check(tenant, installed);
   expect(res.status).toBe(200);
-  const result = acceptFeedAnswer(state, res.body.answer, { pinnedPublicKeys: pinned, customerId: tenant.customerId, installedVersion: installed, now: new Date() });
+  const result = acceptFeedAnswer(state, res.body.answer, {
+    pinnedPublicKeys: pinned,
+    customerId: tenant.customerId,
+    installedVersion: installed,
+    now: new Date(),
+  });
   if (!result.ok) throw new Error(`answer refused: ${JSON.stringify(result)}`);
   return { ...result, raw: res.body };
 }
@@ -79,7 +84,9 @@ describe('desktop startup check (FEED-3/4, PKG-2)', () => {
     expect(report.status).toBe(200);
     const next = await verified(tenant, R[0]!);
     expect(next.payload.notice).toMatchObject({ kind: 'update-ready', colour: 'green' });
-    expect(next.payload.notice.actions.map((a: { id: string }) => a.id)).toEqual(expect.arrayContaining(['manage-update', 'update-details']));
+    expect(next.payload.notice.actions.map((a: { id: string }) => a.id)).toEqual(
+      expect.arrayContaining(['manage-update', 'update-details']),
+    );
   });
 
   it('refuses a download report whose hash is not the release package', async () => {
@@ -145,9 +152,12 @@ describe('desktop startup check (FEED-3/4, PKG-2)', () => {
     const malformed = await check(tenant, '3.1.0');
     expect(malformed.status).toBe(400);
     expect(malformed.body.message).toMatch(/installed/);
-    const forged = tenant.desktopCredential.slice(0, -3) + 'AAA';
+    const forged = `${tenant.desktopCredential.slice(0, -3)}AAA`;
     expect((await api.call('GET', `/v1/desktop/feed?installed=${R[0]}`, { auth: `Desktop ${forged}` })).status).toBe(401);
-    expect((await api.call('GET', `/v1/desktop/feed?installed=${R[0]}`, { auth: 'Desktop dsk_unknownid.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status).toBe(401);
+    expect(
+      (await api.call('GET', `/v1/desktop/feed?installed=${R[0]}`, { auth: 'Desktop dsk_unknownid.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }))
+        .status,
+    ).toBe(401);
     expect((await api.call('GET', `/v1/desktop/feed?installed=${R[0]}`)).status).toBe(401);
   });
 });

@@ -20,7 +20,9 @@ describe('SNS endpoint ownership', () => {
     expect(second.status).toBe('ready');
     expect(second.status === 'ready' && first.status === 'ready' && second.endpointArn).toBe(first.status === 'ready' && first.endpointArn);
     const attributes = await (await import('../../../shared/aws/clients')).sns.send(
-      new (await import('@aws-sdk/client-sns')).GetEndpointAttributesCommand({ EndpointArn: (second as { endpointArn: string }).endpointArn }),
+      new (await import('@aws-sdk/client-sns')).GetEndpointAttributesCommand({
+        EndpointArn: (second as { endpointArn: string }).endpointArn,
+      }),
     );
     expect(attributes.Attributes?.CustomUserData).toBe(`${y.customerId}/${dy}`);
     // The previous row no longer points at it: X's pushes cannot reach Y's tablet.

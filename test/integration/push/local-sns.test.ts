@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureEndpoint } from '../../../shared/push/endpoints';
 import { fanOut } from '../../../shared/push/fanout';
 import { readPushMessage } from '../../../shared/push/commands';
-import { FAST, getDevice, newCustomerId, putDevices, request } from '../../unit/push/fixtures';
+import { FAST, getDevice, newCustomerId, putDevices, request } from './fixtures';
 
 /** What the local SNS endpoint delivered to a simulated device (local/sns-server.ts). */
 async function deliveries(token: string): Promise<{ message: string; targetArn: string }[]> {
@@ -26,7 +26,10 @@ describe('push fan-out against the local SNS endpoint (no mocks)', () => {
     const result = await fanOut(request(customerId), { config: FAST });
 
     const by = Object.fromEntries(result.devices.map((d) => [d.serial, d]));
-    expect(by.ROSSI).toMatchObject({ outcome: 'sent', message: { en: expect.stringMatching(/^Notification sent: the operator must now send unsent data/) } });
+    expect(by.ROSSI).toMatchObject({
+      outcome: 'sent',
+      message: { en: expect.stringMatching(/^Notification sent: the operator must now send unsent data/) },
+    });
     expect(by.BIANCHI).toMatchObject({
       outcome: 'failed',
       reasonCode: 'ENDPOINT_DISABLED',
@@ -37,7 +40,12 @@ describe('push fan-out against the local SNS endpoint (no mocks)', () => {
 
     const [delivered] = await deliveries(tokens.ROSSI);
     expect(delivered).toBeDefined();
-    expect(readPushMessage(delivered!.message)).toMatchObject({ command: 'START_UPDATE', commandId: 'S1:START_UPDATE:1', customerId, sessionVersion: '3' });
+    expect(readPushMessage(delivered!.message)).toMatchObject({
+      command: 'START_UPDATE',
+      commandId: 'S1:START_UPDATE:1',
+      customerId,
+      sessionVersion: '3',
+    });
     expect(delivered!.targetArn).toBe((await getDevice(customerId, 'ROSSI')).endpointArn);
     expect(await deliveries(tokens.VERDI)).toEqual([]);
     expect(await deliveries(tokens.BIANCHI)).toEqual([]);
@@ -60,7 +68,9 @@ describe('push fan-out against the local SNS endpoint (no mocks)', () => {
 
     // Check-in with a fresh token: the endpoint gets the token and is enabled again.
     const fresh = `fcm-${tag}`;
-    await putDevices(customerId, [{ serial: 'BIANCHI', pushToken: fresh, endpointArn: (await getDevice(customerId, 'BIANCHI')).endpointArn }]);
+    await putDevices(customerId, [
+      { serial: 'BIANCHI', pushToken: fresh, endpointArn: (await getDevice(customerId, 'BIANCHI')).endpointArn },
+    ]);
     const device = await getDevice(customerId, 'BIANCHI');
     expect(await ensureEndpoint({ customerId, serial: 'BIANCHI', pushToken: fresh, endpointArn: device.endpointArn })).toMatchObject({
       status: 'ready',
@@ -82,7 +92,11 @@ describe('push fan-out against the local SNS endpoint (no mocks)', () => {
     // The stored ARN is lost (e.g. the device re-registered): CreatePlatformEndpoint now answers
     // "already exists with the same Token, but different attributes" and names the endpoint.
     await putDevices(customerId, [{ serial: 'A', pushToken: token, endpointArn: null }]);
-    expect(await ensureEndpoint({ customerId, serial: 'A', pushToken: token })).toEqual({ status: 'ready', endpointArn: arn, action: 'created' });
+    expect(await ensureEndpoint({ customerId, serial: 'A', pushToken: token })).toEqual({
+      status: 'ready',
+      endpointArn: arn,
+      action: 'created',
+    });
     expect((await getDevice(customerId, 'A')).endpointArn).toBe(arn);
   });
 });

@@ -7,7 +7,13 @@ describe('push outcomes kept per device', () => {
   it('keeps only the current session’s outcomes, so a device row does not grow with every update', async () => {
     const tenant = await createTenant({ devices: 2 });
     const push = (sessionId: string, attempt: number) =>
-      fanOut({ customerId: tenant.customerId, sessionId, sessionVersion: 1, command: 'START_UPDATE', commandId: `${sessionId}:START_UPDATE:${attempt}` });
+      fanOut({
+        customerId: tenant.customerId,
+        sessionId,
+        sessionVersion: 1,
+        command: 'START_UPDATE',
+        commandId: `${sessionId}:START_UPDATE:${attempt}`,
+      });
     await push('session-one', 1);
     await push('session-one', 2);
     const first = await getDevice(tenant.customerId, tenant.devices[0]!.serial);

@@ -25,7 +25,10 @@ afterAll(async () => {
  * Runs the CLI as a user would (`node --import tsx cli/support.ts …`). Async
  * spawn: the gateway it talks to runs in this test process.
  */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((ok, fail) => {
     const { MOPHAS_API_URL: _a, MOPHAS_SUPPORT_KEY: _k, ...inherited } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', 'cli/support.ts', ...args], {
@@ -77,7 +80,9 @@ describe('mophas-support publish-release (CLI)', () => {
     const version = uniqueVersion();
     const desktopBytes = bytesOf(20 * MiB + 7);
     const mobileBytes = bytesOf(150 * 1024);
-    const run = await cli(publishArgs(version, file('mophas-setup.exe', desktopBytes), file('mophas.apk', mobileBytes), '--requires-code', '--json'));
+    const run = await cli(
+      publishArgs(version, file('mophas-setup.exe', desktopBytes), file('mophas.apk', mobileBytes), '--requires-code', '--json'),
+    );
     expect(run.stderr).not.toMatch(/^error/m);
     expect(run.code).toBe(0);
 
@@ -102,7 +107,9 @@ describe('mophas-support publish-release (CLI)', () => {
 
   it('prints a readable summary without --json, taking the API and key from the environment', async () => {
     const version = uniqueVersion();
-    const args = publishArgs(version, file('d.exe', bytesOf(4096)), file('m.apk', bytesOf(2048))).filter((a, i, all) => !['--api', '--support-key'].includes(a) && !['--api', '--support-key'].includes(all[i - 1]!));
+    const args = publishArgs(version, file('d.exe', bytesOf(4096)), file('m.apk', bytesOf(2048))).filter(
+      (a, i, all) => !['--api', '--support-key'].includes(a) && !['--api', '--support-key'].includes(all[i - 1]!),
+    );
     const run = await cli(args, { MOPHAS_API_URL: api.gateway.url, MOPHAS_SUPPORT_KEY: key() });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Published mOphas ${version} (catalog version `);
@@ -132,13 +139,25 @@ describe('mophas-support publish-release (CLI)', () => {
     expect((await cli(publishArgs(version, d, m))).code).toBe(0);
     const again = await cli(publishArgs(version, d, m));
     expect(again.code).toBe(1);
-    expect(oneLineError(again.stderr.split('\n').filter((l) => l.startsWith('error')).join('\n'))).toMatch(
-      new RegExp(`^error: Release ${version} is already published .* It was published at .*\\(RELEASE_EXISTS, HTTP 409\\)$`),
-    );
+    expect(
+      oneLineError(
+        again.stderr
+          .split('\n')
+          .filter((l) => l.startsWith('error'))
+          .join('\n'),
+      ),
+    ).toMatch(new RegExp(`^error: Release ${version} is already published .* It was published at .*\\(RELEASE_EXISTS, HTTP 409\\)$`));
 
     const wrongKey = await cli([...publishArgs(uniqueVersion(), d, m).slice(0, -1), 'sup_wrong']);
     expect(wrongKey.code).toBe(1);
-    expect(oneLineError(wrongKey.stderr.split('\n').filter((l) => l.startsWith('error')).join('\n'))).toMatch(/refused the support key.*UNAUTHORIZED/);
+    expect(
+      oneLineError(
+        wrongKey.stderr
+          .split('\n')
+          .filter((l) => l.startsWith('error'))
+          .join('\n'),
+      ),
+    ).toMatch(/refused the support key.*UNAUTHORIZED/);
   });
 
   it('says what to do when the API cannot be reached, and shows the stack only with --debug', async () => {

@@ -49,7 +49,12 @@ describe('release uploads (POST /v1/support/releases/{version}/uploads)', () => 
   });
 
   it('starts a multipart upload above 16 MiB with 8 MiB parts, one presigned URL each', async () => {
-    const res = await startUpload(uniqueVersion(), { kind: 'desktop', filename: 'mophas-setup.exe', size: 20 * MiB + 5, sha256: 'b'.repeat(64) });
+    const res = await startUpload(uniqueVersion(), {
+      kind: 'desktop',
+      filename: 'mophas-setup.exe',
+      size: 20 * MiB + 5,
+      sha256: 'b'.repeat(64),
+    });
     expect(res.status).toBe(201);
     expect(res.body.uploadId).toEqual(expect.any(String));
     expect(res.body.partSize).toBe(8 * MiB);
@@ -65,13 +70,20 @@ describe('release uploads (POST /v1/support/releases/{version}/uploads)', () => 
     const badVersion = await startUpload('3.1.0', { kind: 'desktop', filename: 'setup.exe', size: 10, sha256: 'a'.repeat(64) });
     expect(badVersion.status).toBe(400);
     expect(badVersion.body.code).toBe('VALIDATION_FAILED');
-    expect(badVersion.body.issues).toEqual([expect.objectContaining({ field: 'version', problem: expect.stringContaining('03.01.00_030') })]);
+    expect(badVersion.body.issues).toEqual([
+      expect.objectContaining({ field: 'version', problem: expect.stringContaining('03.01.00_030') }),
+    ]);
 
     const badBody = await startUpload(uniqueVersion(), { kind: 'server', filename: '../setup.exe', size: 0, sha256: 'xyz' });
     expect(badBody.status).toBe(400);
     expect(badBody.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['filename', 'kind', 'sha256', 'size']);
 
-    const tooBig = await startUpload(uniqueVersion(), { kind: 'desktop', filename: 'setup.exe', size: 5 * 1024 * MiB + 1, sha256: 'a'.repeat(64) });
+    const tooBig = await startUpload(uniqueVersion(), {
+      kind: 'desktop',
+      filename: 'setup.exe',
+      size: 5 * 1024 * MiB + 1,
+      sha256: 'a'.repeat(64),
+    });
     expect(tooBig.status).toBe(400);
     expect(tooBig.body.issues[0].field).toBe('size');
   });
@@ -117,15 +129,25 @@ describe('publishing a release (POST /v1/support/releases)', () => {
 
     const audit = await listAudit(CATALOG_AUDIT_SCOPE, { action: 'release.published' });
     expect(audit.entries).toContainEqual(
-      expect.objectContaining({ outcome: 'ok', actor: { kind: 'support', id: 'local-support' }, details: expect.objectContaining({ version }) }),
+      expect.objectContaining({
+        outcome: 'ok',
+        actor: { kind: 'support', id: 'local-support' },
+        details: expect.objectContaining({ version }),
+      }),
     );
   });
 
   it('refuses to publish a version again (409 with the existing release) and leaves the first release unchanged', async () => {
     const version = uniqueVersion();
     // Two sets of uploads staged before either is published.
-    const first = [await stagePackage(api, version, 'desktop', 'a.exe', bytesOf(2048)), await stagePackage(api, version, 'mobile', 'a.apk', bytesOf(1024))] as const;
-    const second = [await stagePackage(api, version, 'desktop', 'b.exe', bytesOf(4096)), await stagePackage(api, version, 'mobile', 'b.apk', bytesOf(512))] as const;
+    const first = [
+      await stagePackage(api, version, 'desktop', 'a.exe', bytesOf(2048)),
+      await stagePackage(api, version, 'mobile', 'a.apk', bytesOf(1024)),
+    ] as const;
+    const second = [
+      await stagePackage(api, version, 'desktop', 'b.exe', bytesOf(4096)),
+      await stagePackage(api, version, 'mobile', 'b.apk', bytesOf(512)),
+    ] as const;
     const published = await publish(publishBody(version, ...first));
     expect(published.status).toBe(201);
     const before = await listed(version);
@@ -153,7 +175,9 @@ describe('publishing a release (POST /v1/support/releases)', () => {
     const version = uniqueVersion();
     const desktopBytes = bytesOf(64 * 1024);
     const mobileBytes = bytesOf(8 * 1024);
-    const desktop = await stagePackage(api, version, 'desktop', 'setup.exe', desktopBytes, { sha256: sha256(Buffer.from('something else')) });
+    const desktop = await stagePackage(api, version, 'desktop', 'setup.exe', desktopBytes, {
+      sha256: sha256(Buffer.from('something else')),
+    });
     const mobile = await stagePackage(api, version, 'mobile', 'app.apk', mobileBytes);
 
     const res = await publish(publishBody(version, desktop, mobile));
@@ -212,7 +236,9 @@ describe('publishing a release (POST /v1/support/releases)', () => {
     const version = uniqueVersion();
     const start = await startUpload(version, { kind: 'desktop', filename: 'setup.exe', size: 10, sha256: 'a'.repeat(64) });
     const mobile = await stagePackage(api, version, 'mobile', 'app.apk', bytesOf(100));
-    const res = await publish(publishBody(version, { uploadKey: start.body.uploadKey, sha256: 'a'.repeat(64), size: 10, filename: 'setup.exe' }, mobile));
+    const res = await publish(
+      publishBody(version, { uploadKey: start.body.uploadKey, sha256: 'a'.repeat(64), size: 10, filename: 'setup.exe' }, mobile),
+    );
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ code: 'PACKAGE_NOT_UPLOADED', package: 'desktop' });
   });
@@ -252,7 +278,13 @@ describe('publishing a release (POST /v1/support/releases)', () => {
     const versions = [uniqueVersion(), uniqueVersion(), uniqueVersion()];
     const bodies = [];
     for (const v of versions) {
-      bodies.push(publishBody(v, await stagePackage(api, v, 'desktop', 'setup.exe', bytesOf(1000)), await stagePackage(api, v, 'mobile', 'app.apk', bytesOf(1000))));
+      bodies.push(
+        publishBody(
+          v,
+          await stagePackage(api, v, 'desktop', 'setup.exe', bytesOf(1000)),
+          await stagePackage(api, v, 'mobile', 'app.apk', bytesOf(1000)),
+        ),
+      );
     }
     const results = await Promise.all(bodies.map((b) => publish(b)));
     expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
@@ -277,7 +309,12 @@ describe('who may manage releases', () => {
 
   it('lets an agent limited to some customers list releases but not publish them', async () => {
     const agentId = `agent-${Math.random().toString(36).slice(2, 10)}`;
-    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(agentId), type: 'agent', customers: [tenant.customerId] } }));
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...credentialKeys.supportPrincipal(agentId), type: 'agent', customers: [tenant.customerId] },
+      }),
+    );
     const headers = { 'x-support-principal': agentId };
     const upload = await api.call('POST', `/v1/support/releases/${uniqueVersion()}/uploads`, {
       auth: supportAuth(),

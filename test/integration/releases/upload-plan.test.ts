@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_PACKAGE_BYTES, MAX_PARTS, MIN_PART_BYTES, MiB, SINGLE_PUT_MAX_BYTES, partLength, planUpload } from '../../../functions/releases/limits';
+import {
+  MAX_PACKAGE_BYTES,
+  MAX_PARTS,
+  MIN_PART_BYTES,
+  MiB,
+  SINGLE_PUT_MAX_BYTES,
+  partLength,
+  planUpload,
+} from '../../../functions/releases/limits';
 import { newPackageKey, newStagingKey, parseStagingKey } from '../../../functions/releases/package-keys';
 import { FILENAME_PATTERN, MAX_PACKAGE_BYTES as CLI_MAX_PACKAGE_BYTES } from '../../../cli/lib/files';
 import { FILENAME_PATTERN as API_FILENAME_PATTERN } from '../../../functions/releases/package-keys';

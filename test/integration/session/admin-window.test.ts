@@ -26,7 +26,8 @@ async function openSession(devices = 3) {
 }
 
 async function markAllAwaiting(customerId: string, serials: string[], sessionId: string) {
-  for (const serial of serials) await setDeviceFields(customerId, serial, { awaitingSessionId: sessionId, blocked: true, startAckSessionId: sessionId });
+  for (const serial of serials)
+    await setDeviceFields(customerId, serial, { awaitingSessionId: sessionId, blocked: true, startAckSessionId: sessionId });
 }
 
 describe('admin window: phase 1 (SES-1…5)', () => {
@@ -56,7 +57,19 @@ describe('admin window: phase 1 (SES-1…5)', () => {
     const first = await gridOf(admin);
     expect(first.status).toBe(200);
     expect(Object.keys(first.body.rows[0]).sort()).toEqual(
-      ['serial', 'device', 'operator', 'phone', 'lastSync', 'notificationsEnabled', 'notificationSent', 'blocked', 'awaitingUpdate', 'notes', 'notOnDesktopVersion'].sort(),
+      [
+        'serial',
+        'device',
+        'operator',
+        'phone',
+        'lastSync',
+        'notificationsEnabled',
+        'notificationSent',
+        'blocked',
+        'awaitingUpdate',
+        'notes',
+        'notOnDesktopVersion',
+      ].sort(),
     );
     expect(first.body.buttons).toEqual({ startUpdate: false, forceUpdate: true });
     const etag = first.headers.get('etag')!;
@@ -70,10 +83,16 @@ describe('admin window: phase 1 (SES-1…5)', () => {
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ code: 'DEVICES_NOT_AWAITING', session: { state: 'preparing' } });
     expect(refused.body.allowedActions).toContain('force-update');
-    await markAllAwaiting(tenant.customerId, tenant.devices.map((d) => d.serial), sessionId);
+    await markAllAwaiting(
+      tenant.customerId,
+      tenant.devices.map((d) => d.serial),
+      sessionId,
+    );
     const grid = await gridOf(admin);
     expect(grid.body.buttons).toEqual({ startUpdate: true, forceUpdate: false });
-    expect(grid.body.rows.every((r: { awaitingUpdate: boolean; notificationSent: boolean }) => r.awaitingUpdate && r.notificationSent)).toBe(true);
+    expect(
+      grid.body.rows.every((r: { awaitingUpdate: boolean; notificationSent: boolean }) => r.awaitingUpdate && r.notificationSent),
+    ).toBe(true);
     const started = await post(admin, '/start');
     expect(started.status).toBe(200);
     expect(started.body.session.state).toBe('updating');
@@ -84,7 +103,12 @@ describe('admin window: phase 1 (SES-1…5)', () => {
     await setDeviceFields(tenant.customerId, tenant.devices[0]!.serial, { awaitingSessionId: sessionId });
     const step1 = await post(admin, '/force');
     expect(step1.body).toMatchObject({ confirmationRequired: true });
-    expect(step1.body.notAwaiting.map((d: { serial: string }) => d.serial).sort()).toEqual(tenant.devices.slice(1).map((d) => d.serial).sort());
+    expect(step1.body.notAwaiting.map((d: { serial: string }) => d.serial).sort()).toEqual(
+      tenant.devices
+        .slice(1)
+        .map((d) => d.serial)
+        .sort(),
+    );
     expect(step1.body.warning.it).toMatch(/perdere i dati/);
     // Another START UPDATE resend moves the session on: the first confirmation is stale.
     await post(admin, '/start-update-push', { serial: tenant.devices[1]!.serial });
@@ -112,7 +136,11 @@ describe('admin window: phase 1 (SES-1…5)', () => {
 describe('admin window: phases 2 and 3, and failure (SES-6…10)', () => {
   async function updating(devices = 2) {
     const ctx = await openSession(devices);
-    await markAllAwaiting(ctx.tenant.customerId, ctx.tenant.devices.map((d) => d.serial), ctx.sessionId);
+    await markAllAwaiting(
+      ctx.tenant.customerId,
+      ctx.tenant.devices.map((d) => d.serial),
+      ctx.sessionId,
+    );
     expect((await post(ctx.admin, '/start')).status).toBe(200);
     return ctx;
   }
@@ -126,8 +154,15 @@ describe('admin window: phases 2 and 3, and failure (SES-6…10)', () => {
     await setDeviceFields(tenant.customerId, tenant.devices[0]!.serial, { installedVersion: TO });
     const all = await gridOf(admin);
     expect(all.body.desktopVersion).toBe(TO);
-    expect(all.body.rows.map((r: { installedVersion: string; notOnDesktopVersion: boolean }) => [r.installedVersion, r.notOnDesktopVersion]).sort()).toEqual(
-      [[FROM, true], [TO, false]].sort(),
+    expect(
+      all.body.rows
+        .map((r: { installedVersion: string; notOnDesktopVersion: boolean }) => [r.installedVersion, r.notOnDesktopVersion])
+        .sort(),
+    ).toEqual(
+      [
+        [FROM, true],
+        [TO, false],
+      ].sort(),
     );
     expect((await gridOf(admin, '?filter=updated')).body.rows).toHaveLength(1);
     expect((await gridOf(admin, '?filter=not-updated')).body.rows[0].serial).toBe(tenant.devices[1]!.serial);
@@ -145,7 +180,11 @@ describe('admin window: phases 2 and 3, and failure (SES-6…10)', () => {
 
   it('records an abnormal termination with its log, shows red, reactivates devices and refuses a retry', async () => {
     const { admin, tenant } = await updating(2);
-    const failed = await post(admin, '/outcome', { result: 'failed', log: 'UPGRADE PROGRAM: TERMINATA IN MODO ANOMALO\nstep 7/9', message: 'installer exit code 3' });
+    const failed = await post(admin, '/outcome', {
+      result: 'failed',
+      log: 'UPGRADE PROGRAM: TERMINATA IN MODO ANOMALO\nstep 7/9',
+      message: 'installer exit code 3',
+    });
     expect(failed.body.session.state).toBe('failed');
     const feed = await api.call('GET', `/v1/desktop/feed?installed=${FROM}`, { auth: `Desktop ${tenant.desktopCredential}` });
     expect(JSON.parse(feed.body.answer.payload).notice.kind).toBe('update-failed');
@@ -173,7 +212,10 @@ describe('admin window: phases 2 and 3, and failure (SES-6…10)', () => {
     const serial = tenant.devices[0]!.serial;
     const step1 = await api.call('POST', `/v1/desktop/devices/${serial}/disable`, { auth: admin });
     expect(step1.body.confirmationRequired).toBe(true);
-    const done = await api.call('POST', `/v1/desktop/devices/${serial}/disable`, { auth: admin, body: { confirmToken: step1.body.confirmToken } });
+    const done = await api.call('POST', `/v1/desktop/devices/${serial}/disable`, {
+      auth: admin,
+      body: { confirmToken: step1.body.confirmToken },
+    });
     expect(done.body).toEqual({ serial, enabled: false });
     expect((await gridOf(admin)).body.rows.map((r: { serial: string }) => r.serial)).not.toContain(serial);
     expect((await api.call('GET', '/v1/device/package', { auth: `Device ${tenant.devices[0]!.credential}` })).status).toBe(403);
@@ -185,13 +227,19 @@ describe('admin window: phases 2 and 3, and failure (SES-6…10)', () => {
 describe('race-free transitions (SES-11)', () => {
   it('applies exactly one of 50 concurrent Start update requests and audits exactly that one', async () => {
     const { admin, tenant, sessionId } = await openSession(2);
-    await markAllAwaiting(tenant.customerId, tenant.devices.map((d) => d.serial), sessionId);
+    await markAllAwaiting(
+      tenant.customerId,
+      tenant.devices.map((d) => d.serial),
+      sessionId,
+    );
     const results = await Promise.all(Array.from({ length: 50 }, () => post(admin, '/start')));
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
     for (const r of results.filter((x) => x.status === 409)) expect(r.body.session.state).toMatch(/preparing|updating/);
-    const audit = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?action=session.start-update&limit=500`, { auth: supportAuth() });
+    const audit = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?action=session.start-update&limit=500`, {
+      auth: supportAuth(),
+    });
     expect(audit.body.entries).toHaveLength(1);
     expect(audit.body.entries[0]).toMatchObject({ fromState: 'preparing', toState: 'updating', actor: { kind: 'user', id: 'admin' } });
   });
@@ -201,7 +249,9 @@ describe('race-free transitions (SES-11)', () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => post(admin, '/start-update-push')));
     const opened = new Set(results.filter((r) => r.status === 200).map((r) => r.body.session.sessionId));
     expect(opened.size).toBe(1);
-    const audit = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?action=session.send-start-update&limit=500`, { auth: supportAuth() });
+    const audit = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?action=session.send-start-update&limit=500`, {
+      auth: supportAuth(),
+    });
     const fromAvailable = audit.body.entries.filter((e: { fromState: string }) => e.fromState === 'available');
     expect(fromAvailable).toHaveLength(1);
     expect(audit.body.entries).toHaveLength(results.filter((r) => r.status === 200).length);

@@ -24,7 +24,9 @@ describe('Start/Force/Concluso never decide on a stale device list (SES-5, SES-1
     const before = await getDeviceSetVersion(tenant.customerId);
     expect(await stillSame(tenant.customerId, before)).toBe(true);
 
-    const registered = await api.call('POST', '/v1/device/register', { body: { serial: `35${Date.now()}`, licenceCode, installedVersion: '03.01.00_030' } });
+    const registered = await api.call('POST', '/v1/device/register', {
+      body: { serial: `35${Date.now()}`, licenceCode, installedVersion: '03.01.00_030' },
+    });
     expect(registered.status).toBe(201);
     const afterRegistration = await getDeviceSetVersion(tenant.customerId);
     expect(afterRegistration).toBe(before + 1);

@@ -61,7 +61,9 @@ async function updateDevice(op: ReturnType<typeof operator>, from: string) {
 }
 
 const noticeOf = async (tenant: Tenant, installed: string) =>
-  JSON.parse((await api.call('GET', `/v1/desktop/feed?installed=${installed}`, { auth: `Desktop ${tenant.desktopCredential}` })).body.answer.payload).notice.kind;
+  JSON.parse(
+    (await api.call('GET', `/v1/desktop/feed?installed=${installed}`, { auth: `Desktop ${tenant.desktopCredential}` })).body.answer.payload,
+  ).notice.kind;
 
 describe('the manual, end to end', () => {
   it('happy path: every device locks and sends its data, the desktop updates, devices update, the update is concluded', async () => {
@@ -77,7 +79,12 @@ describe('the manual, end to end', () => {
     for (const op of ops) await obeyStartUpdate(op, FROM);
     const ready = await win.grid();
     expect(ready.buttons).toEqual({ startUpdate: true, forceUpdate: false });
-    expect(ready.rows.every((r: { notificationSent: boolean; blocked: boolean; awaitingUpdate: boolean }) => r.notificationSent && r.blocked && r.awaitingUpdate)).toBe(true);
+    expect(
+      ready.rows.every(
+        (r: { notificationSent: boolean; blocked: boolean; awaitingUpdate: boolean }) =>
+          r.notificationSent && r.blocked && r.awaitingUpdate,
+      ),
+    ).toBe(true);
 
     expect((await win.post('/start')).body.session.state).toBe('updating');
     // A device asking for the update too early is told to wait (DEV-4).
@@ -102,24 +109,37 @@ describe('the manual, end to end', () => {
   it('forced path: one device silent, one locked by phone; the silent one’s late data is refused, then it updates after the conclusion', async () => {
     const ctx = await readyTenant(api, FROM, TO, 3);
     const win = admin(ctx);
-    const [normal, silent, phoned] = ctx.tenant.devices.map(operator) as [ReturnType<typeof operator>, ReturnType<typeof operator>, ReturnType<typeof operator>];
+    const [normal, silent, phoned] = ctx.tenant.devices.map(operator) as [
+      ReturnType<typeof operator>,
+      ReturnType<typeof operator>,
+      ReturnType<typeof operator>,
+    ];
     const opened = await win.post('/start-update-push');
     const sessionId = opened.body.session.sessionId as string;
     await obeyStartUpdate(normal, FROM);
 
     // The push never reached this device: HQ and the operator lock it by phone (LOCK-1).
     const code1 = makeCode1('lock');
-    const genera = await api.call('POST', `/v1/desktop/devices/${phoned.device.serial}/lock-exchange`, { auth: ctx.admin, body: { action: 'lock', code1: code1.formatted } });
+    const genera = await api.call('POST', `/v1/desktop/devices/${phoned.device.serial}/lock-exchange`, {
+      auth: ctx.admin,
+      body: { action: 'lock', code1: code1.formatted },
+    });
     expect(verifyCode2(phoned.device.lockSecret, phoned.device.serial, code1.data, genera.body.code2).ok).toBe(true);
     const code3 = makeCode3(phoned.device.lockSecret, phoned.device.serial, code1.data, genera.body.code2);
-    expect((await api.call('POST', `/v1/desktop/devices/${phoned.device.serial}/lock-exchange/verify`, { auth: ctx.admin, body: { code3 } })).body.blocked).toBe(true);
+    expect(
+      (await api.call('POST', `/v1/desktop/devices/${phoned.device.serial}/lock-exchange/verify`, { auth: ctx.admin, body: { code3 } }))
+        .body.blocked,
+    ).toBe(true);
     expect((await phoned.sendUnsentData(sessionId)).status).toBe(200);
 
     const grid = await win.grid();
     expect(grid.buttons).toEqual({ startUpdate: false, forceUpdate: true });
     const step1 = await win.post('/force');
     expect(step1.body.notAwaiting.map((d: { serial: string }) => d.serial)).toEqual([silent.device.serial]);
-    expect((await win.post('/force', { confirmToken: step1.body.confirmToken })).body.session).toMatchObject({ state: 'updating', forced: true });
+    expect((await win.post('/force', { confirmToken: step1.body.confirmToken })).body.session).toMatchObject({
+      state: 'updating',
+      forced: true,
+    });
 
     // The silent device wakes up late: its unsent data is refused — the versions differ (DEV-3).
     const late = await silent.sendUnsentData(sessionId);
@@ -145,7 +165,9 @@ describe('the manual, end to end', () => {
     await win.post('/start-update-push');
     for (const op of ops) await obeyStartUpdate(op, FROM);
     await win.post('/start');
-    expect((await win.post('/outcome', { result: 'failed', log: 'TERMINATA IN MODO ANOMALO', message: 'setup exit 3' })).body.session.state).toBe('failed');
+    expect(
+      (await win.post('/outcome', { result: 'failed', log: 'TERMINATA IN MODO ANOMALO', message: 'setup exit 3' })).body.session.state,
+    ).toBe('failed');
     expect(await noticeOf(ctx.tenant, FROM)).toBe('update-failed');
     expect((await ops[0]!.checkIn(FROM)).command.command).toBe('AWAIT');
 
@@ -158,7 +180,10 @@ describe('the manual, end to end', () => {
     expect(await noticeOf(ctx.tenant, FROM)).toBe('update-failed');
     expect((await win.post('/start-update-push')).body.code).toBe('ACTION_NOT_ALLOWED');
 
-    const resolved = await api.call('POST', `/v1/support/customers/${ctx.tenant.customerId}/session/resolve`, { auth: supportAuth(), body: { resolution: 'Antivirus blocked the installer; disabled it.' } });
+    const resolved = await api.call('POST', `/v1/support/customers/${ctx.tenant.customerId}/session/resolve`, {
+      auth: supportAuth(),
+      body: { resolution: 'Antivirus blocked the installer; disabled it.' },
+    });
     expect(resolved.status).toBe(200);
     expect(await noticeOf(ctx.tenant, FROM)).toBe('update-ready');
     expect((await ops[0]!.checkIn(FROM)).command.command).toBe('NONE');

@@ -27,7 +27,10 @@ describe('queued fan-out for large fleets', () => {
     const { tenant, admin } = await readyTenant(api, FROM, TO, 5);
     // Devices report their push tokens at check-in (SNS endpoints are created then).
     for (const [i, d] of tenant.devices.entries()) {
-      const res = await api.call('POST', '/v1/device/check-in', { auth: `Device ${d.credential}`, body: { installedVersion: FROM, pushToken: `fcm-queued-${tenant.customerId}-${i}` } });
+      const res = await api.call('POST', '/v1/device/check-in', {
+        auth: `Device ${d.credential}`,
+        body: { installedVersion: FROM, pushToken: `fcm-queued-${tenant.customerId}-${i}` },
+      });
       expect(res.status).toBe(200);
     }
     const res = await api.call('POST', '/v1/desktop/update/start-update-push', { auth: admin });
@@ -39,7 +42,9 @@ describe('queued fan-out for large fleets', () => {
     const deadline = Date.now() + 20_000;
     let outcomes: (string | undefined)[] = [];
     while (Date.now() < deadline) {
-      outcomes = await Promise.all(tenant.devices.map(async (d) => (await getDevice(tenant.customerId, d.serial))?.pushOutcomes?.[commandId]?.status));
+      outcomes = await Promise.all(
+        tenant.devices.map(async (d) => (await getDevice(tenant.customerId, d.serial))?.pushOutcomes?.[commandId]?.status),
+      );
       if (outcomes.every((o) => o !== undefined)) break;
       await new Promise((r) => setTimeout(r, 200));
     }

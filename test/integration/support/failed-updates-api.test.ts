@@ -31,7 +31,13 @@ describe('failed updates list (SES-10)', () => {
 
     const rows = await failedList();
     const row = rows.find((r) => r.customerId === failed.customerId);
-    expect(row).toMatchObject({ customerId: failed.customerId, sessionId, state: 'failed', targetVersion: '03.02.00_007', fromVersion: '03.01.00_030' });
+    expect(row).toMatchObject({
+      customerId: failed.customerId,
+      sessionId,
+      state: 'failed',
+      targetVersion: '03.02.00_007',
+      fromVersion: '03.01.00_030',
+    });
     expect(Date.parse(row.since)).toBeGreaterThan(Date.now() - 60_000);
     expect(row.supportCaseId).toBeUndefined();
     expect(rows.some((r) => r.customerId === fine.customerId)).toBe(false);
@@ -102,7 +108,12 @@ describe('resolving a failed update (SES-10/11)', () => {
 
     const res = await resolve(tenant.customerId);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ customerId: tenant.customerId, fromState: 'failed', session: { sessionId, state: 'available' }, resolvedBy: 'staff-tester' });
+    expect(res.body).toMatchObject({
+      customerId: tenant.customerId,
+      fromState: 'failed',
+      session: { sessionId, state: 'available' },
+      resolvedBy: 'staff-tester',
+    });
 
     expect(await notice(tenant)).not.toBe('update-failed');
     const session = await getSession(tenant.customerId);
@@ -216,7 +227,12 @@ describe('support cases', () => {
     expect(res.body.closedCaseIds).toEqual([filed.caseId]);
     expect((await openCases()).some((c) => c.caseId === filed.caseId)).toBe(false);
     const [closed] = await listCustomerCases(tenant.customerId);
-    expect(closed).toMatchObject({ caseId: filed.caseId, status: 'resolved', resolvedBy: 'staff-tester', resolution: 'Fixed the installer path' });
+    expect(closed).toMatchObject({
+      caseId: filed.caseId,
+      status: 'resolved',
+      resolvedBy: 'staff-tester',
+      resolution: 'Fixed the installer path',
+    });
     expect((await getSession(tenant.customerId)).supportCaseId).toBeUndefined();
   });
 

@@ -11,7 +11,11 @@ import { ensureSupportStaff } from '../../../local/provision';
 import { supportAuth, type ApiResponse, type TestApi } from '../../fixtures/api';
 
 const DESKTOP = { kind: 'desktop' as const, id: 'test-desktop' };
-const ACTION_TO: Partial<Record<SessionState, SessionAction>> = { failed: 'report-failure', reactivated: 'reactivate-devices', updating: 'start-update' };
+const ACTION_TO: Partial<Record<SessionState, SessionAction>> = {
+  failed: 'report-failure',
+  reactivated: 'reactivate-devices',
+  updating: 'start-update',
+};
 
 /**
  * Puts a customer's session in `state` through the real storage path
@@ -51,7 +55,12 @@ export async function reportToSupport(customerId: string, message = 'The update 
     reportedBy: 'admin',
     message,
   });
-  await saveSession(current, { ...current, supportCaseId: filed.case.caseId }, { action: 'report-to-support', actor: { kind: 'user', id: 'admin' } }, [filed.put]);
+  await saveSession(
+    current,
+    { ...current, supportCaseId: filed.case.caseId },
+    { action: 'report-to-support', actor: { kind: 'user', id: 'admin' } },
+    [filed.put],
+  );
   return filed.case;
 }
 

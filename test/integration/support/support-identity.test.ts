@@ -15,10 +15,17 @@ describe('support identities fail closed', () => {
   });
 
   it('keys assumed roles without the session name the caller chooses', async () => {
-    expect(supportIdentity('arn:aws:sts::123456789012:assumed-role/AgentRossi/any-session')).toBe('arn:aws:sts::123456789012:assumed-role/AgentRossi');
+    expect(supportIdentity('arn:aws:sts::123456789012:assumed-role/AgentRossi/any-session')).toBe(
+      'arn:aws:sts::123456789012:assumed-role/AgentRossi',
+    );
     expect(supportIdentity('arn:aws:iam::123456789012:user/alice')).toBe('arn:aws:iam::123456789012:user/alice');
     const role = `arn:aws:sts::123456789012:assumed-role/Agent-${Date.now()}`;
-    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(role), type: 'supportPrincipal', customers: ['c-1'] } }));
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...credentialKeys.supportPrincipal(role), type: 'supportPrincipal', customers: ['c-1'] },
+      }),
+    );
     for (const session of ['first', 'a-different-one']) {
       expect(await authenticate(iamEvent(`${role}/${session}`))).toEqual({ kind: 'support', id: role, customers: ['c-1'] });
     }
@@ -26,7 +33,9 @@ describe('support identities fail closed', () => {
 
   it('gives registered staff every customer', async () => {
     const arn = `arn:aws:iam::123456789012:user/staff-${Date.now()}`;
-    await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(arn), type: 'supportPrincipal', staff: true } }));
+    await ddb.send(
+      new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(arn), type: 'supportPrincipal', staff: true } }),
+    );
     expect(await authenticate(iamEvent(arn))).toEqual({ kind: 'support', id: arn, customers: '*' });
   });
 });

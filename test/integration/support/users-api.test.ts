@@ -13,7 +13,8 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const usersPath = (customerId = tenant.customerId) => `/v1/support/customers/${customerId}/users`;
-const create = (body: unknown, customerId = tenant.customerId, options = staff()) => api.call('POST', usersPath(customerId), { ...options, body });
+const create = (body: unknown, customerId = tenant.customerId, options = staff()) =>
+  api.call('POST', usersPath(customerId), { ...options, body });
 const patch = (username: string, body: unknown, customerId = tenant.customerId, options = staff()) =>
   api.call('PATCH', `${usersPath(customerId)}/${encodeURIComponent(username)}`, { ...options, body });
 const login = (username: string, password: string, t = tenant) =>
@@ -65,7 +66,10 @@ describe('desktop users managed by support (manual: "inviare la richiesta al ser
     expect(res.status).toBe(200);
     const names = res.body.users.map((u: { username: string }) => u.username);
     expect(names).toEqual(expect.arrayContaining(['admin', 'clerk']));
-    expect(res.body.users.find((u: { username: string }) => u.username === 'clerk')).toMatchObject({ role: 'user', mustChangePassword: false });
+    expect(res.body.users.find((u: { username: string }) => u.username === 'clerk')).toMatchObject({
+      role: 'user',
+      mustChangePassword: false,
+    });
     expect(JSON.stringify(res.body)).not.toMatch(/scrypt|passwordHash|password"/);
   });
 
@@ -143,7 +147,7 @@ describe('desktop users managed by support (manual: "inviare la richiesta al ser
     expect((await api.call('GET', usersPath(), asAgent)).status).toBe(403);
     expect((await create({ username: 'by.agent', password: 'long-enough-1', role: 'user' }, tenant.customerId, asAgent)).status).toBe(403);
     expect((await patch('clerk', { role: 'admin' }, tenant.customerId, asAgent)).status).toBe(403);
-    expect((await getUser(tenant.customerId, 'by.agent'))).toBeUndefined();
+    expect(await getUser(tenant.customerId, 'by.agent')).toBeUndefined();
     expect((await create({ username: 'by.agent', password: 'long-enough-1', role: 'user' }, other.customerId, asAgent)).status).toBe(201);
   });
 
@@ -157,7 +161,11 @@ describe('desktop users managed by support (manual: "inviare la richiesta al ser
     expect(audit.status).toBe(200);
     const created = audit.body.entries.find((e: { action: string }) => e.action === 'user.created');
     const updated = audit.body.entries.find((e: { action: string }) => e.action === 'user.updated');
-    expect(created).toMatchObject({ actor: { kind: 'support', id: 'staff-tester' }, outcome: 'ok', details: { username, role: 'user', mustChangePassword: true } });
+    expect(created).toMatchObject({
+      actor: { kind: 'support', id: 'staff-tester' },
+      outcome: 'ok',
+      details: { username, role: 'user', mustChangePassword: true },
+    });
     expect(updated).toMatchObject({
       actor: { kind: 'support', id: 'staff-tester' },
       details: { username, role: { from: 'user', to: 'admin' }, passwordReset: true },

@@ -1,12 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  CodeInputError,
-  formatCode,
-  mac12,
-  parseCode,
-  randomDigits,
-} from '../../../shared/codes/code-format';
+import { CodeInputError, formatCode, mac12, parseCode, randomDigits } from '../../../shared/codes/code-format';
 
 const digit = fc.constantFrom(...'0123456789');
 const data12 = fc.string({ unit: digit, minLength: 12, maxLength: 12 });
@@ -44,7 +38,9 @@ describe('formatCode / parseCode', () => {
   it('accepts the three desktop fields as an array, with stray spaces', () => {
     fc.assert(
       fc.property(data12, fc.constantFrom('', ' '), (data, pad) => {
-        const fields = formatCode(data).split('-').map((f) => pad + f + pad);
+        const fields = formatCode(data)
+          .split('-')
+          .map((f) => pad + f + pad);
         const parsed = parseCode(fields);
         expect(parsed.ok && parsed.data).toBe(data);
       }),
@@ -138,14 +134,17 @@ describe('formatCode / parseCode', () => {
 
   it('rejects a wrong digit count with FORMAT saying 15 digits / 3 groups of 5 were expected', () => {
     fc.assert(
-      fc.property(fc.string({ unit: digit, maxLength: 40 }).filter((s) => s.length !== 15), (digits) => {
-        expect(parseCode(digits)).toMatchObject({
-          ok: false,
-          reason: 'FORMAT',
-          problem: 'DIGIT_COUNT',
-          message: `Expected 15 digits (3 groups of 5), got ${digits.length}`,
-        });
-      }),
+      fc.property(
+        fc.string({ unit: digit, maxLength: 40 }).filter((s) => s.length !== 15),
+        (digits) => {
+          expect(parseCode(digits)).toMatchObject({
+            ok: false,
+            reason: 'FORMAT',
+            problem: 'DIGIT_COUNT',
+            message: `Expected 15 digits (3 groups of 5), got ${digits.length}`,
+          });
+        },
+      ),
     );
     expect(parseCode(['12340', '56786'])).toMatchObject({
       reason: 'FORMAT',
@@ -185,7 +184,7 @@ describe('randomDigits', () => {
 
   it('uses every digit in every position (no stuck digits)', () => {
     const seen = Array.from({ length: 12 }, () => new Set<string>());
-    for (let i = 0; i < 400; i++) [...randomDigits(12)].forEach((d, p) => seen[p]!.add(d));
+    for (let i = 0; i < 400; i++) for (const [p, d] of [...randomDigits(12)].entries()) seen[p]!.add(d);
     for (const s of seen) expect(s.size).toBe(10);
   });
 });

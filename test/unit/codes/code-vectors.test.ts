@@ -2,19 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { dammCheckDigit, isDammValid } from '../../../shared/codes/damm';
 import { formatCode, parseCode } from '../../../shared/codes/code-format';
-import {
-  confirmationResponse,
-  deriveCustomerKey,
-  verifyConfirmationResponse,
-} from '../../../shared/codes/confirmation';
-import {
-  type LockAction,
-  code2For,
-  makeCode1,
-  makeCode3,
-  verifyCode2,
-  verifyCode3,
-} from '../../../shared/codes/lock-exchange';
+import { confirmationResponse, deriveCustomerKey, verifyConfirmationResponse } from '../../../shared/codes/confirmation';
+import { type LockAction, code2For, makeCode1, makeCode3, verifyCode2, verifyCode3 } from '../../../shared/codes/lock-exchange';
 
 interface Vectors {
   damm: {
@@ -52,9 +41,7 @@ interface Vectors {
   }[];
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../docs/code-vectors.json', import.meta.url), 'utf8'),
-) as Vectors;
+const vectors = JSON.parse(readFileSync(new URL('../../../docs/code-vectors.json', import.meta.url), 'utf8')) as Vectors;
 
 describe('published code vectors (docs/code-vectors.json)', () => {
   it('contain the literature Damm example 572 → 4', () => {

@@ -1,12 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { CodeInputError, formatCode, parseCode } from '../../../shared/codes/code-format';
-import {
-  confirmationResponse,
-  deriveCustomerKey,
-  newChallenge,
-  verifyConfirmationResponse,
-} from '../../../shared/codes/confirmation';
+import { confirmationResponse, deriveCustomerKey, newChallenge, verifyConfirmationResponse } from '../../../shared/codes/confirmation';
 
 const master = Buffer.alloc(32, 7);
 const digit = fc.constantFrom(...'0123456789');
@@ -60,9 +55,10 @@ describe('confirmation codes', () => {
             verifyConfirmationResponse(deriveCustomerKey(master, otherCid), { ...params, customerId: otherCid }, response),
           ).toMatchObject({ ok: false, reason: 'MISMATCH' });
           // Same key, other customer id in the message (binding is in the MAC message too).
-          expect(
-            verifyConfirmationResponse(deriveCustomerKey(master, cid), { ...params, customerId: otherCid }, response),
-          ).toMatchObject({ ok: false, reason: 'MISMATCH' });
+          expect(verifyConfirmationResponse(deriveCustomerKey(master, cid), { ...params, customerId: otherCid }, response)).toMatchObject({
+            ok: false,
+            reason: 'MISMATCH',
+          });
           const key = deriveCustomerKey(master, cid);
           expect(verifyConfirmationResponse(key, { ...params, releaseVersion: otherRel }, response)).toMatchObject({
             ok: false,

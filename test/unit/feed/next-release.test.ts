@@ -79,11 +79,17 @@ describe('nextRelease (FEED-3: one version at a time)', () => {
   it('always offers the smallest release strictly above the installed version (property)', () => {
     const code = fc
       .tuple(fc.nat(20), fc.nat(20), fc.nat(20), fc.nat(999))
-      .map(([a, b, c, d]) => `${String(a).padStart(2, '0')}.${String(b).padStart(2, '0')}.${String(c).padStart(2, '0')}_${String(d).padStart(3, '0')}`);
+      .map(
+        ([a, b, c, d]) =>
+          `${String(a).padStart(2, '0')}.${String(b).padStart(2, '0')}.${String(c).padStart(2, '0')}_${String(d).padStart(3, '0')}`,
+      );
     fc.assert(
       fc.property(fc.uniqueArray(code, { maxLength: 12 }), code, (versions, installed) => {
         const above = versions.filter((v) => compareVersions(v, installed) > 0).sort(compareVersions);
-        const next = nextRelease(versions.map((v) => release(v)), installed);
+        const next = nextRelease(
+          versions.map((v) => release(v)),
+          installed,
+        );
         if (above.length > 0) {
           expect(next).toMatchObject({ kind: 'update', release: { version: above[0] } });
         } else if (versions.some((v) => v === installed)) {

@@ -102,7 +102,9 @@ describe('decideNotice (FEED-4)', () => {
       const n = decideNotice(input({ session: { state: 'mobile-update' }, next: { kind: 'up-to-date' } }));
       expect(n).toMatchObject({ kind: 'desktop-updated', colour: 'green' });
       expect(n.text?.it).toMatch(/dispositivi mobile/);
-      expect(n.actions).toEqual([expect.objectContaining({ id: 'finish-update', adminOnly: true, label: { it: 'Fine aggiornamento', en: 'Finish update' } })]);
+      expect(n.actions).toEqual([
+        expect.objectContaining({ id: 'finish-update', adminOnly: true, label: { it: 'Fine aggiornamento', en: 'Finish update' } }),
+      ]);
     });
 
     it.each<FeedSessionState>(['failed', 'reactivated'])('shows red "update failed" in state %s until support resolves it', (state) => {
@@ -139,7 +141,16 @@ describe('decideNotice (FEED-4)', () => {
   });
 
   it('never returns the client-only blue notice', () => {
-    const states: (FeedSessionState | undefined)[] = [undefined, 'available', 'preparing', 'updating', 'mobile-update', 'failed', 'reactivated', 'concluded'];
+    const states: (FeedSessionState | undefined)[] = [
+      undefined,
+      'available',
+      'preparing',
+      'updating',
+      'mobile-update',
+      'failed',
+      'reactivated',
+      'concluded',
+    ];
     const nexts = [{ kind: 'up-to-date' as const }, update(), update(true)];
     for (const state of states)
       for (const next of nexts)

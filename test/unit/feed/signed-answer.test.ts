@@ -110,8 +110,16 @@ describe('feed signing key derivation', () => {
       version: '03.01.00_032',
       notesUrl: 'https://wiki.alturas.it/mophas-fix/03.01.00_032',
       requiresConfirmationCode: false,
-      desktop: { key: 'packages/03.01.00_032/mophas-desktop-setup.exe', size: 262144, sha256: '6a0c5b0e3c3f6a2b3b1e4f9c8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a' },
-      mobile: { key: 'packages/03.01.00_032/mophas-mobile.apk', size: 65536, sha256: '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0' },
+      desktop: {
+        key: 'packages/03.01.00_032/mophas-desktop-setup.exe',
+        size: 262144,
+        sha256: '6a0c5b0e3c3f6a2b3b1e4f9c8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a',
+      },
+      mobile: {
+        key: 'packages/03.01.00_032/mophas-mobile.apk',
+        size: 65536,
+        sha256: '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0',
+      },
       publishedAt: '2025-06-01T00:00:00.000Z',
       catalogVersion: 3,
     };
@@ -219,7 +227,9 @@ describe('signed feed answers (PKG-2)', () => {
       const answer = signed();
       const bytes = Buffer.from(answer.signature, 'base64url');
       bytes[10]! ^= 0x01;
-      expect(reasonOf(verifyFeedAnswer(KEYS.publicKey, { ...answer, signature: bytes.toString('base64url') }, verifyOptions()))).toBe('BAD_SIGNATURE');
+      expect(reasonOf(verifyFeedAnswer(KEYS.publicKey, { ...answer, signature: bytes.toString('base64url') }, verifyOptions()))).toBe(
+        'BAD_SIGNATURE',
+      );
     });
 
     it('refuses an answer signed with another key with BAD_SIGNATURE, whatever keyId it claims', () => {
@@ -227,9 +237,9 @@ describe('signed feed answers (PKG-2)', () => {
       expect(reasonOf(verifyFeedAnswer(KEYS.publicKey, foreign, verifyOptions()))).toBe('BAD_SIGNATURE');
       expect(reasonOf(verifyFeedAnswer(KEYS.publicKey, { ...foreign, keyId: KEYS.keyId }, verifyOptions()))).toBe('BAD_SIGNATURE');
       const random = generateKeyPairSync('ed25519');
-      expect(reasonOf(verifyFeedAnswer(KEYS.publicKey, { ...signed(content(), NOW, random.privateKey), keyId: KEYS.keyId }, verifyOptions()))).toBe(
-        'BAD_SIGNATURE',
-      );
+      expect(
+        reasonOf(verifyFeedAnswer(KEYS.publicKey, { ...signed(content(), NOW, random.privateKey), keyId: KEYS.keyId }, verifyOptions())),
+      ).toBe('BAD_SIGNATURE');
     });
 
     it('accepts either pinned key during a key rotation', () => {
@@ -340,13 +350,27 @@ describe('desktop client verification (shared/client/feed-client-verify.ts)', ()
     const newer = acceptFeedAnswer(INITIAL_FEED_CLIENT_STATE, signed(content('03.01.00_030', { catalogVersion: 9 })), context());
     expect(newer.ok).toBe(true);
     const older = acceptFeedAnswer(newer.state, signed(content('03.01.00_030', { catalogVersion: 8 })), context());
-    expect(older).toMatchObject({ ok: false, reason: 'ROLLBACK', state: { lastCatalogVersion: 9 }, notice: { kind: 'feed-unreachable', colour: 'blue' } });
+    expect(older).toMatchObject({
+      ok: false,
+      reason: 'ROLLBACK',
+      state: { lastCatalogVersion: 9 },
+      notice: { kind: 'feed-unreachable', colour: 'blue' },
+    });
   });
 
   it('treats a tampered answer like an unreachable feed and does not move the mark', () => {
     const answer = signed();
-    const result = acceptFeedAnswer({ lastCatalogVersion: 3 }, { ...answer, payload: answer.payload.replace('"catalogVersion":7', '"catalogVersion":70') }, context());
-    expect(result).toMatchObject({ ok: false, reason: 'BAD_SIGNATURE', state: { lastCatalogVersion: 3 }, notice: { kind: 'feed-unreachable' } });
+    const result = acceptFeedAnswer(
+      { lastCatalogVersion: 3 },
+      { ...answer, payload: answer.payload.replace('"catalogVersion":7', '"catalogVersion":70') },
+      context(),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'BAD_SIGNATURE',
+      state: { lastCatalogVersion: 3 },
+      notice: { kind: 'feed-unreachable' },
+    });
   });
 
   it('refuses to run without a pinned key', () => {
@@ -364,7 +388,11 @@ describe('desktop client verification (shared/client/feed-client-verify.ts)', ()
     }
 
     it('accepts the right bytes streamed in chunks', async () => {
-      expect(await verifyPackageBytes(chunked(DESKTOP_BYTES), expected())).toEqual({ ok: true, size: DESKTOP_BYTES.length, sha256: sha256(DESKTOP_BYTES) });
+      expect(await verifyPackageBytes(chunked(DESKTOP_BYTES), expected())).toEqual({
+        ok: true,
+        size: DESKTOP_BYTES.length,
+        sha256: sha256(DESKTOP_BYTES),
+      });
     });
 
     it('accepts a download resumed in two parts', async () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { AppError } from '../../../shared/errors';
-import { buildPushMessage, outcomeTexts, parsePushCommand, PUSH_COMMANDS, PUSH_REASON_CODES, readPushMessage } from '../../../shared/push/commands';
+import {
+  buildPushMessage,
+  outcomeTexts,
+  parsePushCommand,
+  PUSH_COMMANDS,
+  PUSH_REASON_CODES,
+  readPushMessage,
+} from '../../../shared/push/commands';
 
 const fields = { command: 'START_UPDATE', sessionId: 'S1', sessionVersion: 7, commandId: 'S1:START_UPDATE:1', customerId: 'acme' } as const;
 

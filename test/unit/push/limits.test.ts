@@ -22,12 +22,15 @@ describe('retry classification', () => {
     expect(isTransientError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
   });
 
-  it.each(['EndpointDisabledException', 'InvalidParameterException', 'NotFoundException', 'PlatformApplicationDisabledException', 'AuthorizationErrorException'])(
-    'never retries %s',
-    (name) => {
-      expect(isTransientError(err(name, 400))).toBe(false);
-    },
-  );
+  it.each([
+    'EndpointDisabledException',
+    'InvalidParameterException',
+    'NotFoundException',
+    'PlatformApplicationDisabledException',
+    'AuthorizationErrorException',
+  ])('never retries %s', (name) => {
+    expect(isTransientError(err(name, 400))).toBe(false);
+  });
 
   it('never retries a configuration error', () => {
     expect(isTransientError(new ConfigError('Missing required environment variable X'))).toBe(false);

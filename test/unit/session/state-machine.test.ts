@@ -22,7 +22,12 @@ const session = (state: SessionState, extra: Partial<Session> = {}): Session => 
   targetVersion: '03.01.00_032',
   ...extra,
 });
-const device = (extra: Partial<DeviceState> = {}): DeviceState => ({ serial: 'd1', enabled: true, installedVersion: '03.01.00_030', ...extra });
+const device = (extra: Partial<DeviceState> = {}): DeviceState => ({
+  serial: 'd1',
+  enabled: true,
+  installedVersion: '03.01.00_030',
+  ...extra,
+});
 
 describe('update session state machine (SES-1…11)', () => {
   it('follows the manual: available → preparing → updating → mobile-update → concluded', () => {
@@ -68,7 +73,10 @@ describe('update session state machine (SES-1…11)', () => {
 
   it('enables Start update only when every enabled device awaits it (disabled ones do not count)', () => {
     const s = session('preparing');
-    expect(startOrForce([device({ awaitingSessionId: 's1' }), device({ serial: 'd2', enabled: false })], s)).toEqual({ canStart: true, notAwaiting: [] });
+    expect(startOrForce([device({ awaitingSessionId: 's1' }), device({ serial: 'd2', enabled: false })], s)).toEqual({
+      canStart: true,
+      notAwaiting: [],
+    });
     expect(startOrForce([device({ awaitingSessionId: 's0' })], s)).toEqual({ canStart: false, notAwaiting: ['d1'] });
   });
 });
@@ -89,8 +97,14 @@ describe('the command a device owes at check-in (DEV-7)', () => {
 
   it('outside a session sends an older or a newer device to the desktop version (DEV-6, downgrade included)', () => {
     const none = session('available', { sessionId: '' });
-    expect(owedCommand(none, device({ installedVersion: '03.01.00_028' }), '03.01.00_030')).toEqual({ command: 'UPDATE', version: '03.01.00_030' });
-    expect(owedCommand(none, device({ installedVersion: '03.01.00_032' }), '03.01.00_030')).toEqual({ command: 'UPDATE', version: '03.01.00_030' });
+    expect(owedCommand(none, device({ installedVersion: '03.01.00_028' }), '03.01.00_030')).toEqual({
+      command: 'UPDATE',
+      version: '03.01.00_030',
+    });
+    expect(owedCommand(none, device({ installedVersion: '03.01.00_032' }), '03.01.00_030')).toEqual({
+      command: 'UPDATE',
+      version: '03.01.00_030',
+    });
     expect(owedCommand(none, device({ installedVersion: '03.01.00_030' }), '03.01.00_030')).toEqual({ command: 'NONE' });
   });
 

@@ -54,7 +54,9 @@ export async function putDevices(customerId: string, seeds: DeviceSeed[]): Promi
 }
 
 export async function getDevice(customerId: string, serial: string): Promise<Record<string, any>> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.device(customerId, serial), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName(), Key: customerKeys.device(customerId, serial), ConsistentRead: true }),
+  );
   if (!Item) throw new Error(`device ${serial} not found`);
   return Item;
 }

@@ -30,7 +30,10 @@ const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('fanOut: publishing', () => {
   it('publishes one data message per enabled device and records each as sent', async () => {
     const customerId = newCustomerId();
-    await putDevices(customerId, serials(3).map((serial) => ({ serial, blocked: false, awaitingUpdate: false })));
+    await putDevices(
+      customerId,
+      serials(3).map((serial) => ({ serial, blocked: false, awaitingUpdate: false })),
+    );
     snsMock.on(PublishCommand).callsFake((input: PublishCommandInput) => ({ MessageId: `m-${input.TargetArn?.split('/').pop()}` }));
 
     const result = await fanOut(request(customerId, { targetVersion: '03.02.00_040' }), { config: FAST });
@@ -61,7 +64,12 @@ describe('fanOut: publishing', () => {
     });
 
     const device = await getDevice(customerId, 'SN0001');
-    expect(device.pushOutcomes['S1:START_UPDATE:1']).toEqual({ command: 'START_UPDATE', status: 'sent', messageId: 'm-SN0001-1', at: expect.any(String) });
+    expect(device.pushOutcomes['S1:START_UPDATE:1']).toEqual({
+      command: 'START_UPDATE',
+      status: 'sent',
+      messageId: 'm-SN0001-1',
+      at: expect.any(String),
+    });
     // Only its own attributes: session flags untouched, no note on success, "Notification sent ✓" not set here.
     expect(device).toMatchObject({ blocked: false, awaitingUpdate: false, installedVersion: '03.01.00_030', notes: [] });
     expect(device.notificationAcked).toBeUndefined();
@@ -80,7 +88,10 @@ describe('fanOut: publishing', () => {
 
     await fanOut(request(customerId), { config: FAST });
 
-    expect((await getDevice(customerId, 'A')).pushOutcomes).toEqual({ 'S1:START_UPDATE:0': sameSession, 'S1:START_UPDATE:1': expect.objectContaining({ status: 'sent' }) });
+    expect((await getDevice(customerId, 'A')).pushOutcomes).toEqual({
+      'S1:START_UPDATE:0': sameSession,
+      'S1:START_UPDATE:1': expect.objectContaining({ status: 'sent' }),
+    });
     expect(Object.keys((await getDevice(customerId, 'B')).pushOutcomes)).toEqual(['S1:START_UPDATE:1']);
     expect(Object.keys((await getDevice(customerId, 'C')).pushOutcomes)).toEqual(['S1:START_UPDATE:1']);
   });
@@ -90,11 +101,15 @@ describe('fanOut: publishing', () => {
     await putDevices(customerId, [{ serial: 'A' }]);
     snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
 
-    const end = await fanOut(request(customerId, { command: 'END_UPDATE', commandId: 'S1:END_UPDATE:1', targetVersion: '03.02.00_040' }), { config: FAST });
+    const end = await fanOut(request(customerId, { command: 'END_UPDATE', commandId: 'S1:END_UPDATE:1', targetVersion: '03.02.00_040' }), {
+      config: FAST,
+    });
     const error = await fanOut(request(customerId, { command: 'ERROR_UPDATE', commandId: 'S1:ERROR_UPDATE:1' }), { config: FAST });
 
     expect(end.devices[0]!.message.en).toBe('Notification sent: the device will now download and install the update.');
-    expect(error.devices[0]!.message.it).toBe("Notifica inviata: il dispositivo viene riattivato e l'operatore può riprendere la normale attività.");
+    expect(error.devices[0]!.message.it).toBe(
+      "Notifica inviata: il dispositivo viene riattivato e l'operatore può riprendere la normale attività.",
+    );
   });
 
   it('creates and stores the SNS endpoint of a device that has a token but no endpoint yet', async () => {
@@ -108,7 +123,10 @@ describe('fanOut: publishing', () => {
     const result = await fanOut(request(customerId), { config: FAST });
 
     expect(result.devices[0]!.outcome).toBe('sent');
-    expect(snsMock.commandCalls(CreatePlatformEndpointCommand)[0]!.args[0].input).toMatchObject({ Token: 'fcm-new', PlatformApplicationArn: process.env.PLATFORM_APPLICATION_ARN });
+    expect(snsMock.commandCalls(CreatePlatformEndpointCommand)[0]!.args[0].input).toMatchObject({
+      Token: 'fcm-new',
+      PlatformApplicationArn: process.env.PLATFORM_APPLICATION_ARN,
+    });
     expect(publishedArns()).toEqual([arn]);
     expect((await getDevice(customerId, 'NEW')).endpointArn).toBe(arn);
   });
@@ -138,7 +156,11 @@ describe('fanOut: failures', () => {
     expect(result.devices[0]!.message.it).toContain('usare la procedura di BLOCCO MANUALE');
 
     const device = await getDevice(customerId, 'BIANCHI');
-    expect(device.pushOutcomes['S1:START_UPDATE:1']).toMatchObject({ status: 'failed', reasonCode: 'ENDPOINT_DISABLED', reason: expect.stringContaining('EndpointDisabled') });
+    expect(device.pushOutcomes['S1:START_UPDATE:1']).toMatchObject({
+      status: 'failed',
+      reasonCode: 'ENDPOINT_DISABLED',
+      reason: expect.stringContaining('EndpointDisabled'),
+    });
     expect(device.notes).toHaveLength(1);
     expect(device.notes[0]).toMatch(/START UPDATE: Token push non più valido/);
   });
@@ -146,7 +168,10 @@ describe('fanOut: failures', () => {
   it('re-enables a disabled endpoint with the newer token the device reported, then delivers', async () => {
     const customerId = newCustomerId();
     await putDevices(customerId, [{ serial: 'A', pushToken: 'fcm-new' }]);
-    snsMock.on(PublishCommand).rejectsOnce(new EndpointDisabledException({ message: 'Endpoint is disabled', ...meta(400) })).resolves({ MessageId: 'm2' });
+    snsMock
+      .on(PublishCommand)
+      .rejectsOnce(new EndpointDisabledException({ message: 'Endpoint is disabled', ...meta(400) }))
+      .resolves({ MessageId: 'm2' });
     snsMock.on(GetEndpointAttributesCommand).resolves({ Attributes: { Token: 'fcm-old', Enabled: 'false' } });
 
     const result = await fanOut(request(customerId), { config: FAST });
@@ -184,7 +209,9 @@ describe('fanOut: failures', () => {
 
     expect(publishCalls()).toHaveLength(2);
     expect(result.devices[0]).toMatchObject({ outcome: 'failed', reasonCode: 'ENDPOINT_NOT_FOUND' });
-    expect(result.devices[0]!.message.en).toBe('Notification not sent (push endpoint missing even after re-creating it): use the manual lock.');
+    expect(result.devices[0]!.message.en).toBe(
+      'Notification not sent (push endpoint missing even after re-creating it): use the manual lock.',
+    );
   });
 
   it('retries throttling and 5xx errors, then succeeds', async () => {
@@ -207,7 +234,10 @@ describe('fanOut: failures', () => {
   it('retries network errors', async () => {
     const customerId = newCustomerId();
     await putDevices(customerId, [{ serial: 'A' }]);
-    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).resolves({ MessageId: 'm' });
+    snsMock
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+      .resolves({ MessageId: 'm' });
 
     const result = await fanOut(request(customerId), { config: FAST });
 
@@ -224,12 +254,18 @@ describe('fanOut: failures', () => {
 
     expect(publishCalls()).toHaveLength(3);
     expect(result.devices[0]).toMatchObject({ outcome: 'failed', reasonCode: 'THROTTLED' });
-    expect(result.devices[0]!.message.en).toBe('Notification not sent (push service busy): resend in a few minutes; if it still fails, use the manual lock.');
+    expect(result.devices[0]!.message.en).toBe(
+      'Notification not sent (push service busy): resend in a few minutes; if it still fails, use the manual lock.',
+    );
   });
 
   it.each([
     ['InvalidParameter', new InvalidParameterException({ message: 'Invalid parameter: TargetArn', ...meta(400) }), 'INVALID_PARAMETER'],
-    ['PlatformApplicationDisabled', new PlatformApplicationDisabledException({ message: 'Platform application is disabled', ...meta(400) }), 'PLATFORM_APPLICATION_DISABLED'],
+    [
+      'PlatformApplicationDisabled',
+      new PlatformApplicationDisabledException({ message: 'Platform application is disabled', ...meta(400) }),
+      'PLATFORM_APPLICATION_DISABLED',
+    ],
   ])('never retries a permanent failure (%s): exactly one Publish', async (_name, error, reasonCode) => {
     const customerId = newCustomerId();
     await putDevices(customerId, [{ serial: 'A' }]);
@@ -298,7 +334,10 @@ describe('fanOut: selection, idempotency and resume', () => {
 
   it('pushes only the named row when serials are given (resend to one device)', async () => {
     const customerId = newCustomerId();
-    await putDevices(customerId, serials(5).map((serial) => ({ serial })));
+    await putDevices(
+      customerId,
+      serials(5).map((serial) => ({ serial })),
+    );
     snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
 
     const result = await fanOut(request(customerId, { serials: ['SN0003'] }), { config: FAST });
@@ -309,10 +348,16 @@ describe('fanOut: selection, idempotency and resume', () => {
 
   it('re-run with the same commandId publishes nothing to devices already sent and retries only the failed ones', async () => {
     const customerId = newCustomerId();
-    await putDevices(customerId, serials(3).map((serial) => ({ serial })));
+    await putDevices(
+      customerId,
+      serials(3).map((serial) => ({ serial })),
+    );
     const failing = endpointArnFor('SN0002');
     snsMock.on(PublishCommand).resolves({ MessageId: 'm1' });
-    snsMock.on(PublishCommand, { TargetArn: failing }).rejectsOnce(new InvalidParameterException({ message: 'Invalid parameter', ...meta(400) })).resolves({ MessageId: 'm2' });
+    snsMock
+      .on(PublishCommand, { TargetArn: failing })
+      .rejectsOnce(new InvalidParameterException({ message: 'Invalid parameter', ...meta(400) }))
+      .resolves({ MessageId: 'm2' });
 
     const first = await fanOut(request(customerId), { config: FAST });
     expect(first.counts).toMatchObject({ sent: 2, failed: 1 });
@@ -333,7 +378,10 @@ describe('fanOut: selection, idempotency and resume', () => {
 
   it('a new commandId (a deliberate resend) pushes every device again', async () => {
     const customerId = newCustomerId();
-    await putDevices(customerId, serials(2).map((serial) => ({ serial })));
+    await putDevices(
+      customerId,
+      serials(2).map((serial) => ({ serial })),
+    );
     snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
 
     await fanOut(request(customerId), { config: FAST });
@@ -345,7 +393,10 @@ describe('fanOut: selection, idempotency and resume', () => {
   it('stops at the deadline with complete: false, and the next run pushes exactly the rest', async () => {
     const customerId = newCustomerId();
     const all = serials(30);
-    await putDevices(customerId, all.map((serial) => ({ serial })));
+    await putDevices(
+      customerId,
+      all.map((serial) => ({ serial })),
+    );
     snsMock.on(PublishCommand).callsFake(async () => {
       await delay(15);
       return { MessageId: 'm' };
@@ -370,7 +421,10 @@ describe('fanOut: selection, idempotency and resume', () => {
 
   it('keeps at most `concurrency` publishes in flight', async () => {
     const customerId = newCustomerId();
-    await putDevices(customerId, serials(12).map((serial) => ({ serial })));
+    await putDevices(
+      customerId,
+      serials(12).map((serial) => ({ serial })),
+    );
     let inFlight = 0;
     let peak = 0;
     snsMock.on(PublishCommand).callsFake(async () => {
@@ -388,7 +442,10 @@ describe('fanOut: selection, idempotency and resume', () => {
   it('pages through more devices than one DynamoDB page', async () => {
     const customerId = newCustomerId();
     // ~9 KB each → a Query needs two 1 MB pages.
-    await putDevices(customerId, serials(130).map((serial) => ({ serial, padding: 'x'.repeat(9000) })));
+    await putDevices(
+      customerId,
+      serials(130).map((serial) => ({ serial, padding: 'x'.repeat(9000) })),
+    );
     snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
 
     const result = await fanOut(request(customerId), { config: FAST });

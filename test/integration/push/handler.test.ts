@@ -18,7 +18,10 @@ const event = (...records: SQSRecord[]) => ({ Records: records }) as SQSEvent;
 describe('push worker (SQS)', () => {
   it('runs each job and returns only the records that failed', async () => {
     const customerId = newCustomerId();
-    await putDevices(customerId, serials(4).map((serial) => ({ serial })));
+    await putDevices(
+      customerId,
+      serials(4).map((serial) => ({ serial })),
+    );
     snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
     const jobs = splitIntoJobs(parseFanOutRequest(request(customerId)), serials(4), 2);
 

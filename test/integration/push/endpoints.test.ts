@@ -114,7 +114,9 @@ describe('ensureEndpoint (AWS token-management pattern)', () => {
 
   it('propagates other SNS errors', async () => {
     const d = await device('fcm-1', null);
-    snsMock.on(CreatePlatformEndpointCommand).rejects(new InvalidParameterException({ message: 'Invalid parameter: Token', $metadata: {} }));
+    snsMock
+      .on(CreatePlatformEndpointCommand)
+      .rejects(new InvalidParameterException({ message: 'Invalid parameter: Token', $metadata: {} }));
     await expect(ensureEndpoint(d)).rejects.toThrow('Invalid parameter: Token');
   });
 });
@@ -130,8 +132,16 @@ describe('SNS error helpers', () => {
   it('extracts the existing endpoint ARN only from the matching InvalidParameter message', () => {
     const arn = 'arn:aws:sns:eu-south-1:123456789012:endpoint/GCM/app/0a1b2c3d-aaaa-bbbb-cccc-000000000000';
     const err = (message: string, name = 'InvalidParameterException') => Object.assign(new Error(message), { name });
-    expect(existingEndpointArn(err(`Invalid parameter: Token Reason: Endpoint ${arn} already exists with the same Token, but different attributes.`))).toBe(arn);
-    expect(existingEndpointArn(err(`Invalid parameter: Token Reason: Endpoint ${arn} already exists with the same token, but different attributes.`))).toBe(arn);
+    expect(
+      existingEndpointArn(
+        err(`Invalid parameter: Token Reason: Endpoint ${arn} already exists with the same Token, but different attributes.`),
+      ),
+    ).toBe(arn);
+    expect(
+      existingEndpointArn(
+        err(`Invalid parameter: Token Reason: Endpoint ${arn} already exists with the same token, but different attributes.`),
+      ),
+    ).toBe(arn);
     expect(existingEndpointArn(err('Invalid parameter: Token'))).toBeUndefined();
     expect(existingEndpointArn(err(`Endpoint ${arn} already exists with the same Token`, 'NotFoundException'))).toBeUndefined();
   });

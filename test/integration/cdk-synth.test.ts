@@ -1,0 +1,21 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../infra/constructs/service-function';
+
+// The real `cdk synth`, bundling every function with esbuild: what `cdk deploy` runs first.
+// Kept out of the fast tier (it takes ~20 s); the template's properties are asserted in test/infra.
+describe('cdk CLI', () => {
+  it('synthesizes the stack offline with no AWS credentials (cdk.json app entry)', () => {
+    const env = { ...process.env };
+    for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
+    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', 'cdk.out/cli-test'], {
+      cwd: PROJECT_ROOT,
+      env: { ...env, CDK_DISABLE_VERSION_CHECK: 'true' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (result.status !== 0) console.error(result.stdout, result.stderr);
+    expect(result.status).toBe(0);
+    expect(result.stderr).not.toMatch(/Error/);
+  }, 150_000);
+});
