@@ -1,6 +1,7 @@
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
+import type { ErrorCode } from '../api/error-catalogue';
 import { conflict } from '../errors';
 import { ALLOWED_ACTIONS, initialSession, type Session, type SessionAction } from '../session/state-machine';
 import { auditItem, type AuditEntry } from './audit';
@@ -17,7 +18,7 @@ export async function getSession(customerId: string): Promise<Session> {
 }
 
 /** The 409 every refused or lost transition returns: current state and what is allowed in it. */
-export function sessionConflict(session: Session, message: string, code = 'SESSION_CONFLICT', messageIt?: string) {
+export function sessionConflict(session: Session, message: string, code: ErrorCode = 'SESSION_CONFLICT', messageIt?: string) {
   return conflict(
     code,
     message,
