@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SerialField, VersionField } from '../../shared/http/fields';
+import { SerialField, VersionField } from '../../shared/api/fields';
 export { SerialField, VersionField };
 
 /** Licence code as typed on the device at registration. */

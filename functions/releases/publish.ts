@@ -6,7 +6,7 @@ import { getCatalogHead, getRelease, putRelease } from '../../shared/db/catalog'
 import type { PackageInfo, Release } from '../../shared/domain/catalog';
 import { AppError } from '../../shared/errors';
 import { logger } from '../../shared/observability';
-import { newPackageKey, parseStagingKey } from './package-keys';
+import { newPackageKey, parseStagingKey } from '../../shared/domain/package-keys';
 import { completeMultipart, copyVerified, headObject, sha256OfObject, type StoredObject } from './package-store';
 import {
   catalogBusy,

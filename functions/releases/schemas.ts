@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { VersionField } from '../../shared/http/fields';
+import { VersionField } from '../../shared/api/fields';
 export { VersionField };
-import { MAX_PACKAGE_BYTES, MAX_PLANNED_PARTS } from './limits';
-import { FILENAME_PATTERN } from './package-keys';
+import { MAX_PACKAGE_BYTES, MAX_PLANNED_PARTS } from '../../shared/domain/upload-limits';
+import { FILENAME_PATTERN } from '../../shared/domain/package-keys';
 
 export const PackageKind = z.enum(['desktop', 'mobile']);
 export type PackageKind = z.infer<typeof PackageKind>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SerialField, VersionField } from '../../shared/http/fields';
+import { SerialField, VersionField } from '../../shared/api/fields';
 import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
 import * as window from './window';

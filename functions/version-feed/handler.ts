@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getCatalogHead, listReleases } from '../../shared/db/catalog';
 import { publicRelease } from '../../shared/domain/catalog';
-import { VersionField } from '../../shared/http/fields';
+import { VersionField } from '../../shared/api/fields';
 import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
 import { devicePackage, publicKeys, reportDownloaded, startupCheck } from './feed';
