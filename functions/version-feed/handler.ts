@@ -1,39 +1,27 @@
-import { z } from 'zod';
+import { versionFeed as routes } from '../../shared/api/routes/version-feed';
 import { getCatalogHead, listReleases } from '../../shared/db/catalog';
 import { publicRelease } from '../../shared/domain/catalog';
-import { VersionField } from '../../shared/api/fields';
-import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
-import { json } from '../../shared/http/response';
+import { httpHandler, implement, ok } from '../../shared/http/handler';
 import { devicePackage, publicKeys, reportDownloaded, startupCheck } from './feed';
 
 /** GET /v1/catalog: the published releases, oldest first, with the catalog version. */
-export const catalog = async () => {
+export const catalog = implement(routes.catalog, async () => {
   const [head, releases] = await Promise.all([getCatalogHead(), listReleases()]);
-  return json(200, { catalogVersion: head.catalogVersion, releases: releases.map(publicRelease) });
-};
+  return ok({ catalogVersion: head.catalogVersion, releases: releases.map(publicRelease) });
+});
 
 /** GET /v1/desktop/feed?installed=…: the signed startup answer. */
-export const feed = route({ query: z.object({ installed: VersionField }) }, async (request) =>
-  json(200, await startupCheck(principalOf(request, 'desktop'), request.input.query.installed)),
-);
+export const feed = implement(routes.desktopFeed, async ({ principal, query }) => ok(await startupCheck(principal, query.installed)));
 
 /** GET /v1/feed/keys: public keys for verifying feed answers. */
-export const keys = async () => json(200, await publicKeys(), { 'cache-control': 'public, max-age=300' });
+export const keys = implement(routes.feedKeys, async () => ok(await publicKeys(), { 'cache-control': 'public, max-age=300' }));
 
 /** POST /v1/desktop/releases/{version}/downloaded: the installer is downloaded and verified. */
-export const downloaded = route(
-  { path: z.object({ version: VersionField }), body: z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 in hex') }) },
-  async (request) =>
-    json(200, await reportDownloaded(principalOf(request, 'desktop'), request.input.path.version, request.input.body.sha256)),
+export const downloaded = implement(routes.downloaded, async ({ principal, params, body }) =>
+  ok(await reportDownloaded(principal, params.version, body.sha256)),
 );
 
 /** GET /v1/device/package: the mobile package matching the desktop version. */
-export const devicePkg = async (request: HttpRequest) => json(200, await devicePackage(principalOf(request, 'device')));
+export const devicePkg = implement(routes.devicePackage, async ({ principal }) => ok(await devicePackage(principal)));
 
-export const handler = httpHandler('version-feed', {
-  'GET /v1/catalog': route({}, catalog),
-  'GET /v1/desktop/feed': feed,
-  'GET /v1/feed/keys': route({}, keys),
-  'POST /v1/desktop/releases/{version}/downloaded': downloaded,
-  'GET /v1/device/package': route({}, devicePkg),
-});
+export const handler = httpHandler('version-feed', [catalog, feed, keys, downloaded, devicePkg]);
