@@ -1,31 +1,25 @@
+import { releases as routes } from '../../shared/api/routes/releases';
 import { getCatalogHead, listReleases } from '../../shared/db/catalog';
 import { publicRelease } from '../../shared/domain/catalog';
-import { httpHandler, principalOf, route } from '../../shared/http/handler';
-import { json } from '../../shared/http/response';
+import { created, httpHandler, implement, ok } from '../../shared/http/handler';
 import { publishRelease } from './publish';
-import { PublishBody, StartUploadBody, VersionPath } from './schemas';
 import { startUpload } from './uploads';
 
 /** POST /v1/support/releases/{version}/uploads: presigned URLs to upload one package into staging/. */
-export const startPackageUpload = route({ path: VersionPath, body: StartUploadBody }, async (request) =>
-  json(201, await startUpload(principalOf(request, 'support'), request.input.path.version, request.input.body)),
+export const startPackageUpload = implement(routes.startUpload, async ({ principal, params, body }) =>
+  created(await startUpload(principal, params.version, body)),
 );
 
 /** POST /v1/support/releases: verify the uploaded packages and publish the release (FEED-2, immutable). */
-export const publish = route({ body: PublishBody }, async (request) => {
-  const release = await publishRelease(principalOf(request, 'support'), request.input.body, request.lambda.getRemainingTimeInMillis());
-  return json(201, { ...publicRelease(release), catalogVersion: release.catalogVersion });
+export const publish = implement(routes.publish, async ({ principal, body, lambda }) => {
+  const release = await publishRelease(principal, body, lambda.getRemainingTimeInMillis());
+  return created({ ...publicRelease(release), catalogVersion: release.catalogVersion });
 });
 
 /** GET /v1/support/releases: every release with its storage keys, sizes, hashes and catalog version. */
-export const list = route({}, async (request) => {
-  principalOf(request, 'support');
+export const list = implement(routes.list, async () => {
   const [head, releases] = await Promise.all([getCatalogHead(), listReleases()]);
-  return json(200, { catalogVersion: head.catalogVersion, latestVersion: head.latestVersion ?? null, releases });
+  return ok({ catalogVersion: head.catalogVersion, latestVersion: head.latestVersion ?? null, releases });
 });
 
-export const handler = httpHandler('releases', {
-  'POST /v1/support/releases/{version}/uploads': startPackageUpload,
-  'POST /v1/support/releases': publish,
-  'GET /v1/support/releases': list,
-});
+export const handler = httpHandler('releases', [startPackageUpload, publish, list]);

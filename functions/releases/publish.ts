@@ -18,7 +18,7 @@ import {
   uploadKeyMismatch,
   verificationTimeout,
 } from './release-errors';
-import type { PackageKind, PackageRef, PublishBody } from './schemas';
+import type { PackageKind, PackageRef, PublishBody } from '../../shared/api/routes/releases';
 import { requireStaff } from './uploads';
 
 /**

@@ -5,7 +5,7 @@ import { UPLOAD_URL_TTL_SECONDS, partLength, planUpload } from '../../shared/dom
 import { newStagingKey } from '../../shared/domain/package-keys';
 import { presignPart, presignPut, startMultipart } from './package-store';
 import { releaseExists, staffOnly } from './release-errors';
-import type { StartUploadBody } from './schemas';
+import type { StartUploadBody } from '../../shared/api/routes/releases';
 
 /** What the uploader needs: where to PUT each part, until when. */
 export interface StagedUpload {
