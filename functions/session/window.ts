@@ -253,7 +253,7 @@ export async function forceUpdate(user: UserPrincipal, token?: string) {
   if (canStart) throw sessionConflict(current, 'Every device awaits the update: use Start update.', 'ALL_DEVICES_AWAITING');
   if (!token) {
     return {
-      confirmationRequired: true,
+      confirmationRequired: true as const,
       confirmToken: confirmToken(await confirmKey(), binding(current, 'force-update')),
       notAwaiting: devices.filter((d) => notAwaiting.includes(d.serial)).map((d) => ({ serial: d.serial, operator: d.operator ?? null })),
       warning: FORCE_WARNING,
@@ -282,7 +282,12 @@ export async function reportOutcome(
   if (outcome.result === 'success') {
     requireAllowed(current, 'report-success');
     if (outcome.version !== current.targetVersion) {
-      throw sessionConflict(current, `The session installs ${current.targetVersion}, not ${outcome.version}.`, 'VERSION_MISMATCH');
+      throw sessionConflict(
+        current,
+        `The session installs ${current.targetVersion}, not ${outcome.version}.`,
+        'VERSION_MISMATCH',
+        `L'aggiornamento in corso installa la versione ${current.targetVersion}, non la ${outcome.version}.`,
+      );
     }
     const saved = await saveSession(
       current,
@@ -343,7 +348,7 @@ export async function conclude(user: UserPrincipal, token?: string) {
   if (notUpdated.length > 0) {
     if (!token) {
       return {
-        confirmationRequired: true,
+        confirmationRequired: true as const,
         confirmToken: confirmToken(await confirmKey(), binding(current, 'conclude')),
         notUpdated: notUpdated.map((d) => ({
           serial: d.serial,
@@ -392,7 +397,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
   if (!device.enabled) throw conflict('DEVICE_DISABLED', 'This device is already disabled.', { serial });
   if (!token) {
     return {
-      confirmationRequired: true,
+      confirmationRequired: true as const,
       confirmToken: confirmToken(await confirmKey(), binding(session, 'disable-device', serial)),
       warning: {
         it: 'Al dispositivo verrà tolta la spunta Abilitato e non potrà più operare; scomparirà dalla griglia. Si potrà riabilitarlo da Gestione Autorizzazioni Tablet.',
@@ -402,7 +407,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
   }
   await requireConfirmation(session, 'disable-device', token, serial);
   await setEnabled(user, serial, false, session);
-  return { serial, enabled: false };
+  return { serial, enabled: false as const };
 }
 
 /**
@@ -419,7 +424,7 @@ export async function enableDevice(user: UserPrincipal, serial: string) {
     { registrationOpen: true },
     { note: deviceNote('Registrazione del dispositivo riaperta', 'Device registration re-opened') },
   );
-  return { serial, enabled: true, registrationOpen: true };
+  return { serial, enabled: true as const, registrationOpen: true as const };
 }
 
 async function setEnabled(user: UserPrincipal, serial: string, enabled: boolean, session: Session) {
