@@ -4,7 +4,7 @@ import { customerKeys } from '../../shared/db/keys';
 import { isOpen, owedCommand, type OwedCommand, type Session } from '../../shared/session/state-machine';
 import { deviceDisabled, deviceNotRegistered, type DeviceSessionView } from './device-errors';
 import { endpointNeedsRefresh, refreshEndpoint } from './push-endpoint';
-import type { CheckInInput } from './schemas';
+import type { CheckInInput } from '../../shared/api/routes/devices';
 import { readDeviceContext, recordCheckIn, trimNotes, type DeviceChange } from './store';
 
 /** What every device answer carries: the command owed now, the open session, the desktop's version. */

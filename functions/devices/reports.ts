@@ -4,7 +4,7 @@ import { deviceNote, type DeviceItem } from '../../shared/db/devices';
 import { owedCommand } from '../../shared/session/state-machine';
 import { owedAnswer, sessionView, type OwedAnswer } from './check-in';
 import { deviceDisabled, deviceNotRegistered, noUpdateSession, staleSession, versionMismatch } from './device-errors';
-import type { AckCommand } from './schemas';
+import type { AckCommand } from '../../shared/api/routes/devices';
 import {
   ENABLED_DEVICE,
   ENABLED_VALUES,
