@@ -10,8 +10,6 @@ import { bodyBytes, jsonBody, optionalJsonBody, pathParams, queryParams } from '
 import { errorBody, json } from './response';
 import { authenticate, authorize } from '../auth/authenticate';
 import type { Principal } from '../auth/principals';
-import type { z } from 'zod';
-import { findRoute } from '../api';
 import {
   DEFAULT_MAX_BODY_BYTES,
   routeKey,
@@ -26,48 +24,6 @@ import {
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
-
-// ---------------------------------------------------------------------------
-// Transitional: routes not yet implemented against their contract (removed once every function is migrated)
-
-/** What a route handler receives: the raw event, the authorised principal and the Lambda context. */
-export interface HttpRequest<P extends Principal = Principal> {
-  event: HttpEvent;
-  principal: P;
-  lambda: Context;
-}
-
-/** Transitional: a route's input schemas, for handlers not yet implemented against their contract. */
-export interface InputContract {
-  readonly path?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly body?: z.ZodType;
-  /** The body may be left out entirely (validated as `{}`). @default false */
-  readonly bodyOptional?: boolean;
-}
-
-type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
-
-/** The request with its validated input. */
-export interface ValidatedRequest<C extends InputContract> extends HttpRequest {
-  input: { path: Parsed<C['path']>; query: Parsed<C['query']>; body: Parsed<C['body']> };
-}
-
-export interface RouteDef<C extends InputContract = InputContract> {
-  readonly contract: C;
-  readonly handle: (request: ValidatedRequest<C>) => Promise<HttpResult>;
-}
-
-/** Transitional: declares a route by its input schemas and a handler returning a raw result. */
-export function route<C extends InputContract>(contract: C, handle: (request: ValidatedRequest<C>) => Promise<HttpResult>): RouteDef<C> {
-  return { contract, handle };
-}
-
-/** Narrows the principal to the kind the route's `auth` guarantees (a wiring bug otherwise). */
-export function principalOf<K extends Principal['kind']>(request: HttpRequest, kind: K): Extract<Principal, { kind: K }> {
-  if (request.principal.kind !== kind) throw new Error(`route expects a ${kind} principal, got ${request.principal.kind}`);
-  return request.principal as Extract<Principal, { kind: K }>;
-}
 
 // ---------------------------------------------------------------------------
 // Routes implemented against their contract (shared/api)
@@ -162,38 +118,21 @@ function validatedInput(event: HttpEvent, c: Pick<RouteContract, 'params' | 'que
  * here (that costs nothing in Lambda): the local gateway does it
  * (shared/api/check-response.ts).
  */
-export function httpHandler(fn: HttpFunctionName, routes: readonly RouteHandler<any>[] | Record<string, RouteDef<any>>) {
+export function httpHandler(fn: HttpFunctionName, routes: readonly RouteHandler<any>[]) {
   const byKey = new Map<
     string,
     { contract: RouteContract; run: (event: HttpEvent, principal: Principal, lambda: Context) => Promise<HttpResult> }
   >();
-  if (Array.isArray(routes)) {
-    for (const route of routes as readonly RouteHandler[]) {
-      if (route.contract.fn !== fn)
-        throw new Error(`Route ${routeKey(route.contract)} belongs to function ${route.contract.fn}, not ${fn}`);
-      byKey.set(routeKey(route.contract), {
-        contract: route.contract,
-        run: async (event, principal, lambda) => {
-          const { params, query, body } = validatedInput(event, route.contract);
-          // `authorize` guarantees the principal kind the contract's `auth` names.
-          return render(await route.handle({ event, lambda, principal, params, query, body } as never));
-        },
-      });
-    }
-  } else {
-    // Transitional: routes not yet implemented against their contract.
-    for (const [key, route] of Object.entries(routes as Record<string, RouteDef<any>>)) {
-      const spec = findRoute(key);
-      if (!spec || spec.fn !== fn) throw new Error(`Route ${key} is not declared for function ${fn} in shared/api`);
-      const { path, ...rest } = route.contract;
-      byKey.set(key, {
-        contract: spec,
-        run: async (event, principal, lambda) => {
-          const { params, query, body } = validatedInput(event, { ...rest, params: path });
-          return route.handle({ event, principal, lambda, input: { path: params, query, body } });
-        },
-      });
-    }
+  for (const route of routes) {
+    if (route.contract.fn !== fn) throw new Error(`Route ${routeKey(route.contract)} belongs to function ${route.contract.fn}, not ${fn}`);
+    byKey.set(routeKey(route.contract), {
+      contract: route.contract,
+      run: async (event, principal, lambda) => {
+        const { params, query, body } = validatedInput(event, route.contract);
+        // `authorize` guarantees the principal kind the contract's `auth` names.
+        return render(await route.handle({ event, lambda, principal, params, query, body } as never));
+      },
+    });
   }
   const dispatch = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const route = byKey.get(event.routeKey);

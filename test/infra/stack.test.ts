@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../../infra/constructs/service-function';
 import { PLATFORM_APPLICATION_ARN_PATTERN, PLATFORM_APPLICATION_PARAMETER, UpdateCloudStack } from '../../infra/stack';
 import { ENV } from '../../shared/config';
 import { TABLE_KEYS } from '../../shared/db/keys';
-import { HTTP_FUNCTIONS, ROUTES, routeKey } from '../../shared/http/routes';
+import { HTTP_FUNCTIONS, ROUTES, routeKey } from '../../shared/api';
 
 /*
  * Security properties of the synthesized stack. The template is synthesized once,

@@ -5,7 +5,7 @@ import { makeCode1 } from '../../shared/codes/lock-exchange';
 import { tableName } from '../../shared/config';
 import { getChallenge } from '../../shared/db/codes';
 import { credentialKeys } from '../../shared/db/keys';
-import { ROUTES, routeKey } from '../../shared/http/routes';
+import { ROUTES, routeKey } from '../../shared/api';
 import { TestApi, supportAuth, type ApiResponse } from '../fixtures/api';
 import { readyTenant, ensureRelease } from '../fixtures/session';
 import type { Tenant } from '../fixtures/tenant';
