@@ -12,8 +12,18 @@ import { SupportApi } from '../cli/lib/api';
 import { ApiError as CliApiError, CliError } from '../cli/lib/errors';
 import type { Progress } from '../cli/lib/progress';
 import { publishRelease, type PublishedRelease } from '../cli/lib/publish-release';
-import { ApiError, HttpClient, MophasClientError, seg, type LocalizedMessages } from './http';
-import type { AuditEntry, CatalogRelease, ConfirmationResponseAnswer, FailedUpdate, ResolveAnswer, SupportCase, UserView } from './types';
+import type { Body } from './api';
+import { ApiError, HttpClient, MophasClientError, type LocalizedMessages } from './http';
+import type {
+  AuditEntry,
+  CatalogRelease,
+  ConfirmationResponseAnswer,
+  FailedUpdate,
+  PublicRelease,
+  ResolveAnswer,
+  SupportCase,
+  UserView,
+} from './types';
 
 export type { PublishedRelease };
 
@@ -98,57 +108,61 @@ export class SupportClient {
   }
 
   /** Published releases with storage details, oldest first. */
-  listReleases(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
-    return this.http.get('/v1/support/releases');
+  listReleases(): Promise<{ catalogVersion: number; latestVersion: string | null; releases: CatalogRelease[] }> {
+    return this.http.call('GET /v1/support/releases', {});
   }
 
   /** The public catalog (no credential needed). */
-  catalog(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
-    return this.http.get('/v1/catalog', { authorization: null });
+  catalog(): Promise<{ catalogVersion: number; releases: PublicRelease[] }> {
+    return this.http.call('GET /v1/catalog', {}, { authorization: null });
   }
 
   /** Turns the challenge the customer read over the phone into the response (audited; CODE-2/4). */
   confirmationResponse(customerId: string, version: string, challenge: string | readonly string[]): Promise<ConfirmationResponseAnswer> {
-    return this.http.post('/v1/support/confirmation-responses', { customerId, version, challenge });
+    return this.http.call('POST /v1/support/confirmation-responses', {
+      body: { customerId, version, challenge: typeof challenge === 'string' ? challenge : [...challenge] },
+    });
   }
 
   /** A customer's desktop users. */
   async listUsers(customerId: string): Promise<UserView[]> {
-    return (await this.http.get<{ users: UserView[] }>(`/v1/support/customers/${seg(customerId)}/users`)).users;
+    return (await this.http.call('GET /v1/support/customers/{customerId}/users', { params: { customerId } })).users;
   }
 
   /** Adds a desktop user; the user must change the password at the first login. */
-  addUser(customerId: string, user: { username: string; password: string; role: 'admin' | 'user' }): Promise<UserView> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/users`, user);
+  addUser(customerId: string, user: Body<'POST /v1/support/customers/{customerId}/users'>): Promise<UserView> {
+    return this.http.call('POST /v1/support/customers/{customerId}/users', { params: { customerId }, body: user });
   }
 
   /** Changes a user's role and/or resets the password (then changed at the next login). */
-  updateUser(customerId: string, username: string, change: { role?: 'admin' | 'user'; password?: string }): Promise<UserView> {
-    return this.http.patch(`/v1/support/customers/${seg(customerId)}/users/${seg(username)}`, change);
+  updateUser(
+    customerId: string,
+    username: string,
+    change: Body<'PATCH /v1/support/customers/{customerId}/users/{username}'>,
+  ): Promise<UserView> {
+    return this.http.call('PATCH /v1/support/customers/{customerId}/users/{username}', { params: { customerId, username }, body: change });
   }
 
   /** Customers whose update failed and awaits support, newest first. */
   async failedUpdates(page: { limit?: number; cursor?: string } = {}): Promise<Page<FailedUpdate>> {
-    const answer = await this.http.get<{ failedUpdates: FailedUpdate[]; cursor?: string }>('/v1/support/failed-updates', { query: page });
+    const answer = await this.http.call('GET /v1/support/failed-updates', { query: page });
     return { items: answer.failedUpdates, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 
   /** Open support cases, newest first. */
   async cases(page: { limit?: number; cursor?: string } = {}): Promise<Page<SupportCase>> {
-    const answer = await this.http.get<{ cases: SupportCase[]; cursor?: string }>('/v1/support/cases', { query: page });
+    const answer = await this.http.call('GET /v1/support/cases', { query: page });
     return { items: answer.cases, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 
   /** Marks a customer's failed update resolved: the red notice goes, the update may be retried; its cases close. */
   resolve(customerId: string, resolution: string): Promise<ResolveAnswer> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/session/resolve`, { resolution });
+    return this.http.call('POST /v1/support/customers/{customerId}/session/resolve', { params: { customerId }, body: { resolution } });
   }
 
   /** A customer's audit trail, newest first (`action`: a prefix such as `session.` or `lock.`). */
   async audit(customerId: string, query: { limit?: number; cursor?: string; action?: string } = {}): Promise<Page<AuditEntry>> {
-    const answer = await this.http.get<{ entries: AuditEntry[]; cursor?: string }>(`/v1/support/customers/${seg(customerId)}/audit`, {
-      query,
-    });
+    const answer = await this.http.call('GET /v1/support/customers/{customerId}/audit', { params: { customerId }, query });
     return { items: answer.entries, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 }
