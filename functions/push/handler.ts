@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_PUSH_CONFIG, fanOut, TokenBucket } from '../../shared/push/fanout';
 import { jobToRequest, parsePushJob } from '../../shared/push/queue';
-import { logger } from '../../shared/observability';
+import { countPushOutcome, logger, observability } from '../../shared/observability';
 
 /**
  * One bucket per execution environment, shared by every job of every batch it
@@ -31,6 +31,7 @@ export const processPushJobs = async (event: SQSEvent, context: Context): Promis
     try {
       const job = parsePushJob(record.body);
       const result = await fanOut(jobToRequest(job), { deadline, limiter });
+      countPushOutcome(result.counts);
       if (!result.complete) batchItemFailures.push({ itemIdentifier: record.messageId });
     } catch (error) {
       logger.error('push job failed; SQS will deliver it again', { messageId: record.messageId, error: error as Error });
@@ -40,4 +41,5 @@ export const processPushJobs = async (event: SQSEvent, context: Context): Promis
   return { batchItemFailures };
 };
 
-export const handler = middy<SQSEvent, SQSBatchResponse>(processPushJobs);
+/** The same logger, metrics and tracer middleware as the HTTP functions (shared/observability.ts). */
+export const handler = middy<SQSEvent, SQSBatchResponse>(processPushJobs).use(observability());

@@ -22,8 +22,8 @@ import {
 } from '../../shared/db/devices';
 import { createSupportCase } from '../../shared/db/cases';
 import { customerKeys } from '../../shared/db/keys';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '../../shared/observability';
+import { METRIC } from '../../shared/metric-names';
+import { countMetric, countPushOutcome, logger } from '../../shared/observability';
 import { caseNotification, notifySupport } from '../../shared/support/notify';
 import { archiveItem, getSession, saveSession, sessionConflict } from '../../shared/db/session';
 import { conflict, notFound } from '../../shared/errors';
@@ -122,7 +122,7 @@ async function push(session: Session, command: PushCommand, lambda: Context, ser
     const all = await listEnabledSerials(session.customerId);
     if (all.length > inlinePushLimit()) {
       const queued = await enqueueFanOut({ ...request, serials: undefined }, sqsPushQueue);
-      metrics.addMetric('PushQueuedDevices', MetricUnit.Count, queued.devices);
+      countMetric(METRIC.pushQueuedDevices, queued.devices);
       return { complete: false, queued, counts: null, devices: [], ignored: [] };
     }
   }
@@ -130,8 +130,7 @@ async function push(session: Session, command: PushCommand, lambda: Context, ser
 }
 
 function summary(r: FanOutResult) {
-  metrics.addMetric('PushSent', MetricUnit.Count, r.counts.sent);
-  metrics.addMetric('PushFailed', MetricUnit.Count, r.counts.failed + r.counts.noToken);
+  countPushOutcome(r.counts);
   return { complete: r.complete, counts: r.counts, devices: r.devices, ignored: r.ignored };
 }
 const view = (s: Session) => ({

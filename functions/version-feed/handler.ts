@@ -4,6 +4,8 @@ import { publicRelease } from '../../shared/domain/catalog';
 import { VersionField } from '../../shared/http/fields';
 import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
+import { METRIC } from '../../shared/metric-names';
+import { countMetric } from '../../shared/observability';
 import { devicePackage, publicKeys, reportDownloaded, startupCheck } from './feed';
 
 /** GET /v1/catalog: the published releases, oldest first, with the catalog version. */
@@ -13,9 +15,10 @@ export const catalog = async () => {
 };
 
 /** GET /v1/desktop/feed?installed=…: the signed startup answer. */
-export const feed = route({ query: z.object({ installed: VersionField }) }, async (request) =>
-  json(200, await startupCheck(principalOf(request, 'desktop'), request.input.query.installed)),
-);
+export const feed = route({ query: z.object({ installed: VersionField }) }, async (request) => {
+  countMetric(METRIC.feedChecks);
+  return json(200, await startupCheck(principalOf(request, 'desktop'), request.input.query.installed));
+});
 
 /** GET /v1/feed/keys: public keys for verifying feed answers. */
 export const keys = async () => json(200, await publicKeys(), { 'cache-control': 'public, max-age=300' });

@@ -2,6 +2,7 @@ import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import { conflict } from '../errors';
+import { countSessionTransition } from '../observability';
 import { ALLOWED_ACTIONS, initialSession, type Session, type SessionAction } from '../session/state-machine';
 import { auditItem, type AuditEntry } from './audit';
 import { customerKeys, gsi1Keys } from './keys';
@@ -88,6 +89,8 @@ export async function saveSession(
     // Another item's condition failed: the caller's extra items explain it.
     throw Object.assign(error as Error, { sessionItemOk: true });
   }
+  // Every transition passes here (admin window and support), so this is where it is counted.
+  if (saved.state !== current.state) countSessionTransition(saved.state);
   return saved;
 }
 
