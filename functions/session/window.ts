@@ -3,7 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ddb, s3 } from '../../shared/aws/clients';
-import { secret } from '../../shared/aws/secrets';
+import { derivedSecret } from '../../shared/aws/secrets';
 import type { UserPrincipal } from '../../shared/auth/principals';
 import { bucketName, ENV, optionalEnv, SECRET_VALUE_ENV, tableName } from '../../shared/config';
 import { actorOf, auditItem } from '../../shared/db/audit';
@@ -44,8 +44,8 @@ import {
 } from '../../shared/session/state-machine';
 import { buildGrid, GRID_PROJECTION } from './grid';
 
-let tokenKey: Promise<Buffer> | undefined;
-const confirmKey = () => (tokenKey ??= secret(SECRET_VALUE_ENV.confirmTokenSecret, ENV.confirmTokenSecretArn).then(confirmTokenKey));
+/** Key of the two-step confirm tokens, derived from its secret (again only when it is rotated). */
+const confirmKey = derivedSecret(SECRET_VALUE_ENV.confirmTokenSecret, ENV.confirmTokenSecretArn, confirmTokenKey);
 
 /**
  * Saves a transition decided on the device list, only if the set of enabled
