@@ -77,6 +77,8 @@ export function localEnv(ports: StackPorts): Record<string, string> {
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     // CloudWatch embedded metrics only mean something in Lambda; locally they would flood stdout.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    // No X-Ray daemon locally (the Tracer also turns itself off outside Lambda; this says so explicitly).
+    POWERTOOLS_TRACE_ENABLED: 'false',
   };
 }
 

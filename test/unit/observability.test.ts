@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/constructs/service-function';
 import { toEvent } from '../../local/gateway';
 import { lambdaContext } from '../../local/lambda-context';
@@ -21,20 +21,22 @@ const eventFor = (name: string) =>
 
 afterEach(() => {
   vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  vi.resetModules();
 });
 
 describe('observability middleware', () => {
+  let observability: typeof import('../../shared/observability');
+  beforeAll(async () => {
+    // The instances every handler imported below shares (one module registry for the whole describe).
+    vi.resetModules();
+    observability = await import('../../shared/observability');
+  });
+
   it('finds every Lambda of the project, the push worker included', () => {
     expect(LAMBDAS).toEqual(expect.arrayContaining(['push', 'not-found', 'health', 'version-feed', 'session']));
   });
 
   it.each(LAMBDAS)('%s: opens a trace, logs with the Lambda context and flushes its metrics', async (name) => {
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-    vi.resetModules();
-    // The same module instances the handler gets.
-    const { logger, metrics, tracer } = await import('../../shared/observability');
+    const { logger, metrics, tracer } = observability;
     // Tracing is off outside Lambda; pretend it is on to see the middleware act (no X-Ray segment to attach to).
     vi.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true);
     vi.spyOn(tracer, 'getSegment').mockReturnValue(undefined);
@@ -58,6 +60,9 @@ describe('observability middleware', () => {
 });
 
 describe('SDK clients', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  afterAll(() => vi.resetModules());
+
   it('are captured by the Tracer when running in Lambda', async () => {
     vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs22.x');
     vi.resetModules();
