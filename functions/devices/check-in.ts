@@ -1,11 +1,10 @@
 import type { DevicePrincipal } from '../../shared/auth/principals';
-import { MAX_DEVICE_NOTES, type DeviceItem } from '../../shared/db/devices';
-import { customerKeys } from '../../shared/db/keys';
+import { recordCheckIn, type DeviceChange, type DeviceItem } from '../../shared/db/devices';
 import { isOpen, owedCommand, type OwedCommand, type Session } from '../../shared/session/state-machine';
 import { deviceDisabled, deviceNotRegistered, type DeviceSessionView } from './device-errors';
 import { endpointNeedsRefresh, refreshEndpoint } from './push-endpoint';
 import type { CheckInInput } from './schemas';
-import { readDeviceContext, recordCheckIn, trimNotes, type DeviceChange } from './store';
+import { readDeviceContext } from './store';
 
 /** What every device answer carries: the command owed now, the open session, the desktop's version. */
 export interface OwedAnswer {
@@ -42,8 +41,7 @@ export function pushTokenChange(token: string | null | undefined): Pick<DeviceCh
  */
 export async function checkIn(principal: DevicePrincipal, input: CheckInInput, now = new Date()): Promise<OwedAnswer> {
   const { customerId, serial } = principal;
-  const token = input.pushToken ?? undefined;
-  const tokenChange = pushTokenChange(token);
+  const tokenChange = pushTokenChange(input.pushToken);
   const change: DeviceChange = {
     set: { lastCheckInAt: now.toISOString(), installedVersion: input.installedVersion, lastSyncAt: input.lastSyncAt, ...tokenChange.set },
     remove: tokenChange.remove,
@@ -53,12 +51,10 @@ export async function checkIn(principal: DevicePrincipal, input: CheckInInput, n
   if (write.status === 'disabled') throw deviceDisabled(serial);
 
   const old = write.old;
+  const token = input.pushToken ?? undefined;
   if (token && endpointNeedsRefresh(token, old)) {
     await refreshEndpoint({ customerId, serial, pushToken: token, endpointArn: old.endpointArn }, old.notes);
   }
-  // Transactional writes elsewhere append notes without trimming; the check-in keeps the list short.
-  if ((old.notes?.length ?? 0) > MAX_DEVICE_NOTES) await trimNotes(customerKeys.device(customerId, serial), old.notes!.length);
-
   const device: DeviceItem = { ...old, installedVersion: input.installedVersion };
   return owedAnswer(context.session, device, context.desktopVersion);
 }
