@@ -631,6 +631,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await devicesHandlePushes(devices);
       for (const d of devices.filter((x) => x !== unreachable)) expect(!d.client.state.locked, `${d.label} unlocked by ERROR UPDATE`);
       expect(unreachable.client.state.locked, `${unreachable.label} still locked (the push never reached it)`);
+      const stillBlocked = (await showGrid(desktop)).rows.filter((r) => r.blocked).map((r) => r.serial);
+      expect(
+        stillBlocked.length === 1 && stillBlocked[0] === unreachable.serial,
+        `the grid to show only ${unreachable.label} still Bloccato`,
+        stillBlocked,
+      );
 
       stepLine(`Sblocco manuale for ${unreachable.label}: the same phone exchange, unlock`);
       const code1 = await unreachable.client.beginLockExchange('unlock');

@@ -1,10 +1,11 @@
 import type { DevicePrincipal } from '../../shared/auth/principals';
-import { recordCheckIn, type DeviceChange, type DeviceItem } from '../../shared/db/devices';
+import { auditItem } from '../../shared/db/audit';
+import { allOf, changeDeviceWith, DEVICE_ENABLED, recordCheckIn, type DeviceChange, type DeviceItem } from '../../shared/db/devices';
 import { isOpen, owedCommand, type OwedCommand, type Session } from '../../shared/session/state-machine';
 import { deviceDisabled, deviceNotRegistered, type DeviceSessionView } from './device-errors';
 import { endpointNeedsRefresh, refreshEndpoint } from './push-endpoint';
 import type { CheckInInput } from './schemas';
-import { readDeviceContext } from './store';
+import { putItem, readDeviceContext, sessionCheck } from './store';
 
 /** What every device answer carries: the command owed now, the open session, the desktop's version. */
 export interface OwedAnswer {
@@ -56,5 +57,49 @@ export async function checkIn(principal: DevicePrincipal, input: CheckInInput, n
     await refreshEndpoint({ customerId, serial, pushToken: token, endpointArn: old.endpointArn }, old.notes);
   }
   const device: DeviceItem = { ...old, installedVersion: input.installedVersion };
-  return owedAnswer(context.session, device, context.desktopVersion);
+  const answer = owedAnswer(context.session, device, context.desktopVersion);
+  if (answer.command.command === 'REACTIVATE' && old.blocked) await confirmReactivation(principal, context.session, old, now);
+  return answer;
+}
+
+/**
+ * SES-10: the check-in answer carries REACTIVATE, so the device unlocks now — the
+ * reactivation reached it even if the ERROR UPDATE push did not. Blocked is
+ * cleared only while the session is still this reactivated one (a transaction
+ * with a check on the session item), with a grid note and an audit entry.
+ */
+async function confirmReactivation(principal: DevicePrincipal, session: Session, old: DeviceItem, now: Date): Promise<void> {
+  const { customerId, serial } = principal;
+  await changeDeviceWith(
+    customerId,
+    serial,
+    {
+      set: { blocked: false, blockedManually: false },
+      note: { it: 'Riattivazione ricevuta dal dispositivo al collegamento', en: 'Reactivation received by the device at check-in' },
+      at: now,
+    },
+    {
+      condition: allOf(DEVICE_ENABLED, { expression: '#blocked = :blockedTrue', values: { ':blockedTrue': true } }),
+      notesBefore: old.notes?.length ?? 0,
+      others: [
+        sessionCheck(
+          customerId,
+          '#state = :reactivated AND sessionId = :sid',
+          { ':reactivated': 'reactivated', ':sid': session.sessionId },
+          { '#state': 'state' },
+        ),
+        putItem(
+          auditItem({
+            customerId,
+            action: 'device.reactivated',
+            actor: { kind: 'device', id: serial },
+            outcome: 'ok',
+            fromState: session.state,
+            details: { serial, sessionId: session.sessionId, by: 'check-in' },
+            at: now.toISOString(),
+          }),
+        ),
+      ],
+    },
+  );
 }

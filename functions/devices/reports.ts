@@ -116,7 +116,9 @@ const ACK_ATTRIBUTE: Record<AckCommand, AckAttribute> = {
 /**
  * The device confirms a pushed command (SES-3/7/10), only for the customer's
  * current session; a stale one gets 409 with the current session and the owed
- * command. START UPDATE sets Notification sent ✓ (`startAckSessionId`).
+ * command. START UPDATE sets Notification sent ✓ (`startAckSessionId`). ERROR
+ * UPDATE is the device confirming its reactivation: it is unlocked, so Blocked
+ * is cleared — until then the grid keeps showing it Blocked (SES-10).
  */
 export function acknowledge(
   principal: DevicePrincipal,
@@ -128,7 +130,16 @@ export function acknowledge(
     action: `device.ack.${command.toLowerCase().replace('_', '-')}`,
     sessionId,
     rule: currentSession(sessionId),
-    change: { set: { [attribute]: sessionId } },
+    change:
+      command === 'ERROR_UPDATE'
+        ? {
+            set: { errorAckSessionId: sessionId, blocked: false, blockedManually: false },
+            note: {
+              it: 'Riattivazione confermata dal dispositivo (ERROR UPDATE)',
+              en: 'Reactivation confirmed by the device (ERROR UPDATE)',
+            },
+          }
+        : { set: { [attribute]: sessionId } },
     alreadyDone: (d) => d[attribute] === sessionId,
     notDone: notYet(attribute, sessionId),
   }).then((answer) => ({ ...answer, acknowledged: command }));

@@ -373,7 +373,12 @@ export async function conclude(user: UserPrincipal, token?: string) {
   return { session: view(saved) };
 }
 
-/** Riattiva i terminali mobile (SES-10): ERROR UPDATE to all; devices unlocked. */
+/**
+ * Riattiva i terminali mobile (SES-10): ERROR UPDATE to all. Nothing is unblocked
+ * here: a device stays Blocked in the grid until it confirms the reactivation
+ * (acknowledges ERROR UPDATE, or checks in and gets REACTIVATE) or is unlocked by
+ * phone (SBLOCCO DEVICE) — the grid is how the admin finds the rows still to unlock.
+ */
 export async function reactivate(user: UserPrincipal, lambda: Context) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'reactivate-devices');
@@ -386,7 +391,6 @@ export async function reactivate(user: UserPrincipal, lambda: Context) {
       actor: actorOf(user),
     },
   );
-  await unblockDevices(user.customerId, { it: 'Riattivato dopo aggiornamento non riuscito', en: 'Reactivated after the failed update' });
   return { session: view(saved), summary: await push(saved, 'ERROR_UPDATE', lambda) };
 }
 
