@@ -24,13 +24,18 @@ export function owedAnswer(session: Session, device: DeviceItem, desktopVersion:
 }
 
 /**
- * The fields a report of the device's push token sets: the token read from the OS,
- * or none (Notifications enabled ✗, token removed so no push targets a stale one).
+ * What a report of the device's push token changes on its row:
+ * - a token (read from the OS just now): stored, Notifications enabled ✓;
+ * - `null` (the device says it has none: notifications not allowed, no Play
+ *   services): Notifications enabled ✗ and the token forgotten, so no push
+ *   targets a stale one;
+ * - left out: nothing — the device did not report on its token this time.
  */
 export function pushTokenChange(token: string | null | undefined): Pick<DeviceChange, 'set' | 'remove'> {
-  return token
-    ? { set: { pushToken: token, notificationsEnabled: true } }
-    : { set: { notificationsEnabled: false }, remove: ['pushToken'] };
+  if (token === undefined) return {};
+  return token === null
+    ? { set: { notificationsEnabled: false }, remove: ['pushToken'] }
+    : { set: { pushToken: token, notificationsEnabled: true } };
 }
 
 /**
@@ -52,7 +57,8 @@ export async function checkIn(principal: DevicePrincipal, input: CheckInInput, n
   if (write.status === 'disabled') throw deviceDisabled(serial);
 
   const old = write.old;
-  const token = input.pushToken ?? undefined;
+  // Left out, the stored token stands, and so does a refresh of its endpoint still owed from a failed one.
+  const token = input.pushToken === undefined ? old.pushToken : (input.pushToken ?? undefined);
   if (token && endpointNeedsRefresh(token, old)) {
     await refreshEndpoint({ customerId, serial, pushToken: token, endpointArn: old.endpointArn }, old.notes);
   }

@@ -91,7 +91,8 @@ export async function register(input: RegisterInput, event: APIGatewayProxyEvent
     const outcome = existing ? await renew(customerId, existing, input, now) : await create(customerId, input, now);
     if (!outcome) continue;
 
-    const token = input.pushToken ?? undefined;
+    // Left out at a re-registration, the token stays what the row had (pushTokenChange).
+    const token = input.pushToken === undefined ? existing?.pushToken : (input.pushToken ?? undefined);
     if (token && endpointNeedsRefresh(token, existing)) {
       await refreshEndpoint({ customerId, serial: input.serial, pushToken: token, endpointArn: existing?.endpointArn }, existing?.notes);
     }
@@ -256,6 +257,7 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
     throw new Error(`device re-registration transaction cancelled: ${outcome.reasons.join(', ')}`);
   }
   const written = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
-  const device: DeviceItem = { ...existing, ...written, pushToken: input.pushToken ?? undefined };
+  const device: DeviceItem = { ...existing, ...written };
+  if (tokenChange.remove) delete device.pushToken;
   return { credential: credential.token, lockSecret, device };
 }

@@ -211,6 +211,31 @@ describe('check-in records what the device reports (DEV-1, SES-1)', () => {
     expect(after.pushToken).toBeUndefined();
   });
 
+  it('keeps Notifications enabled and the token when a check-in leaves pushToken out; only an explicit null turns them off', async () => {
+    const tenant = await createTenant({ devices: 1, desktopVersion: DESKTOP });
+    const device = tenant.devices[0]!;
+    const token = `fcm-${randomUUID()}`;
+    expect((await checkIn(device, { installedVersion: DESKTOP, pushToken: token })).status).toBe(200);
+    const registered = await deviceRow(tenant, device);
+
+    // The optional field left out: the device said nothing about its token this time.
+    expect((await checkIn(device, { installedVersion: DESKTOP, lastSyncAt: '2025-05-01T08:30:00Z' })).status).toBe(200);
+    expect(await deviceRow(tenant, device)).toMatchObject({
+      pushToken: token,
+      notificationsEnabled: true,
+      endpointArn: registered.endpointArn,
+      lastSyncAt: '2025-05-01T08:30:00Z',
+    });
+    const grid = await api.call('GET', '/v1/desktop/update', { auth: await api.login(tenant, 'admin') });
+    expect(grid.body.rows[0].notificationsEnabled).toBe(true);
+
+    // Explicitly none: Notifications enabled ✗ and the token forgotten.
+    expect((await checkIn(device, { installedVersion: DESKTOP, pushToken: null })).status).toBe(200);
+    const off = await deviceRow(tenant, device);
+    expect(off.notificationsEnabled).toBe(false);
+    expect(off.pushToken).toBeUndefined();
+  });
+
   it('never fails a check-in for SNS trouble: it notes the problem once and retries at the next check-in', async () => {
     const tenant = await createTenant({ devices: 1, desktopVersion: DESKTOP });
     const device = tenant.devices[0]!;
