@@ -128,4 +128,38 @@ describe('the device row (one owner)', () => {
     expect(notes.slice(0, 2)).toEqual(old.slice(8));
     for (const note of fresh) expect(notes.some((n) => n.endsWith(`${note.it} / ${note.en}`))).toBe(true);
   });
+
+  it('writes every grid note in one form: the time of the event, then Italian / English', async () => {
+    const { tenant, admin } = await readyTenant(api, FROM, TO, 3);
+    const [pushed, reporting, phoned] = tenant.devices as [TestDevice, TestDevice, TestDevice];
+    const before = new Date();
+    // A push outcome, device reports, the phone lock, a forced update, a phone unlock, re-opened registration.
+    const sessionId = (await desk(admin).post('/start-update-push')).body.session.sessionId as string;
+    expect((await device(reporting.credential)('locked', { sessionId })).status).toBe(200);
+    expect((await device(reporting.credential)('unsent-data-sent', { sessionId })).status).toBe(200);
+    await phoneExchange(admin, phoned, 'lock');
+    await force(admin);
+    await phoneExchange(admin, phoned, 'unlock');
+    expect((await desk(admin).device(pushed.serial, 'enable')).status).toBe(200);
+    const after = new Date();
+
+    const notes = (await listDevices(tenant.customerId)).flatMap((d) => d.notes ?? []);
+    expect(notes.length).toBeGreaterThanOrEqual(9);
+    const minute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+    for (const note of notes) {
+      const form = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC (.+) \/ (.+)$/.exec(note);
+      expect(form, note).not.toBeNull();
+      expect(form![1]! >= minute(before) && form![1]! <= minute(after), note).toBe(true);
+      // Italian first, then English.
+      expect(form![2], note).not.toBe(form![3]);
+    }
+    expect(notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/ UTC START UPDATE: Nessun token push.* \/ START UPDATE: No push token/),
+        expect.stringMatching(/ UTC Bloccato manualmente \(procedura telefonica\) \/ Blocked manually \(phone procedure\)$/),
+        expect.stringMatching(/ UTC Sbloccato manualmente \(procedura telefonica\) \/ Unblocked manually \(phone procedure\)$/),
+        expect.stringMatching(/ UTC Aggiornamento forzato .* \/ Update forced /),
+      ]),
+    );
+  });
 });
