@@ -422,10 +422,12 @@ export async function enableDevice(user: UserPrincipal, serial: string) {
   const [session, device] = await Promise.all([getSession(user.customerId), getDevice(user.customerId, serial)]);
   if (!device) throw notFound(`Device ${serial}`);
   if (!device.enabled) await setEnabled(user, device, true, session);
-  await changeDevice(user.customerId, serial, {
+  const reopened = await changeDevice(user.customerId, serial, {
     set: { registrationOpen: true },
     note: { it: 'Registrazione del dispositivo riaperta', en: 'Device registration re-opened' },
   });
+  // Disabled again (or removed) between the two writes: say so rather than claim a re-opened registration.
+  if (!reopened) throw conflict('DEVICE_CHANGED', 'The device changed meanwhile: look at it again.', { serial });
   return { serial, enabled: true, registrationOpen: true };
 }
 

@@ -22,7 +22,14 @@ export type TransactOutcome = { ok: true } | { ok: false; reasons: string[] };
 const MAX_CONFLICT_ATTEMPTS = 8;
 
 /** DynamoDB kept cancelling a transaction for conflicts with concurrent ones: the caller retries later. */
-export const busy = () => new AppError(503, 'TRY_AGAIN', 'The service is busy: please retry in a few seconds.');
+export const busy = () =>
+  new AppError(
+    503,
+    'TRY_AGAIN',
+    'The service is busy: please retry in a few seconds.',
+    undefined,
+    'Il servizio è momentaneamente occupato: riprovare tra qualche secondo.',
+  );
 
 /**
  * TransactWriteItems that retries when DynamoDB cancels it only for conflicts with
