@@ -8,11 +8,11 @@ import {
   changeDeviceWith,
   createDevice,
   DEVICE_ENABLED,
-  deviceSetChangedItem,
   getDevice,
   type DeviceCondition,
   type DeviceItem,
 } from '../../shared/db/devices';
+import { deviceSetChangedItem } from '../../shared/db/device-set';
 import { credentialKeys } from '../../shared/db/keys';
 import type { TransactItem } from '../../shared/db/table';
 import { consumeRate, isRateLimited, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';

@@ -15,15 +15,13 @@ import {
   changeDevice,
   changeDeviceWith,
   DEVICE_EXISTS,
-  deviceSetChangedItem,
-  deviceSetUnchangedItem,
   getDevice,
-  getDeviceSetVersion,
   listDevices,
   listEnabledSerials,
   unblockDevices,
   type DeviceItem,
 } from '../../shared/db/devices';
+import { deviceSetChangedItem, deviceSetUnchangedItem, getDeviceSetVersion } from '../../shared/db/device-set';
 import { createSupportCase } from '../../shared/db/cases';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '../../shared/observability';
