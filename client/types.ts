@@ -8,7 +8,8 @@ import type { SupportCase } from '../shared/db/cases';
 import type { AuditEntry } from '../shared/db/audit';
 import type { Notice } from '../shared/feed/notice';
 import type { FeedAnswerPayload, FeedAnswerUpdate } from '../shared/feed/signed-answer';
-import type { DeviceSummary, FanOutResult, Operator } from '../shared/push/fanout';
+import type { Operator } from '../shared/db/devices';
+import type { DeviceSummary, FanOutResult } from '../shared/push/request';
 import type { OwedCommand, SessionState } from '../shared/session/state-machine';
 import type { LocalizedMessages } from './http';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DeviceItem } from '../../shared/db/devices';
+import type { DeviceAttribute, DeviceItem } from '../../shared/db/devices';
 import {
   ALLOWED_ACTIONS,
   awaitingUpdate,
@@ -11,7 +11,7 @@ import {
 } from '../../shared/session/state-machine';
 
 /** Fields the grid reads: never the lock secret or the credential. */
-export const GRID_PROJECTION = [
+export const GRID_PROJECTION: readonly (DeviceAttribute | 'serial')[] = [
   'serial',
   'model',
   'operator',
@@ -26,7 +26,7 @@ export const GRID_PROJECTION = [
   'startAckSessionId',
   'awaitingSessionId',
   'notes',
-] as const;
+];
 
 /** One row of "Gestione aggiornamento" (SES-1, SES-7). */
 export interface GridRow {

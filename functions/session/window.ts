@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { ddb, s3 } from '../../shared/aws/clients';
+import { s3 } from '../../shared/aws/clients';
 import { derivedSecret } from '../../shared/aws/secrets';
 import type { UserPrincipal } from '../../shared/auth/principals';
 import { bucketName, ENV, optionalEnv, SECRET_VALUE_ENV, tableName } from '../../shared/config';
@@ -11,15 +10,18 @@ import { listReleases } from '../../shared/db/catalog';
 import { getReleaseState } from '../../shared/db/codes';
 import { getProfile, setDesktopVersionItem } from '../../shared/db/customers';
 import {
-  deviceNote,
-  deviceSetChangedItem,
-  deviceSetUnchangedItem,
+  allOf,
+  appendDeviceNote,
+  changeDevice,
+  changeDeviceWith,
+  DEVICE_EXISTS,
   getDevice,
-  getDeviceSetVersion,
   listDevices,
+  listEnabledSerials,
   unblockDevices,
-  updateDevice,
+  type DeviceItem,
 } from '../../shared/db/devices';
+import { deviceSetChangedItem, deviceSetUnchangedItem, getDeviceSetVersion } from '../../shared/db/device-set';
 import { createSupportCase } from '../../shared/db/cases';
 import { customerKeys } from '../../shared/db/keys';
 import { METRIC } from '../../shared/metric-names';
@@ -28,8 +30,9 @@ import { caseNotification, notifySupport } from '../../shared/support/notify';
 import { archiveItem, getSession, saveSession, sessionConflict } from '../../shared/db/session';
 import { conflict, notFound } from '../../shared/errors';
 import { nextRelease } from '../../shared/feed/next-release';
-import { fanOut, type FanOutResult } from '../../shared/push/fanout';
-import { enqueueFanOut, listEnabledSerials } from '../../shared/push/queue';
+import { fanOut } from '../../shared/push/fanout';
+import type { FanOutResult } from '../../shared/push/request';
+import { enqueueFanOut } from '../../shared/push/queue';
 import { sqsPushQueue } from '../../shared/push/sqs';
 import type { PushCommand } from '../../shared/push/commands';
 import { confirmToken, confirmTokenKey, verifyConfirmToken, type ConfirmBinding } from '../../shared/session/confirm-token';
@@ -264,11 +267,12 @@ export async function forceUpdate(user: UserPrincipal, token?: string) {
     actor: actorOf(user),
     details: { notAwaiting: notAwaiting.length },
   });
-  const note = deviceNote(
-    'Aggiornamento forzato mentre il dispositivo non era in attesa',
-    'Update forced while the device was not awaiting it',
-  );
-  await Promise.allSettled(notAwaiting.map((serial) => updateDevice(user.customerId, serial, {}, { note, allowDisabled: true })));
+  const note = {
+    it: 'Aggiornamento forzato mentre il dispositivo non era in attesa',
+    en: 'Update forced while the device was not awaiting it',
+  };
+  const at = new Date(saved.updatedAt);
+  await Promise.allSettled(notAwaiting.map((serial) => appendDeviceNote(user.customerId, serial, note, at)));
   return { session: view(saved) };
 }
 
@@ -363,11 +367,16 @@ export async function conclude(user: UserPrincipal, token?: string) {
     [archiveItem(next)],
   );
   // Updated devices resume normal work: nothing stays Blocked into the next session.
-  await unblockDevices(user.customerId, deviceNote('Aggiornamento concluso: normale operatività', 'Update concluded: normal work'));
+  await unblockDevices(user.customerId, { it: 'Aggiornamento concluso: normale operatività', en: 'Update concluded: normal work' });
   return { session: view(saved) };
 }
 
-/** Riattiva i terminali mobile (SES-10): ERROR UPDATE to all; devices unlocked. */
+/**
+ * Riattiva i terminali mobile (SES-10): ERROR UPDATE to all. Nothing is unblocked
+ * here: a device stays Blocked in the grid until it confirms the reactivation
+ * (acknowledges ERROR UPDATE, or checks in and gets REACTIVATE) or is unlocked by
+ * phone (SBLOCCO DEVICE) — the grid is how the admin finds the rows still to unlock.
+ */
 export async function reactivate(user: UserPrincipal, lambda: Context) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'reactivate-devices');
@@ -380,7 +389,6 @@ export async function reactivate(user: UserPrincipal, lambda: Context) {
       actor: actorOf(user),
     },
   );
-  await unblockDevices(user.customerId, deviceNote('Riattivato dopo aggiornamento non riuscito', 'Reactivated after the failed update'));
   return { session: view(saved), summary: await push(saved, 'ERROR_UPDATE', lambda) };
 }
 
@@ -400,7 +408,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
     };
   }
   await requireConfirmation(session, 'disable-device', token, serial);
-  await setEnabled(user, serial, false, session);
+  await setEnabled(user, device, false, session);
   return { serial, enabled: false };
 }
 
@@ -411,57 +419,53 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
 export async function enableDevice(user: UserPrincipal, serial: string) {
   const [session, device] = await Promise.all([getSession(user.customerId), getDevice(user.customerId, serial)]);
   if (!device) throw notFound(`Device ${serial}`);
-  if (!device.enabled) await setEnabled(user, serial, true, session);
-  await updateDevice(
-    user.customerId,
-    serial,
-    { registrationOpen: true },
-    { note: deviceNote('Registrazione del dispositivo riaperta', 'Device registration re-opened') },
-  );
+  if (!device.enabled) await setEnabled(user, device, true, session);
+  const reopened = await changeDevice(user.customerId, serial, {
+    set: { registrationOpen: true },
+    note: { it: 'Registrazione del dispositivo riaperta', en: 'Device registration re-opened' },
+  });
+  // Disabled again (or removed) between the two writes: say so rather than claim a re-opened registration.
+  if (!reopened) throw conflict('DEVICE_CHANGED', 'The device changed meanwhile: look at it again.', { serial });
   return { serial, enabled: true, registrationOpen: true };
 }
 
-async function setEnabled(user: UserPrincipal, serial: string, enabled: boolean, session: Session) {
-  const note = enabled
-    ? deviceNote('Dispositivo riabilitato', 'Device re-enabled')
-    : deviceNote('Dispositivo disabilitato', 'Device disabled');
+/** Flips Enabled with a note and its audit entry in one transaction; a re-enable also counts as a device-set change. */
+async function setEnabled(user: UserPrincipal, device: DeviceItem, enabled: boolean, session: Session) {
+  const { serial } = device;
   const at = new Date().toISOString();
-  await ddb
-    .send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: customerKeys.device(user.customerId, serial),
-              UpdateExpression: 'SET enabled = :e, notes = list_append(if_not_exists(notes, :empty), :note)',
-              ConditionExpression: 'attribute_exists(pk) AND enabled = :was',
-              ExpressionAttributeValues: { ':e': enabled, ':was': !enabled, ':empty': [], ':note': [note] },
-            },
+  const outcome = await changeDeviceWith(
+    user.customerId,
+    serial,
+    {
+      set: { enabled },
+      note: enabled
+        ? { it: 'Dispositivo riabilitato', en: 'Device re-enabled' }
+        : { it: 'Dispositivo disabilitato', en: 'Device disabled' },
+      at,
+    },
+    {
+      condition: allOf(DEVICE_EXISTS, { expression: '#enabled = :was', values: { ':was': !enabled } }),
+      notesBefore: device.notes?.length ?? 0,
+      others: [
+        ...(enabled ? [deviceSetChangedItem(user.customerId)] : []),
+        {
+          Put: {
+            TableName: tableName(),
+            Item: auditItem({
+              customerId: user.customerId,
+              action: enabled ? 'device.enabled' : 'device.disabled',
+              actor: actorOf(user),
+              outcome: 'ok',
+              fromState: session.state,
+              details: { serial },
+              at,
+            }),
           },
-          ...(enabled ? [deviceSetChangedItem(user.customerId)] : []),
-          {
-            Put: {
-              TableName: tableName(),
-              Item: auditItem({
-                customerId: user.customerId,
-                action: enabled ? 'device.enabled' : 'device.disabled',
-                actor: actorOf(user),
-                outcome: 'ok',
-                fromState: session.state,
-                details: { serial },
-                at,
-              }),
-            },
-          },
-        ],
-      }),
-    )
-    .catch((error: Error) => {
-      if (error.name === 'TransactionCanceledException')
-        throw conflict('DEVICE_CHANGED', `The device is already ${enabled ? 'enabled' : 'disabled'}.`, { serial });
-      throw error;
-    });
+        },
+      ],
+    },
+  );
+  if (!outcome.ok) throw conflict('DEVICE_CHANGED', `The device is already ${enabled ? 'enabled' : 'disabled'}.`, { serial });
 }
 
 /**

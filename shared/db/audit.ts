@@ -5,6 +5,7 @@ import { tableName } from '../config';
 import type { Principal } from '../auth/principals';
 import { badRequest } from '../errors';
 import { auditKeys, gsi1Keys } from './keys';
+import { stripKeys } from './table';
 
 /** One audit record: who did what, when, on which customer, from which state. */
 export interface AuditEntry {
@@ -76,7 +77,7 @@ export async function listAudit(
       ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, auditKeys.partition(customerId)) : undefined,
     }),
   );
-  const entries = (page.Items ?? []).map(({ pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ...rest }) => rest as AuditEntry);
+  const entries = (page.Items ?? []).map((item) => stripKeys<AuditEntry>(item));
   const cursor = page.LastEvaluatedKey ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') : undefined;
   return { entries, cursor };
 }

@@ -4,6 +4,7 @@ import { tableName } from '../config';
 import type { Release } from '../domain/catalog';
 import { catalogKeys } from './keys';
 import { queryPrefix } from './query';
+import { stripKeys } from './table';
 
 /** The catalog head: a counter bumped by every publication (freshness check and anti-rollback). */
 export interface CatalogHead {
@@ -67,8 +68,7 @@ export async function putRelease(release: Omit<Release, 'catalogVersion'>, expec
 }
 
 function toRelease(item: Record<string, unknown>): Release {
-  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
-  return rest as unknown as Release;
+  return stripKeys<Release>(item);
 }
 
 // Published releases are immutable (FEED-2), so a found release can be kept for the life of the function.

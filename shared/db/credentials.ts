@@ -1,7 +1,8 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import { credentialKeys, customerKeys } from './keys';
+import { batchGetAll, findItem } from './table';
 import type { UserItem } from './users';
 
 /** Stored form of a desktop installation credential. */
@@ -73,15 +74,6 @@ export async function getUserTokenAndUser(
 ): Promise<{ token?: UserTokenItem; user?: UserItem }> {
   const tokenKey = credentialKeys.userToken(tokenId);
   const userKey = customerKeys.user(customerId, username);
-  const result = await ddb.send(
-    new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: [tokenKey, userKey], ConsistentRead: true } } }),
-  );
-  if (Object.keys(result.UnprocessedKeys ?? {}).length > 0) {
-    // Rare (throttling): fall back to single reads rather than failing the request.
-    const [token, user] = await Promise.all([get<UserTokenItem>(tokenKey), get<UserItem>(userKey)]);
-    return { token, user };
-  }
-  const items = result.Responses?.[tableName()] ?? [];
-  const find = (k: { pk: string; sk: string }) => items.find((i) => i.pk === k.pk && i.sk === k.sk);
-  return { token: find(tokenKey) as UserTokenItem | undefined, user: find(userKey) as UserItem | undefined };
+  const items = await batchGetAll([tokenKey, userKey], { consistent: true });
+  return { token: findItem(items, tokenKey) as UserTokenItem | undefined, user: findItem(items, userKey) as UserItem | undefined };
 }

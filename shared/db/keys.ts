@@ -3,7 +3,8 @@
  * partition key `pk`, sort key `sk`, one sparse global secondary index `gsi1`
  * (`gsi1pk`/`gsi1sk`) and a TTL attribute `ttl` (epoch seconds).
  * docs/data-model.md lists each access pattern and the key that serves it.
- * Build keys only through these helpers so the shapes stay in one place.
+ * Build keys only through these helpers so the shapes stay in one place; the
+ * device row's key lives with the row's owner (`deviceKey` in shared/db/devices.ts).
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -27,11 +28,11 @@ export const catalogKeys = {
 
 /** Everything that belongs to one customer shares its partition, except the audit trail. */
 export const customerKeys = {
+  /** The customer's partition; device rows (`DEV#<serial>`) are keyed by their owner, shared/db/devices.ts. */
+  partition: (customerId: string) => `CUST#${customerId}`,
   profile: (customerId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: 'PROFILE' }),
   user: (customerId: string, username: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `USER#${username}` }),
   userPrefix: 'USER#',
-  device: (customerId: string, serial: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `DEV#${serial}` }),
-  devicePrefix: 'DEV#',
   /** The customer's current (or last) update session; one item, versioned for conditional writes. */
   session: (customerId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: 'SESSION' }),
   /**

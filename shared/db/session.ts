@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import { conflict } from '../errors';
@@ -6,15 +6,13 @@ import { countSessionTransition } from '../observability';
 import { ALLOWED_ACTIONS, initialSession, type Session, type SessionAction } from '../session/state-machine';
 import { auditItem, type AuditEntry } from './audit';
 import { customerKeys, gsi1Keys } from './keys';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { stripKeys, type TransactItem } from './table';
 
 /** The customer's session (strongly consistent), or a never-opened one. */
 export async function getSession(customerId: string): Promise<Session> {
   const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.session(customerId), ConsistentRead: true }));
   if (!Item) return initialSession(customerId, new Date(0).toISOString());
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, ...session } = Item;
-  return session as Session;
+  return stripKeys<Session>(Item);
 }
 
 /** The 409 every refused or lost transition returns: current state and what is allowed in it. */
