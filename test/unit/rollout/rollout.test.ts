@@ -14,6 +14,7 @@ import {
   recordSuccessIfReached,
   ROLLOUT_ACTIONS,
   settle,
+  totalsOf,
   unrestricted,
   type Rollout,
   type RolloutAction,
@@ -221,11 +222,7 @@ describe('rollout: time-based steps (properties)', () => {
             const changed =
               event.kind === 'conclusions'
                 ? recordSuccessIfReached(settled, tally, now)
-                : haltIfThresholdReached(
-                    settled,
-                    tally.reduce((s, c) => ({ ...s, started: s.started + c.started, failed: s.failed + c.failed }), emptyCounters()),
-                    now,
-                  );
+                : haltIfThresholdReached(settled, totalsOf(tally), now);
             if (changed) write(changed, steps.length);
           } else if (event.kind !== 'observe') {
             const outcome = applyAction(settled, event.kind as RolloutAction, now, { plan: otherPlan });
