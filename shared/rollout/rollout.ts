@@ -40,7 +40,7 @@ export interface Rollout {
   readonly waveOpenedAt?: string;
   /** When the open wave met its success threshold (sessions concluded without failure). */
   readonly waveSucceededAt?: string;
-  /** No wave opens on its own before this (set by resume, so a pause does not count as soak). */
+  /** No wave opens on its own before this (set by resume: the open wave soaks again from then). */
   readonly notBefore?: string;
   readonly halt?: HaltRecord;
   readonly withdrawnAt?: string;
@@ -270,9 +270,12 @@ export function applyAction(r: Rollout, action: RolloutAction, now: Date, input:
     }
     case 'pause':
       return { ok: true, rollout: { ...r, status: 'paused' } };
-    case 'resume':
-      // Soak is counted from the resume: a wave never opens on the strength of time spent paused or halted.
-      return { ok: true, rollout: { ...r, status: 'active', notBefore: at, halt: undefined } };
+    case 'resume': {
+      // The open wave soaks again from the resume: support paused (or the rollout halted) because it was
+      // unsure, so the next wave never opens the moment it resumes.
+      const soakMs = r.plan && r.openWave !== undefined ? (conditionsOf(r.plan, r.openWave)?.soakMs ?? 0) : 0;
+      return { ok: true, rollout: { ...r, status: 'active', notBefore: iso(now.getTime() + soakMs), halt: undefined } };
+    }
     case 'advance': {
       const plan = r.plan!;
       const next = r.openWave === undefined ? 0 : r.openWave + 1;

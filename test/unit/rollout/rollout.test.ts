@@ -95,17 +95,19 @@ describe('rollout: who is offered the release, and when', () => {
     expect(recordSuccessIfReached(r, counters([{ concluded: 0 }]), at(5))).toBeUndefined();
   });
 
-  it('keeps the open waves offered while paused, opens no new one, and counts soak again from the resume', () => {
+  it('keeps the open waves offered while paused, opens no new one, and soaks the open wave again from the resume', () => {
     let r = planned(PLAN, at(0));
     r = recordSuccessIfReached(settle(r, at(5)).rollout, counters([{ concluded: 1 }]), at(5))!;
     r = act(r, 'pause', at(10));
     expect(isOfferedTo(r, 'pilot-b', at(500))).toBe(true);
     expect(isOfferedTo(r, inWave(1), at(500))).toBe(false);
     r = act(r, 'resume', at(500));
-    expect(isOfferedTo(r, inWave(1), at(500))).toBe(true);
-    // Wave 1 opened at the resume; its 30-minute soak starts then, not at minute 60.
-    expect(isOfferedTo(r, inWave(2), at(529))).toBe(false);
-    expect(isOfferedTo(r, inWave(2), at(530))).toBe(true);
+    // The pilot's 60-minute soak starts again at the resume.
+    expect(nextWaveAt(r)).toBe(at(560).toISOString());
+    expect(isOfferedTo(r, inWave(1), at(559))).toBe(false);
+    expect(isOfferedTo(r, inWave(1), at(560))).toBe(true);
+    expect(isOfferedTo(r, inWave(2), at(589))).toBe(false);
+    expect(isOfferedTo(r, inWave(2), at(590))).toBe(true);
   });
 
   it('opens the next wave at once on a manual advance, and refuses to go past the last', () => {
@@ -130,6 +132,7 @@ describe('rollout: who is offered the release, and when', () => {
     expect(ALLOWED_ROLLOUT_ACTIONS.halted).toEqual(['set-plan', 'resume', 'withdraw']);
     const resumed = act(halted, 'resume', at(10));
     expect(isOfferedTo(resumed, inWave(1), at(10))).toBe(true);
+    expect(isOfferedTo(resumed, inWave(2), at(39))).toBe(false); // wave 1 soaks again from the resume
     expect(haltIfThresholdReached(halted, { ...emptyCounters(), started: 9, failed: 9 }, at(4))).toBeUndefined(); // already halted
   });
 
