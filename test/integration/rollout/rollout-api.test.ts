@@ -5,10 +5,11 @@ import { CATALOG_AUDIT_SCOPE } from '../../../shared/db/audit';
 import { TestApi } from '../../fixtures/api';
 import { ensureRelease } from '../../fixtures/session';
 import { createTenant } from '../../fixtures/tenant';
+import { bytesOf, publishBody, stagePackage } from '../releases/helpers';
 import { agent } from '../support/helpers';
 import { act, eventually, offer, pilotPlan, rollout, setPlan, support } from './helpers';
 
-// This file owns 81.xx (pilot wave, plan input), 84.xx (pause/resume) and 86.xx (scheduled start).
+// This file owns 81.xx (pilot wave, plan input), 84.xx (pause/resume), 86.xx (scheduled start) and 87.xx (publish with a plan).
 // Soak times and scheduled starts are real seconds, on a machine shared with other test files.
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -94,6 +95,41 @@ describe('a release with a rollout plan: the pilot wave only', () => {
     }
     const limited = await agent(['t-someone']);
     expect((await api.call('GET', `/v1/support/releases/${FROM}/rollout`, limited)).status).toBe(403);
+  });
+});
+
+describe('a release published with its plan', () => {
+  const FROM = '87.00.00_001';
+  const R = '87.00.00_002';
+
+  it('publishes the release and its plan in one step, refusing an unknown pilot before any package work', async () => {
+    const pilot = await createTenant({ desktopVersion: FROM });
+    const other = await createTenant({ desktopVersion: FROM });
+    const desktop = await stagePackage(api, R, 'desktop', 'setup.exe', bytesOf(2048));
+    const mobile = await stagePackage(api, R, 'mobile', 'mophas.apk', bytesOf(1024));
+    const plan = pilotPlan([pilot.customerId]);
+
+    const unknown = await api.call('POST', '/v1/support/releases', {
+      ...support,
+      body: { ...publishBody(R, desktop, mobile), rollout: { ...plan, pilot: { ...plan.pilot, customers: ['nobody-87'] } } },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.issues).toEqual([{ field: 'rollout.pilot.customers.0', problem: 'no customer "nobody-87" exists' }]);
+    expect((await api.call('GET', `/v1/support/releases/${R}/rollout`, support)).status).toBe(404);
+
+    const published = await api.call('POST', '/v1/support/releases', {
+      ...support,
+      body: { ...publishBody(R, desktop, mobile), rollout: plan },
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    expect(await rollout(api, R)).toMatchObject({
+      phase: 'running',
+      revision: 1,
+      openWave: 0,
+      plan: { pilot: { customers: [pilot.customerId] } },
+    });
+    expect((await offer(api, pilot, FROM)).version).toBe(R);
+    expect((await offer(api, other, FROM)).version).not.toBe(R);
   });
 });
 
