@@ -28,7 +28,7 @@ export const rolloutOf = (session: Session): Promise<Rollout | undefined> =>
 /** True when Alturas withdrew the release. */
 export const isWithdrawn = (rollout: Rollout | undefined) => rollout?.status === 'withdrawn';
 
-/** 409 for Avvia/Forza on a withdrawn release: it explains, in both languages, and offers Chiudi aggiornamento. */
+/** 409 for Avvia/Forza (or a START UPDATE resend) on a withdrawn release: it explains, in both languages, and offers Chiudi aggiornamento. */
 export function withdrawnConflict(session: Session) {
   const version = session.targetVersion ?? '';
   return sessionConflict(

@@ -192,6 +192,8 @@ async function targetRelease(customerId: string) {
 export async function sendStartUpdate(user: UserPrincipal, lambda: Context, serial?: string) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'send-start-update');
+  // Devices are never asked to lock for a release Alturas withdrew: the admin closes the update instead.
+  if (current.state === 'preparing' && isWithdrawn(await rolloutOf(current))) throw withdrawnConflict(current);
   if (serial && !(await getDevice(user.customerId, serial))) throw notFound(`Device ${serial}`);
   let next: Session;
   if (current.state === 'preparing') {

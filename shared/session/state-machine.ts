@@ -7,6 +7,7 @@
  *   updating ──desktop success──▶ mobile-update ──Aggiornamento concluso──▶ concluded
  *   updating ──abnormal termination──▶ failed ──reactivate──▶ reactivated
  *   failed | reactivated ──support resolves──▶ available
+ *   preparing ──Chiudi aggiornamento (release withdrawn)──▶ available
  */
 
 /** Session states; `available` and `concluded` mean no session is open. */

@@ -137,7 +137,7 @@ describe('pause and resume', () => {
   const FROM = '84.00.00_001';
   const R = '84.00.00_002';
 
-  it('keeps the pilot offered while paused, opens no new wave, and counts the soak again from the resume', async () => {
+  it('keeps the pilot offered while paused, opens no new wave, and soaks the open wave again from the resume', async () => {
     await ensureRelease(FROM);
     await ensureRelease(R);
     const pilot = await createTenant({ desktopVersion: FROM });
@@ -209,5 +209,13 @@ describe('scheduled start', () => {
     const after = await offer(api, pilot, FROM);
     expect(after.catalogVersion).toBeGreaterThan(before.catalogVersion);
     expect(await rollout(api, R)).toMatchObject({ phase: 'running', openWave: 0, waveOpenedAt: startAt });
+    // The next write records the start that happened by itself, audited with the time it happened.
+    expect((await act(api, R, 'pause')).status).toBe(200);
+    const audit = await listAudit(CATALOG_AUDIT_SCOPE, { action: 'rollout.wave-opened', limit: 500 });
+    expect(audit.entries.find((e) => e.details?.version === R)).toMatchObject({
+      actor: { kind: 'system', id: 'rollout' },
+      details: { wave: 0, openedAt: startAt, automatic: true },
+    });
+    expect((await offer(api, pilot, FROM)).version).toBe(R); // paused: the open wave stays open
   });
 });

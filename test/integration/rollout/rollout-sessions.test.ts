@@ -138,7 +138,7 @@ describe('withdraw', () => {
     expect((await offer(api, onB, B)).version).toBe(C);
 
     // The admin of the open session: Avvia and Forza explain, Chiudi aggiornamento closes.
-    for (const path of ['/start', '/force']) {
+    for (const path of ['/start', '/force', '/start-update-push']) {
       const refused = await post(path);
       expect(refused.status).toBe(409);
       expect(refused.body).toMatchObject({ code: 'RELEASE_WITHDRAWN', allowedActions: ['close-update', 'disable-device'] });
