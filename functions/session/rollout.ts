@@ -78,7 +78,10 @@ export async function afterFailure(session: Session): Promise<void> {
     const { halt, plan } = result.rollout;
     if (result.written && halt && plan) {
       logger.warn('rollout halted by its error threshold', { version, ...halt });
-      await notifySupport(...rolloutHaltNotification(version, halt, plan.errorThreshold));
+      // The halt is recorded and audited; the topic message is the wake-up for support (retried by SNS).
+      await notifySupport(...rolloutHaltNotification(version, halt, plan.errorThreshold)).catch((error: unknown) =>
+        logger.error('rollout halt notification failed', { version, error: error as Error }),
+      );
     }
   } catch (error) {
     logger.error('rollout halt check failed', { version, error: error as Error });

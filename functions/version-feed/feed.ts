@@ -10,6 +10,7 @@ import { ddb } from '../../shared/aws/clients';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../shared/errors';
 import { nextRelease } from '../../shared/feed/next-release';
+import { logger } from '../../shared/observability';
 import { decideNotice } from '../../shared/feed/notice';
 import { signFeedAnswer } from '../../shared/feed/signed-answer';
 import { cachedCatalog, catalogAt } from './catalog-cache';
@@ -87,12 +88,13 @@ export async function startupCheck(desktop: DesktopPrincipal, installed: string,
  */
 async function recordOffered(customerId: string, version: string, rollout: Rollout | undefined, now: Date) {
   if (!rollout?.plan) return;
+  // A progress count never costs a desktop its startup check: a failed write is logged, never a failed answer.
   await countFirst(
     releaseStateFirst(customerId, version, 'offeredAt', now.toISOString()),
     version,
     waveOf(rollout.plan, customerId),
     'offered',
-  );
+  ).catch((error: unknown) => logger.error('rollout offer count failed', { version, error: error as Error }));
 }
 
 /** The feed's public keys, for clients to pin (and to rotate: several may be listed). */
