@@ -16,7 +16,7 @@
  *   avvia (start) · forza (force) · esito successo|fallito (outcome success|failed)
  *   fine-aggiornamento (finish-update) · invia-end-update --serial (send-end-update)
  *   disabilita / abilita --serial (disable / enable) · aggiornamento-concluso (conclude)
- *   riattiva (reactivate) · segnalazione (report) · stato (status) · reset
+ *   riattiva (reactivate) · chiudi-aggiornamento (close-update) · segnalazione (report) · stato (status) · reset
  *
  * Settings: flags, else MOPHAS_API_URL, MOPHAS_DESKTOP_CREDENTIAL, MOPHAS_CUSTOMER_ID,
  * MOPHAS_STATE_DIR, else the local stack's .local-data/demo-credentials.json.
@@ -507,6 +507,19 @@ common(
   out(
     'Aggiornamento concluso: i dispositivi aggiornati riprendono la normale operatività; al prossimo avvio si cercano nuovi aggiornamenti.',
   );
+});
+
+common(
+  program
+    .command('chiudi-aggiornamento')
+    .alias('close-update')
+    .description('Chiudi aggiornamento: ends an update in preparation whose release Alturas withdrew'),
+).action(async (flags: Common) => {
+  const desktop = await client(flags);
+  const answer = await desktop.closeUpdate();
+  if (flags.json) return json(answer);
+  printPush('AGGIORNAMENTO CHIUSO (versione ritirata da Alturas) — ERROR UPDATE', answer);
+  out('  I dispositivi riprendono la normale attività; al prossimo avvio si cerca la versione successiva.');
 });
 
 common(

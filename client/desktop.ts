@@ -477,6 +477,15 @@ export class DesktopClient {
     return this.http.post('/v1/desktop/update/conclude', confirmToken ? { confirmToken } : {}, this.user());
   }
 
+  /**
+   * Chiudi aggiornamento: ends an update still in preparation whose release
+   * Alturas withdrew (Avvia/Forza answer 409 RELEASE_WITHDRAWN); devices are
+   * unblocked and woken. docs/rollout.md.
+   */
+  closeUpdate(): Promise<PushAnswer> {
+    return this.http.post('/v1/desktop/update/close', {}, this.user());
+  }
+
   /** Riattiva i terminali mobile: ERROR UPDATE to all, devices unlocked. */
   reactivate(): Promise<PushAnswer> {
     return this.http.post('/v1/desktop/update/reactivate', {}, this.user());

@@ -203,6 +203,11 @@ export class HttpClient {
     return (await this.send<T>('POST', path, { ...options, body })).body;
   }
 
+  /** PUT a JSON body and return the parsed answer. */
+  async put<T>(path: string, body: unknown, options?: RequestOptions): Promise<T> {
+    return (await this.send<T>('PUT', path, { ...options, body })).body;
+  }
+
   /** PATCH a JSON body and return the parsed answer. */
   async patch<T>(path: string, body: unknown, options?: RequestOptions): Promise<T> {
     return (await this.send<T>('PATCH', path, { ...options, body })).body;

@@ -57,6 +57,8 @@ export interface Grid {
   desktopVersion: string | null;
   allowedActions: string[];
   buttons: { startUpdate: boolean; forceUpdate: boolean };
+  /** Phase 1 of a release Alturas withdrew: why Avvia/Forza are gone (Chiudi aggiornamento instead). */
+  releaseWithdrawn?: { version: string | null; message: LocalizedMessages };
   counts: { devices: number; awaiting: number; updated: number };
   filter: GridFilter;
   rows: GridRow[];
@@ -159,6 +161,8 @@ export interface CatalogRelease {
   catalogVersion?: number;
   desktop: { size: number; sha256: string; key?: string };
   mobile: { size: number; sha256: string; key?: string };
+  /** Support's listing only: the release's rollout phase (docs/rollout.md). */
+  rolloutPhase?: string;
 }
 
 /** A desktop user as support sees it (never a password or hash). */
@@ -190,3 +194,11 @@ export interface ConfirmationResponseAnswer {
   challenge: string;
   response: string;
 }
+
+/** A release's rollout as support sees it (functions/releases/rollout.ts, type-only). */
+import type { rolloutProgress, rolloutView } from '../functions/releases/rollout';
+import type { RolloutPlan } from '../shared/rollout/plan';
+export type { RolloutPlan };
+export type RolloutView = ReturnType<typeof rolloutView>;
+/** GET /v1/support/releases/{version}/rollout: the view plus per-wave progress. */
+export type RolloutProgress = Awaited<ReturnType<typeof rolloutProgress>>;
