@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { errorBody } from '../shared/http/response';
 import { resolveRoute, routeKey, type HttpFunctionName } from '../shared/http/routes';
 import { lambdaContext } from './lambda-context';
 
@@ -104,7 +105,7 @@ export async function startGateway(options: { port: number; host?: string }): Pr
   const server = createServer((req, res) => {
     serve(req, res).catch((error: unknown) => {
       console.error('gateway error', error);
-      send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ code: 'INTERNAL_ERROR', message: 'Internal Server Error' }));
+      send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('INTERNAL_ERROR', 'Internal Server Error')));
     });
   });
   await new Promise<void>((ok, fail) => {
@@ -137,7 +138,7 @@ async function serve(req: IncomingMessage, res: ServerResponse) {
       res,
       413,
       { 'content-type': 'application/json', connection: 'close' },
-      JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message: `Request body exceeds ${GATEWAY_MAX_BODY_BYTES} bytes.` }),
+      JSON.stringify(errorBody('PAYLOAD_TOO_LARGE', `Request body exceeds ${GATEWAY_MAX_BODY_BYTES} bytes.`)),
     );
     return;
   }
@@ -150,7 +151,7 @@ async function serve(req: IncomingMessage, res: ServerResponse) {
   } catch (error) {
     // What API Gateway answers when the integration fails.
     console.error(`handler ${fn} threw`, error);
-    send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ code: 'INTERNAL_ERROR', message: 'Internal Server Error' }));
+    send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('INTERNAL_ERROR', 'Internal Server Error')));
     return;
   }
   const out: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };

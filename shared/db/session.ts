@@ -1,6 +1,7 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
+import type { ErrorCode } from '../api/error-catalogue';
 import { conflict } from '../errors';
 import { countSessionTransition } from '../observability';
 import { allowedActions, initialSession, type Session, type SessionAction, type SessionContext } from '../session/state-machine';
@@ -19,7 +20,7 @@ export async function getSession(customerId: string): Promise<Session> {
 export function sessionConflict(
   session: Session,
   message: string,
-  code = 'SESSION_CONFLICT',
+  code: ErrorCode = 'SESSION_CONFLICT',
   messageIt?: string,
   context?: SessionContext,
 ) {
