@@ -56,6 +56,7 @@ export const handler = httpHandler('session', {
   'POST /v1/desktop/devices/{serial}/disable': route({ path: SerialPath, body: Confirm, bodyOptional: true }, async (r) =>
     json(200, await window.disableDevice(admin(r), r.input.path.serial, r.input.body.confirmToken)),
   ),
+  'GET /v1/desktop/devices': route({}, async (r) => json(200, await window.mobileDevices(admin(r)))),
   'POST /v1/desktop/devices/{serial}/enable': route({ path: SerialPath, ...NoBody }, async (r) =>
     json(200, await window.enableDevice(admin(r), r.input.path.serial)),
   ),

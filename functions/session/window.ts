@@ -46,7 +46,7 @@ import {
   type SessionAction,
 } from '../../shared/session/state-machine';
 import { isOfferedTo } from '../../shared/rollout/rollout';
-import { buildGrid, GRID_PROJECTION } from './grid';
+import { buildDeviceList, buildGrid, GRID_PROJECTION, MOBILE_PROJECTION } from './grid';
 import { afterConclude, afterFailure, countOutcome, countStarted, isWithdrawn, rolloutOf, withdrawnConflict } from './rollout';
 
 /** Key of the two-step confirm tokens, derived from its secret (again only when it is rotated). */
@@ -156,6 +156,15 @@ export async function grid(user: UserPrincipal, filter: GridFilter) {
   // Only phase 1 depends on a withdrawal (Avvia/Forza give way to Chiudi aggiornamento).
   const releaseWithdrawn = session.state === 'preparing' && isWithdrawn(await rolloutOf(session));
   return buildGrid(session, devices, profile?.desktopVersion, filter, { releaseWithdrawn });
+}
+
+/** GET /v1/desktop/devices: Gestione Mobile — every tablet, enabled or not, with version and last sync. */
+export async function mobileDevices(user: UserPrincipal) {
+  const [devices, profile] = await Promise.all([
+    listDevices(user.customerId, { projection: MOBILE_PROJECTION }),
+    getProfile(user.customerId),
+  ]);
+  return buildDeviceList(devices, profile?.desktopVersion);
 }
 
 /** Which release a new session installs: the next one, confirmed if it needs a code, downloaded and verified. */

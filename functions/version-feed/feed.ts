@@ -1,4 +1,4 @@
-import type { DesktopPrincipal, DevicePrincipal } from '../../shared/auth/principals';
+import type { DesktopPrincipal, DevicePrincipal, UserPrincipal } from '../../shared/auth/principals';
 import { getRelease, type Catalog } from '../../shared/db/catalog';
 import { countFirst, getRollout } from '../../shared/db/rollout';
 import type { Release } from '../../shared/domain/catalog';
@@ -28,7 +28,7 @@ import { FEED_ANSWER_TTL_SECONDS, feedKeyPair, packageUrl } from './signing';
  */
 export async function startupCheck(desktop: DesktopPrincipal, installed: string, now = new Date()) {
   const { customerId } = desktop;
-  const offeredFrom = (catalog: Catalog) => (release: Release) => isOfferedTo(catalog.rollouts.get(release.version), customerId, now);
+  const offeredFrom = (catalog: Catalog) => offeredTo(catalog, customerId, now);
   // Guess the offered release from the cached catalog so its per-customer state rides in the same read.
   const cached = cachedCatalog();
   const guess = cached ? nextRelease(cached.releases, installed, offeredFrom(cached)) : undefined;
@@ -81,6 +81,10 @@ export async function startupCheck(desktop: DesktopPrincipal, installed: string,
   };
 }
 
+/** Whether a release of the catalog is offered to a customer now (its rollout plan, the customer's wave, the clock). */
+const offeredTo = (catalog: Catalog, customerId: string, now: Date) => (release: Release) =>
+  isOfferedTo(catalog.rollouts.get(release.version), customerId, now);
+
 /**
  * Counts, once, that a release with a rollout plan was offered to the customer
  * (in the customer's wave). Releases without a plan have no counters: nothing
@@ -95,6 +99,48 @@ async function recordOffered(customerId: string, version: string, rollout: Rollo
     waveOf(rollout.plan, customerId),
     'offered',
   ).catch((error: unknown) => logger.error('rollout offer count failed', { version, error: error as Error }));
+}
+
+/**
+ * The notice for the desktop version the backend knows (the customer profile,
+ * set at onboarding and by each successful phase 2): the hosted window's startup
+ * view. Same decision as the startup check (decideNotice), unsigned — the page
+ * and the API share one origin over TLS, and the desktop itself still verifies
+ * its own signed answer at every start.
+ */
+export async function windowNotice(user: UserPrincipal, now = new Date()) {
+  const state = await readFeedState(user.customerId, { profile: true });
+  const installed = state.profile?.desktopVersion;
+  if (!installed) {
+    throw conflict(
+      'NO_DESKTOP_VERSION',
+      'The desktop version of this customer is unknown: contact support.',
+      undefined,
+      "La versione desktop di questo cliente non è nota: contattare l'assistenza.",
+    );
+  }
+  const catalog = await catalogAt(state.head.catalogVersion);
+  // The same offer as the startup check (rollouts included); the page counts nothing, the desktop's check does.
+  const next = nextRelease(catalog.releases, installed, offeredTo(catalog, user.customerId, now));
+  const releaseState = next.kind === 'update' ? await getReleaseState(user.customerId, next.release.version) : undefined;
+  const notice = decideNotice({
+    next,
+    session: state.session,
+    confirmationGiven: Boolean(releaseState?.confirmedAt),
+    desktopDownloadVerified: Boolean(releaseState?.desktopDownloadVerifiedAt),
+  });
+  return {
+    notice,
+    desktopVersion: installed,
+    update:
+      next.kind === 'update'
+        ? {
+            version: next.release.version,
+            notesUrl: next.release.notesUrl,
+            requiresConfirmationCode: next.release.requiresConfirmationCode,
+          }
+        : null,
+  };
 }
 
 /** The feed's public keys, for clients to pin (and to rotate: several may be listed). */

@@ -83,6 +83,8 @@ export const credentialKeys = {
   supportPrincipal: (principalId: string): ItemKey => ({ pk: `SUPPORT#${principalId}`, sk: 'PRINCIPAL' }),
   /** Short-lived user session token (TTL-expired). */
   userToken: (tokenId: string): ItemKey => ({ pk: `TOKEN#${tokenId}`, sk: 'TOKEN' }),
+  /** Single-use window ticket, keyed by the SHA-256 of the ticket (never the ticket itself; TTL-expired). */
+  windowTicket: (ticketHash: string): ItemKey => ({ pk: `WTICKET#${ticketHash}`, sk: 'TICKET' }),
 };
 
 /** Audit trail: its own partition per customer, sorted by time. */

@@ -384,6 +384,37 @@ export const ROUTES: readonly RouteSpec[] = [
     maxBodyBytes: 2048,
   },
   { method: 'POST', path: '/v1/desktop/logout', fn: 'users', auth: 'user-pending', summary: "End the caller's session" },
+  // The update window as a hosted page (/desktop/): the desktop hands it a single-use ticket.
+  {
+    method: 'POST',
+    path: '/v1/desktop/window-tickets',
+    fn: 'users',
+    auth: 'admin',
+    summary: 'A 60-second, single-use ticket that opens the hosted update window (/desktop/#ticket=…)',
+    maxBodyBytes: 1024,
+  },
+  {
+    method: 'POST',
+    path: '/v1/desktop/window-session',
+    fn: 'users',
+    auth: 'public',
+    summary: "The window page exchanges its ticket (once) for its own session, bound to the desktop's user and workstation",
+    maxBodyBytes: 1024,
+  },
+  {
+    method: 'GET',
+    path: '/v1/desktop/notice',
+    fn: 'version-feed',
+    auth: 'user',
+    summary: "The notice for the desktop's known version (the window page's startup notice)",
+  },
+  {
+    method: 'GET',
+    path: '/v1/desktop/devices',
+    fn: 'session',
+    auth: 'admin',
+    summary: 'Gestione Mobile: every device of the customer (enabled or not), its installed version and last sync',
+  },
 ];
 
 /** `"GET /v1/health"`: the form API Gateway puts in `event.routeKey`. */

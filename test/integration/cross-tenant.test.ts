@@ -193,6 +193,17 @@ const ATTEMPTS: Record<string, Attempt> = {
     refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/disable`, { auth: a.admin })),
   'POST /v1/desktop/devices/{serial}/enable': async () =>
     refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/enable`, { auth: a.admin })),
+  'GET /v1/desktop/devices': async () => noTraceOfB(await api.call('GET', '/v1/desktop/devices', { auth: a.admin })),
+  'GET /v1/desktop/notice': async () => noTraceOfB(await api.call('GET', '/v1/desktop/notice', { auth: a.admin })),
+  'POST /v1/desktop/window-tickets': async () => {
+    // The ticket carries nothing that names a customer; its session is A's, whatever the page asks for.
+    const res = await api.call('POST', '/v1/desktop/window-tickets', { auth: a.admin, body: {} });
+    noTraceOfB(res);
+    const session = await api.call('POST', '/v1/desktop/window-session', { body: { ticket: res.body.ticket } });
+    noTraceOfB(await api.call('GET', '/v1/desktop/update', { auth: `Bearer ${session.body.token}` }));
+  },
+  'POST /v1/desktop/window-session': async () =>
+    refused(await api.call('POST', '/v1/desktop/window-session', { body: { ticket: `wtk_${'B'.repeat(43)}` } })),
   'POST /v1/device/register': async () => {
     // A licence code is the customer's: registering B's serial with a made-up licence is refused.
     refused(
