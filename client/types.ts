@@ -202,3 +202,28 @@ export type { RolloutPlan };
 export type RolloutView = ReturnType<typeof rolloutView>;
 /** GET /v1/support/releases/{version}/rollout: the view plus per-wave progress. */
 export type RolloutProgress = Awaited<ReturnType<typeof rolloutProgress>>;
+
+/** POST /v1/desktop/window-tickets: opens the hosted update window (`<api origin><path>`). */
+export interface WindowTicket {
+  ticket: string;
+  expiresAt: string;
+  /** `/desktop/#ticket=…`: the ticket rides in the fragment, never sent to a server. */
+  path: string;
+}
+
+/** GET /v1/desktop/notice: the window's startup notice, for the desktop version the backend knows. */
+export interface WindowNotice {
+  notice: Notice;
+  desktopVersion: string;
+  update: { version: string; notesUrl: string; requiresConfirmationCode: boolean } | null;
+}
+
+/** One tablet of Gestione Mobile: the server's own type. */
+import type { MobileDeviceRow } from '../functions/session/grid';
+export type { MobileDeviceRow };
+
+/** GET /v1/desktop/devices. */
+export interface MobileDeviceList {
+  desktopVersion: string | null;
+  devices: MobileDeviceRow[];
+}

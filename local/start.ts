@@ -29,7 +29,10 @@ async function main() {
     cdn: port('CDN_PORT', 4580),
     sqs: port('SQS_PORT', 4576),
   };
-  const stack = await startStack({ dataDir: DATA_DIR, ports });
+  // The update window (web/): built now, served by the gateway at /desktop/ beside the API.
+  const { buildWeb, WEB_DIST } = await import('../web/build');
+  await buildWeb({ outDir: WEB_DIST });
+  const stack = await startStack({ dataDir: DATA_DIR, ports, webRoot: WEB_DIST });
 
   const { isSeeded, seedDemo } = await import('./seed');
   if (!(await isSeeded()) || !existsSync(CREDENTIALS_FILE)) {
@@ -41,6 +44,7 @@ async function main() {
   console.log(`
 mOphas Update Cloud — local stack running
   API            ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/health)
+  Update window  ${stack.apiUrl}/desktop/   (open it from the desktop: npm run desktop -- gestione --web)
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}
   S3 (s3rver)    http://127.0.0.1:${ports.s3}
   SNS (local)    http://127.0.0.1:${ports.sns}
