@@ -5,12 +5,12 @@
  * and the blue notice with Riprova when the servers cannot be reached.
  */
 import { feedUnreachableNotice } from '../../shared/feed/notice';
-import { type TextKey, useT } from '../common/i18n';
+import { type Lang, type TextKey, useT } from '../common/i18n';
 
 export type AccessState =
   | { kind: 'opening' }
   | { kind: 'no-ticket' }
-  | { kind: 'refused'; code: string; text: string }
+  | { kind: 'refused'; code: string; texts: Readonly<Record<Lang, string>> }
   | { kind: 'unreachable' }
   | { kind: 'ended' };
 
@@ -51,7 +51,7 @@ export function Accesso(props: { state: AccessState; onRetry: () => void }) {
   return (
     <section class="window" aria-labelledby="access-title">
       <h2 id="access-title">{t(title)}</h2>
-      <p>{state.kind === 'refused' ? state.text : state.kind === 'ended' ? t('access.sessionEnded.text') : t('access.noTicket.text')}</p>
+      <p>{state.kind === 'refused' ? state.texts[lang] : state.kind === 'ended' ? t('access.sessionEnded.text') : t('access.noTicket.text')}</p>
       <p class="reopen">{t('access.reopen')}</p>
     </section>
   );

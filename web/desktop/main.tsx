@@ -50,8 +50,12 @@ function App() {
       setVisit((v) => v + 1);
     } catch (error) {
       if (error instanceof ApiUnreachableError) setAccess({ kind: 'unreachable' });
-      else if (error instanceof ApiError) setAccess({ kind: 'refused', code: error.code, text: problemOf(error, lang).text });
-      else setAccess({ kind: 'refused', code: 'UNEXPECTED', text: problemOf(error, lang).text });
+      else
+        setAccess({
+          kind: 'refused',
+          code: error instanceof ApiError ? error.code : 'UNEXPECTED',
+          texts: { it: problemOf(error, 'it').text, en: problemOf(error, 'en').text },
+        });
     }
   };
   useEffect(() => void open(ticket), [ticket]);
@@ -108,7 +112,7 @@ function App() {
               type="button"
               class="lang"
               lang={lang === 'it' ? 'en' : 'it'}
-              aria-label={t('app.switchLanguageLabel')}
+              title={t('app.switchLanguageLabel')}
               onClick={() => setLang(lang === 'it' ? 'en' : 'it')}
             >
               {t('app.switchLanguage')}

@@ -4,7 +4,16 @@ import { SupportClient } from '../../../client/support';
 import type { Gateway } from '../../../local/gateway';
 import { formatCode } from '../../../shared/codes/code-format';
 import { SECRET_VALUE_ENV } from '../../../shared/config';
-import { launchChromium, screenshot, startWindowGateway, VIEWPORT, type WindowCustomer, windowCustomer } from '../../fixtures/browser';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  launchChromium,
+  poll,
+  screenshot,
+  startWindowGateway,
+  VIEWPORT,
+  type WindowCustomer,
+  windowCustomer,
+} from '../../fixtures/browser';
 import { ensureRelease } from '../../fixtures/session';
 import { publishTestRelease } from '../../fixtures/tenant';
 
@@ -73,7 +82,7 @@ async function readCode(legend: string) {
   return groups.join('-');
 }
 
-describe('the hosted update window in Chromium, through the manual three paths', () => {
+describe('the hosted update window in Chromium, through the manual three paths', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   it('regular update: green notice → START UPDATE (Sì) → devices lock → Avvia → Fine aggiornamento → red row until updated → Aggiornamento concluso', async () => {
     const customer = await windowCustomer(gateway.url, PLAIN.from, ['fcm', 'fcm', 'none']);
     const [rossi, bianchi, verdi] = customer.devices as [any, any, any];
@@ -81,14 +90,14 @@ describe('the hosted update window in Chromium, through the manual three paths',
 
     // The startup notice: green, its colour in words, and the manual's two buttons.
     const notice = page.locator('.notice');
-    await expect.poll(() => notice.textContent()).toContain('Avviso verde');
+    await poll(() => notice.textContent()).toContain('Avviso verde');
     expect(await notice.textContent()).toContain(`versione ${PLAIN.to}`);
     expect(await page.getByRole('link', { name: /Dettagli aggiornamento/ }).getAttribute('href')).toContain(PLAIN.to);
     expect(page.url()).not.toContain('ticket');
     await screenshot(page, 'avviso-verde');
 
     await button('Gestione aggiornamento').click();
-    await expect.poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento disponibile');
+    await poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento disponibile');
     for (const column of [
       'Seriale',
       'Device',
@@ -101,7 +110,7 @@ describe('the hosted update window in Chromium, through the manual three paths',
       'Attesa Aggiornamento',
       'Note',
     ]) {
-      await expect.poll(() => page.getByRole('columnheader', { name: column, exact: true }).count()).toBe(1);
+      await poll(() => page.getByRole('columnheader', { name: column, exact: true }).count()).toBe(1);
     }
     expect(await page.getByRole('columnheader', { name: 'Versione installata' }).count()).toBe(0);
 
@@ -124,14 +133,14 @@ describe('the hosted update window in Chromium, through the manual three paths',
     // The devices confirm, lock and send their unsent data; the tokenless one finds the command at check-in.
     await customer.handlePushes({ checkIn: [verdi] });
     await button('Aggiorna elenco').click();
-    await expect.poll(() => button('Avvia aggiornamento').isEnabled()).toBe(true);
+    await poll(() => button('Avvia aggiornamento').isEnabled()).toBe(true);
     expect(await button('Forza aggiornamento').isDisabled()).toBe(true);
     for (const d of [rossi, bianchi, verdi]) expect(await row(d.serial).textContent()).toMatch(/✓ Sì✓ Sì$|✓ Sì.*✓ Sì/);
     await screenshot(page, 'gestione-aggiornamento-fase-1');
 
     await button('Avvia aggiornamento').click();
     await dialog('Avvia aggiornamento').getByRole('button', { name: 'Avvia' }).click();
-    await expect.poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento in corso');
+    await poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento in corso');
     expect(await page.getByText(/ONDA e mophas siano chiusi/).count()).toBe(1);
 
     // The installer ends well; back on the notice, Fine aggiornamento sends END UPDATE and shows its summary.
@@ -141,21 +150,21 @@ describe('the hosted update window in Chromium, through the manual three paths',
     const endSummary = dialog('Riepilogo notifiche END UPDATE');
     await endSummary.waitFor();
     await endSummary.getByRole('button', { name: 'OK' }).click();
-    await expect.poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento concluso');
+    await poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento concluso');
     await page.getByRole('columnheader', { name: 'Versione installata' }).waitFor();
 
     // Two devices update at once; the one without push is red — and says so — until its operator starts the app.
     await customer.handlePushes();
     await button('Aggiorna elenco').click();
-    await expect.poll(() => row(verdi.serial).textContent()).toContain(`${PLAIN.from} — non aggiornato`);
+    await poll(() => row(verdi.serial).textContent()).toContain(`${PLAIN.from} — non aggiornato`);
     expect(await row(rossi.serial).textContent()).toContain(PLAIN.to);
     expect(await row(rossi.serial).textContent()).not.toContain('non aggiornato');
     await page.getByRole('radio', { name: 'Mostra i dispositivi non aggiornati' }).check();
-    await expect.poll(() => page.getByRole('row').count()).toBe(2);
+    await poll(() => page.getByRole('row').count()).toBe(2);
     await screenshot(page, 'gestione-aggiornamento-fase-3');
     await customer.handlePushes({ only: [verdi], checkIn: [verdi] });
     await button('Aggiorna elenco').click();
-    await expect.poll(() => page.getByText('Nessun dispositivo in elenco.').count()).toBe(1);
+    await poll(() => page.getByText('Nessun dispositivo in elenco.').count()).toBe(1);
     await page.getByRole('radio', { name: 'Mostra tutti i dispositivi' }).check();
 
     // Every device updated: Aggiornamento concluso needs no second confirmation; the coloured box goes.
@@ -164,10 +173,10 @@ describe('the hosted update window in Chromium, through the manual three paths',
       .getByRole('status')
       .filter({ hasText: 'Aggiornamento concluso: i dispositivi aggiornati riprendono la normale operatività.' })
       .waitFor();
-    await expect.poll(() => heading().textContent()).toBe('Avviso aggiornamenti');
+    await poll(() => heading().textContent()).toBe('Avviso aggiornamenti');
     expect(await button('Fine aggiornamento').count()).toBe(0);
     for (const d of [rossi, bianchi, verdi]) expect((await d.client.checkIn()).command.command).toBe('NONE');
-  }, 180_000);
+  });
 
   it('forced update into a release needing a code: Procedura preliminare (typo caught, wrong code refused) → a phone lock by GENERA/VERIFICA → Forza twice → Aggiornamento concluso with the second confirmation', async () => {
     const customer = await windowCustomer(gateway.url, CODED.from, ['fcm', 'fcm', 'noapp', 'stale']);
@@ -175,9 +184,9 @@ describe('the hosted update window in Chromium, through the manual three paths',
     await openWindow(customer, { download: false });
 
     // White: the update needs a confirmation code; Gestione aggiornamento opens the preliminary procedure.
-    await expect.poll(() => page.locator('.notice').textContent()).toContain('Avviso bianco');
+    await poll(() => page.locator('.notice').textContent()).toContain('Avviso bianco');
     await button('Gestione aggiornamento').click();
-    await expect.poll(() => heading().textContent()).toBe('Procedura preliminare di aggiornamento');
+    await poll(() => heading().textContent()).toBe('Procedura preliminare di aggiornamento');
     const challengeField = 'Codice da comunicare al referente';
     await page.getByRole('textbox', { name: `${challengeField}, gruppo 3 di 3` }).waitFor();
     expect(await page.getByRole('textbox', { name: `${challengeField}, gruppo 1 di 3` }).getAttribute('readonly')).not.toBeNull();
@@ -205,12 +214,12 @@ describe('the hosted update window in Chromium, through the manual three paths',
     await button('AVVIA AGGIORNAMENTO').click();
     await page.getByRole('status').filter({ hasText: 'Il codice comunicato dal referente è corretto' }).waitFor();
     await button('Chiudi').click();
-    await expect.poll(() => page.locator('.notice').textContent()).toContain('Avviso giallo');
+    await poll(() => page.locator('.notice').textContent()).toContain('Avviso giallo');
 
     // The installer downloads; the notice turns green; START UPDATE reaches all but the stale token.
     await customer.desktop.downloadUpdate({ dir: `/tmp/mophas-web-${customer.customerId}` });
     await button('Avviso aggiornamenti').click();
-    await expect.poll(() => page.locator('.notice').textContent()).toContain('Avviso verde');
+    await poll(() => page.locator('.notice').textContent()).toContain('Avviso verde');
     await button('Gestione aggiornamento').click();
     await button('Invia START UPDATE').click();
     await button('Sì').click();
@@ -242,13 +251,13 @@ describe('the hosted update window in Chromium, through the manual three paths',
     await lockDialog.getByRole('button', { name: 'VERIFICA' }).click();
     await lockDialog.getByRole('status').filter({ hasText: 'Dispositivo bloccato' }).waitFor();
     await lockDialog.getByRole('button', { name: 'Chiudi' }).click();
-    await expect.poll(() => row(phone.serial).textContent()).toContain('Bloccato manualmente');
+    await poll(() => row(phone.serial).textContent()).toContain('Bloccato manualmente');
     const owed = await phone.client.checkIn();
     await phone.client.follow(owed.command, { dir: '/tmp' });
 
     // One device never answered: Avvia stays off, Forza asks twice and lists the device at risk.
     await button('Aggiorna elenco').click();
-    await expect.poll(() => button('Forza aggiornamento').isEnabled()).toBe(true);
+    await poll(() => button('Forza aggiornamento').isEnabled()).toBe(true);
     expect(await button('Avvia aggiornamento').isDisabled()).toBe(true);
     await button('Forza aggiornamento').click();
     const force = alertDialog('Forza aggiornamento');
@@ -257,7 +266,7 @@ describe('the hosted update window in Chromium, through the manual three paths',
     await screenshot(page, 'forza-aggiornamento');
     await force.getByRole('button', { name: 'Forza', exact: true }).click();
     await alertDialog('Forza aggiornamento – seconda autorizzazione').getByRole('button', { name: 'Avvia' }).click();
-    await expect.poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento in corso');
+    await poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento in corso');
     expect(await page.locator('.phase').textContent()).toContain('Aggiornamento forzato');
 
     await customer.desktop.reportOutcome({ result: 'success', version: CODED.to });
@@ -275,8 +284,8 @@ describe('the hosted update window in Chromium, through the manual three paths',
     await warning.getByRole('button', { name: 'OK' }).click();
     await alertDialog('Aggiornamento concluso – conferma').getByRole('button', { name: 'OK' }).click();
     await page.getByRole('status').filter({ hasText: 'Aggiornamento concluso' }).waitFor();
-    await expect.poll(() => heading().textContent()).toBe('Avviso aggiornamenti');
-  }, 180_000);
+    await poll(() => heading().textContent()).toBe('Avviso aggiornamenti');
+  });
 
   it("abnormal termination: red notice → Riattiva i terminali mobile → ERROR UPDATE → the unreachable tablet unlocked by phone → Invia segnalazione all'assistenza → support resolves; Gestione Mobile", async () => {
     const customer = await windowCustomer(gateway.url, PLAIN.from, ['fcm', 'fcm', 'noapp']);
@@ -288,10 +297,10 @@ describe('the hosted update window in Chromium, through the manual three paths',
     await dialog('Riepilogo notifiche START UPDATE').getByRole('button', { name: 'OK' }).click();
     await customer.handlePushes({ checkIn: [unreachable] });
     await button('Aggiorna elenco').click();
-    await expect.poll(() => button('Avvia aggiornamento').isEnabled()).toBe(true);
+    await poll(() => button('Avvia aggiornamento').isEnabled()).toBe(true);
     await button('Avvia aggiornamento').click();
     await dialog('Avvia aggiornamento').getByRole('button', { name: 'Avvia' }).click();
-    await expect.poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento in corso');
+    await poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento in corso');
 
     // UPGRADE PROGRAM: TERMINATA IN MODO ANOMALO.
     await customer.desktop.reportOutcome({
@@ -301,12 +310,12 @@ describe('the hosted update window in Chromium, through the manual three paths',
     });
     await button('Chiudi').click();
     const notice = page.locator('.notice');
-    await expect.poll(() => notice.textContent()).toContain('Avviso rosso');
+    await poll(() => notice.textContent()).toContain('Avviso rosso');
     expect(await button("Invia segnalazione all'assistenza").count()).toBe(1);
     await screenshot(page, 'avviso-rosso');
 
     await button('Riattiva i terminali mobile').click();
-    await expect.poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento concluso in modo errato');
+    await poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento concluso in modo errato');
     expect(await button('Invia START UPDATE').count()).toBe(0);
     await button('Attiva tutte le device e invia push').click();
     const summary = dialog('Riepilogo notifiche ERROR UPDATE');
@@ -350,12 +359,12 @@ describe('the hosted update window in Chromium, through the manual three paths',
     expect(failed.items.some((f) => f.customerId === customer.customerId) || failed.cursor !== undefined).toBe(true);
     await support.resolve(customer.customerId, 'Migration fixed remotely.');
     await button('Avviso aggiornamenti').click();
-    await expect.poll(() => notice.textContent()).toContain('Avviso verde');
+    await poll(() => notice.textContent()).toContain('Avviso verde');
 
     // Gestione Mobile: every tablet with its version; a double confirmation disables one, Abilita brings it back.
     await button('Gestione Mobile').click();
-    await expect.poll(() => heading().textContent()).toBe('Gestione Mobile – Gestione autorizzazioni tablet');
-    await expect.poll(() => page.getByRole('row').count()).toBe(4);
+    await poll(() => heading().textContent()).toBe('Gestione Mobile – Gestione autorizzazioni tablet');
+    await poll(() => page.getByRole('row').count()).toBe(4);
     expect(await row(rossi.serial).textContent()).toContain(PLAIN.from);
     await page.getByRole('radio', { name: `Seleziona il dispositivo ${rossi.serial}` }).check();
     await button('Disabilita dispositivo').click();
@@ -368,12 +377,12 @@ describe('the hosted update window in Chromium, through the manual three paths',
       .getByRole('status')
       .filter({ hasText: `Dispositivo ${rossi.serial} disabilitato.` })
       .waitFor();
-    await expect.poll(() => row(rossi.serial).textContent()).toMatch(/No/);
+    await poll(() => row(rossi.serial).textContent()).toMatch(/No/);
     await screenshot(page, 'gestione-mobile');
     await button('Abilita').click();
     await page
       .getByRole('status')
       .filter({ hasText: `Dispositivo ${rossi.serial} abilitato` })
       .waitFor();
-  }, 180_000);
+  });
 });
