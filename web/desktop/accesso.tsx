@@ -51,7 +51,9 @@ export function Accesso(props: { state: AccessState; onRetry: () => void }) {
   return (
     <section class="window" aria-labelledby="access-title">
       <h2 id="access-title">{t(title)}</h2>
-      <p>{state.kind === 'refused' ? state.texts[lang] : state.kind === 'ended' ? t('access.sessionEnded.text') : t('access.noTicket.text')}</p>
+      <p>
+        {state.kind === 'refused' ? state.texts[lang] : state.kind === 'ended' ? t('access.sessionEnded.text') : t('access.noTicket.text')}
+      </p>
       <p class="reopen">{t('access.reopen')}</p>
     </section>
   );
