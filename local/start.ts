@@ -29,10 +29,11 @@ async function main() {
     cdn: port('CDN_PORT', 4580),
     sqs: port('SQS_PORT', 4576),
   };
-  // The update window (web/): built now, served by the gateway at /desktop/ beside the API.
-  const { buildWeb, WEB_DIST } = await import('../web/build');
-  await buildWeb({ outDir: WEB_DIST });
-  const stack = await startStack({ dataDir: DATA_DIR, ports, webRoot: WEB_DIST });
+  // The update window (web/): built at each start into the data folder, served by the gateway at /desktop/.
+  const { buildWeb } = await import('../web/build');
+  const webRoot = join(DATA_DIR, 'web');
+  await buildWeb({ outDir: webRoot });
+  const stack = await startStack({ dataDir: DATA_DIR, ports, webRoot });
 
   const { isSeeded, seedDemo } = await import('./seed');
   if (!(await isSeeded()) || !existsSync(CREDENTIALS_FILE)) {

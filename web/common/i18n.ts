@@ -91,6 +91,7 @@ const it = {
   'window.rowActions': 'Comandi sul dispositivo selezionato',
   'window.selected': 'Dispositivo selezionato: {device}',
   'window.noneSelected': 'Nessun dispositivo selezionato: selezionare una riga della griglia.',
+  'window.lastNote': 'ultima nota: {note}',
 
   'btn.sendStart': 'Invia START UPDATE',
   'btn.start': 'Avvia aggiornamento',
@@ -344,6 +345,7 @@ const en: Record<TextKey, string> = {
   'window.rowActions': 'Commands on the selected device',
   'window.selected': 'Selected device: {device}',
   'window.noneSelected': 'No device selected: select a row of the grid.',
+  'window.lastNote': 'last note: {note}',
 
   'btn.sendStart': 'Send START UPDATE',
   'btn.start': 'Start update',
@@ -532,18 +534,32 @@ export function useT(): { lang: Lang; t: Translate } {
   return { lang, t: (key, vars) => translate(lang, key, vars) };
 }
 
+/** Formatters are costly to build (the grid formats a date per row): one per language and style. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(lang: Lang, style: 'dateTime' | 'time'): Intl.DateTimeFormat {
+  const key = `${lang}:${style}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const locale = lang === 'it' ? 'it-IT' : 'en-GB';
+    f = new Intl.DateTimeFormat(
+      locale,
+      style === 'dateTime' ? { dateStyle: 'short', timeStyle: 'short' } : { hour: '2-digit', minute: '2-digit' },
+    );
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** A date-time for people: local time, day and hour (the grid's Ultima Synchro). */
 export function formatDateTime(lang: Lang, iso: string | null | undefined): string {
   if (!iso) return CATALOGUES[lang]['common.none'];
   const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? iso
-    : date.toLocaleString(lang === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+  return Number.isNaN(date.getTime()) ? iso : formatter(lang, 'dateTime').format(date);
 }
 
 /** A time of day (hh:mm) in the page's language. */
 export function formatTime(lang: Lang, at: Date | string): string {
-  return new Date(at).toLocaleTimeString(lang === 'it' ? 'it-IT' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+  return formatter(lang, 'time').format(new Date(at));
 }
 
 /** A text the API gives in both languages (warnings, push outcomes). */

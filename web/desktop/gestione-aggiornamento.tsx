@@ -140,20 +140,21 @@ export function GestioneAggiornamento(props: GestioneAggiornamentoProps) {
   const flag = (on: boolean) => (on ? `✓ ${t('common.yesCell')}` : t('common.noCell'));
   const none = t('common.none');
   const columns: Column<GridRow>[] = [
-    { id: 'serial', header: t('grid.serial'), cell: (r) => r.serial },
-    { id: 'device', header: t('grid.device'), cell: (r) => r.device ?? none },
-    { id: 'operator', header: t('grid.operator'), cell: (r) => operatorName(r.operator, lang) },
-    { id: 'phone', header: t('grid.phone'), cell: (r) => r.phone ?? none },
-    { id: 'lastSync', header: t('grid.lastSync'), cell: (r) => formatDateTime(lang, r.lastSync) },
-    { id: 'notifications', header: t('grid.notificationsEnabled'), cell: (r) => flag(r.notificationsEnabled), class: 'flag' },
-    { id: 'sent', header: t('grid.notificationSent'), cell: (r) => flag(r.notificationSent), class: 'flag' },
-    { id: 'blocked', header: t('grid.blocked'), cell: (r) => flag(r.blocked), class: 'flag' },
-    { id: 'awaiting', header: t('grid.awaiting'), cell: (r) => flag(r.awaitingUpdate), class: 'flag' },
+    { id: 'serial', header: t('grid.serial'), cell: (r) => r.serial, width: 132 },
+    { id: 'device', header: t('grid.device'), cell: (r) => r.device ?? none, width: 120 },
+    { id: 'operator', header: t('grid.operator'), cell: (r) => operatorName(r.operator, lang), width: 140 },
+    { id: 'phone', header: t('grid.phone'), cell: (r) => r.phone ?? none, width: 112 },
+    { id: 'lastSync', header: t('grid.lastSync'), cell: (r) => formatDateTime(lang, r.lastSync), width: 112 },
+    { id: 'notifications', header: t('grid.notificationsEnabled'), cell: (r) => flag(r.notificationsEnabled), class: 'flag', width: 84 },
+    { id: 'sent', header: t('grid.notificationSent'), cell: (r) => flag(r.notificationSent), class: 'flag', width: 84 },
+    { id: 'blocked', header: t('grid.blocked'), cell: (r) => flag(r.blocked), class: 'flag', width: 76 },
+    { id: 'awaiting', header: t('grid.awaiting'), cell: (r) => flag(r.awaitingUpdate), class: 'flag', width: 108 },
     ...(phase3
       ? [
           {
             id: 'installed',
             header: t('grid.installed'),
+            width: 170,
             cell: (r: GridRow) => (red(r) ? `${r.installedVersion ?? none} — ${t('grid.notUpdated')}` : (r.installedVersion ?? none)),
           },
         ]
@@ -298,6 +299,7 @@ export function GestioneAggiornamento(props: GestioneAggiornamentoProps) {
         <legend class="sr-only">{t('window.rowActions')}</legend>
         <span class="selection" aria-live="polite">
           {row ? t('window.selected', { device: deviceLabel }) : t('window.noneSelected')}
+          {row?.notes.length ? ` — ${t('window.lastNote', { note: noteText(row.notes.at(-1), lang) })}` : ''}
         </span>
         {resendCommand && (
           <button

@@ -53,18 +53,18 @@ export function GestioneMobile(props: { onClose: () => void }) {
   const none = t('common.none');
   const flag = (on: boolean) => (on ? `✓ ${t('common.yesCell')}` : t('common.noCell'));
   const columns: Column<MobileDeviceRow>[] = [
-    { id: 'serial', header: t('grid.serial'), cell: (r) => r.serial },
-    { id: 'device', header: t('grid.device'), cell: (r) => r.device ?? none },
+    { id: 'serial', header: t('grid.serial'), cell: (r) => r.serial, width: 140 },
+    { id: 'device', header: t('grid.device'), cell: (r) => r.device ?? none, width: 190 },
     { id: 'operator', header: t('grid.operator'), cell: (r) => operatorName(r.operator, lang) },
-    { id: 'phone', header: t('grid.phone'), cell: (r) => r.phone ?? none },
+    { id: 'phone', header: t('grid.phone'), cell: (r) => r.phone ?? none, width: 130 },
     {
       id: 'installed',
       header: t('grid.installed'),
       cell: (r) => (r.notOnDesktopVersion ? `${r.installedVersion ?? none} — ${t('grid.notUpdated')}` : (r.installedVersion ?? none)),
     },
-    { id: 'lastSync', header: t('grid.lastSync'), cell: (r) => formatDateTime(lang, r.lastSync) },
-    { id: 'enabled', header: t('grid.enabled'), cell: (r) => flag(r.enabled), class: 'flag' },
-    { id: 'blocked', header: t('grid.blocked'), cell: (r) => flag(r.blocked), class: 'flag' },
+    { id: 'lastSync', header: t('grid.lastSync'), cell: (r) => formatDateTime(lang, r.lastSync), width: 130 },
+    { id: 'enabled', header: t('grid.enabled'), cell: (r) => flag(r.enabled), class: 'flag', width: 90 },
+    { id: 'blocked', header: t('grid.blocked'), cell: (r) => flag(r.blocked), class: 'flag', width: 90 },
   ];
   const row = list?.devices.find((d) => d.serial === selected);
 

@@ -156,8 +156,8 @@ describe('the hosted update window in Chromium, through the manual three paths',
     // Two devices update at once; the one without push is red — and says so — until its operator starts the app.
     await customer.handlePushes();
     await button('Aggiorna elenco').click();
-    await poll(() => row(verdi.serial).textContent()).toContain(`${PLAIN.from} — non aggiornato`);
-    expect(await row(rossi.serial).textContent()).toContain(PLAIN.to);
+    await poll(() => row(rossi.serial).textContent()).toContain(PLAIN.to);
+    expect(await row(verdi.serial).textContent()).toContain(`${PLAIN.from} — non aggiornato`);
     expect(await row(rossi.serial).textContent()).not.toContain('non aggiornato');
     await page.getByRole('radio', { name: 'Mostra i dispositivi non aggiornati' }).check();
     await poll(() => page.getByRole('row').count()).toBe(2);
@@ -349,7 +349,7 @@ describe('the hosted update window in Chromium, through the manual three paths',
       .fill("L'installazione si è fermata al passo 7/9.");
     await report.getByRole('button', { name: 'Invia' }).click();
     await page.getByRole('status').filter({ hasText: "Segnalazione inviata all'assistenza (caso" }).waitFor();
-    expect(await button("Invia segnalazione all'assistenza").isDisabled()).toBe(true);
+    await poll(() => button("Invia segnalazione all'assistenza").isDisabled()).toBe(true);
     await screenshot(page, 'gestione-aggiornamento-anomalo');
 
     // Support resolves it: the notice is normal again (the verified installer: green).
