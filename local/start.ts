@@ -32,8 +32,9 @@ async function main() {
   // The update window (web/): built at each start into the data folder, served by the gateway at /desktop/.
   const { buildWeb } = await import('../web/build');
   const webRoot = join(DATA_DIR, 'web');
-  await buildWeb({ outDir: webRoot });
+  const built = buildWeb({ outDir: webRoot });
   const stack = await startStack({ dataDir: DATA_DIR, ports, webRoot });
+  await built;
 
   const { isSeeded, seedDemo } = await import('./seed');
   if (!(await isSeeded()) || !existsSync(CREDENTIALS_FILE)) {

@@ -70,6 +70,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
   const span = props.columns.length + (onSelect ? 1 : 0);
   const spacer = (height: number, key: string) =>
     height > 0 && (
+      // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a spacer row holds nothing focusable; it only keeps the scroll height of the rows not drawn.
       <tr key={key} aria-hidden="true" class="grid-spacer">
         <td colSpan={span} style={{ height: `${height}px` }} />
       </tr>
