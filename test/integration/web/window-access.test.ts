@@ -17,10 +17,10 @@ import { ensureRelease } from '../../fixtures/session';
  * The hosted window's bad input and house rules (issue 12 "Bad input", item 4):
  * tickets expired, reused or missing; the servers unreachable; a 409 from a
  * button; the 30-second ETag poll; dialogs that keep the focus; the keyboard;
- * the English switch; 1280×720. Releases 87.xx belong to this file.
+ * the English switch; 1280×720. Releases 63.xx belong to this file.
  */
-const FROM = '87.00.00_001';
-const TO = '87.00.00_002';
+const FROM = '63.00.00_001';
+const TO = '63.00.00_002';
 
 let gateway: Gateway;
 let browser: Browser;
