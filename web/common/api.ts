@@ -85,6 +85,11 @@ export class WindowApi {
     return this.http.post('/v1/desktop/update/conclude', confirmToken ? { confirmToken } : {});
   }
 
+  /** Chiudi aggiornamento: ends a phase-1 session whose release Alturas withdrew (ERROR UPDATE to all). */
+  closeUpdate(): Promise<PushAnswer> {
+    return this.http.post('/v1/desktop/update/close', {});
+  }
+
   reactivate(): Promise<PushAnswer> {
     return this.http.post('/v1/desktop/update/reactivate', {});
   }

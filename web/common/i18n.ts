@@ -99,6 +99,7 @@ const it = {
   'btn.sendEnd': 'Invia END UPDATE',
   'btn.conclude': 'Aggiornamento concluso',
   'btn.reactivate': 'Attiva tutte le device e invia push',
+  'btn.closeUpdate': 'Chiudi aggiornamento',
   'btn.report': "Invia segnalazione all'assistenza",
   'btn.refresh': 'Aggiorna elenco',
   'btn.resendRow': 'Invia di nuovo la notifica',
@@ -155,6 +156,7 @@ const it = {
   'conclude.confirmText':
     'Confermare la conclusione della procedura di aggiornamento? Dopo il clic su OK scomparirà il riquadro colorato e non sarà più possibile accedere alla finestra Gestione Aggiornamento.',
   'conclude.done': 'Aggiornamento concluso: i dispositivi aggiornati riprendono la normale operatività.',
+  'closeUpdate.done': 'Aggiornamento chiuso: la versione è stata ritirata da Alturas, i dispositivi riprendono la normale attività.',
   'disable.title': 'Disabilita dispositivo',
   'disable.confirmTitle': 'Disabilita dispositivo – conferma',
   'disable.confirmText': 'Confermare la disabilitazione del dispositivo {device}? Il dispositivo scomparirà dalla griglia.',
@@ -353,6 +355,7 @@ const en: Record<TextKey, string> = {
   'btn.sendEnd': 'Send END UPDATE',
   'btn.conclude': 'Update concluded',
   'btn.reactivate': 'Activate all devices and send push',
+  'btn.closeUpdate': 'Close update',
   'btn.report': 'Send report to support',
   'btn.refresh': 'Refresh list',
   'btn.resendRow': 'Send the notification again',
@@ -408,6 +411,7 @@ const en: Record<TextKey, string> = {
   'conclude.confirmText':
     'Conclude the update procedure? After OK the coloured box disappears and the Manage update window can no longer be opened.',
   'conclude.done': 'Update concluded: updated devices resume normal work.',
+  'closeUpdate.done': 'Update closed: Alturas withdrew the release, the devices resume normal work.',
   'disable.title': 'Disable device',
   'disable.confirmTitle': 'Disable device – confirmation',
   'disable.confirmText': 'Disable device {device}? It will leave the grid.',

@@ -195,6 +195,7 @@ export function GestioneAggiornamento(props: GestioneAggiornamentoProps) {
       </p>
       <p class="intro">{t(`window.intro.${session.state}`)}</p>
       {session.supportCaseId && <p class="info">{t('window.caseFiled', { caseId: session.supportCaseId })}</p>}
+      {grid.releaseWithdrawn && <p class="warning">{grid.releaseWithdrawn.message[lang]}</p>}
       {unreachable && <ProblemBanner problem={unreachable} onRetry={() => void load(true)} />}
       {problem && <ProblemBanner problem={problem} />}
       {info && (
@@ -232,6 +233,22 @@ export function GestioneAggiornamento(props: GestioneAggiornamentoProps) {
             }
           >
             {t('btn.force')}
+          </button>
+        )}
+        {allowed.has('close-update') && (
+          <button
+            type="button"
+            class="primary"
+            disabled={busy}
+            onClick={() =>
+              act(async () => {
+                const answer = await api.closeUpdate();
+                setInfo(t('closeUpdate.done'));
+                setDialog({ kind: 'summary', command: 'ERROR_UPDATE', answer });
+              })
+            }
+          >
+            {t('btn.closeUpdate')}
           </button>
         )}
         {allowed.has('send-end-update') && (

@@ -11,13 +11,15 @@ import {
   type WindowCustomer,
   windowCustomer,
 } from '../../fixtures/browser';
+import { SECRET_VALUE_ENV } from '../../../shared/config';
 import { ensureRelease } from '../../fixtures/session';
 
 /*
  * The hosted window's bad input and house rules (issue 12 "Bad input", item 4):
  * tickets expired, reused or missing; the servers unreachable; a 409 from a
  * button; the 30-second ETag poll; dialogs that keep the focus; the keyboard;
- * the English switch; 1280×720. Releases 63.xx belong to this file.
+ * the English switch; 1280×720; a release withdrawn under an open window.
+ * Releases 63.xx and 65.xx belong to this file.
  */
 const FROM = '63.00.00_001';
 const TO = '63.00.00_002';
@@ -184,6 +186,40 @@ describe('in the window', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
     expect(await alert.textContent()).toContain('La finestra mostra ora lo stato attuale.');
     await poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento in corso');
     expect(await button('Avvia aggiornamento').count()).toBe(0);
+  });
+});
+
+describe('a release Alturas withdraws while the window is open', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
+  it('answers Forza with the 409 explained, redraws, and closes the session with Chiudi aggiornamento', async () => {
+    const [from, to] = ['65.00.00_001', '65.00.00_002'];
+    await ensureRelease(to);
+    const withdrawing = await windowCustomer(gateway.url, from, ['fcm']);
+    await withdrawing.desktop.downloadUpdate({ dir: `/tmp/mophas-web-${withdrawing.customerId}` });
+    await withdrawing.desktop.sendStartUpdate();
+    await freshPage();
+    await page.goto(await withdrawing.windowUrl());
+    await button('Gestione aggiornamento').click();
+    await poll(() => button('Forza aggiornamento').isEnabled()).toBe(true);
+
+    const withdrawn = await fetch(`${gateway.url}/v1/support/releases/${to}/withdraw`, {
+      method: 'POST',
+      headers: { authorization: `Support ${process.env[SECRET_VALUE_ENV.localSupportKey]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ revision: 0, reason: 'browser test' }),
+    });
+    expect(withdrawn.status).toBe(200);
+
+    // The page still shows Forza: the server refuses it with its own words, and the window redraws.
+    await button('Forza aggiornamento').click();
+    await poll(() => page.getByRole('alert').textContent()).toContain(`Alturas ha ritirato la versione ${to}`);
+    await poll(() => button('Chiudi aggiornamento').count()).toBe(1);
+    expect(await button('Forza aggiornamento').count()).toBe(0);
+    expect(await page.locator('.warning').textContent()).toContain('Clic su Chiudi aggiornamento');
+
+    await button('Chiudi aggiornamento').click();
+    const summary = page.getByRole('dialog', { name: 'Riepilogo notifiche ERROR UPDATE' });
+    await summary.getByRole('button', { name: 'OK' }).click();
+    await page.getByRole('status').filter({ hasText: 'Aggiornamento chiuso' }).waitFor();
+    await poll(() => page.getByText('Nessun aggiornamento in corso').count()).toBe(1);
   });
 });
 
