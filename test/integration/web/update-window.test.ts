@@ -22,11 +22,11 @@ import { publishTestRelease } from '../../fixtures/tenant';
  * Chromium: the test clicks as an administrator would (roles and the visible
  * Italian names), while simulated devices from client/ answer the pushes and
  * the phone exchanges, and the simulated desktop reports its installer's
- * outcome. Each window is saved into docs/screenshots/. Releases 61.xx and
- * 62.xx belong to this file.
+ * outcome. Each window is saved into docs/screenshots/. Releases 41.xx and
+ * 42.xx belong to this file.
  */
-const PLAIN = { from: '61.00.00_001', to: '61.00.00_002' };
-const CODED = { from: '62.00.00_001', to: '62.00.00_002' };
+const PLAIN = { from: '41.00.00_001', to: '41.00.00_002' };
+const CODED = { from: '42.00.00_001', to: '42.00.00_002' };
 
 let gateway: Gateway;
 let browser: Browser;

@@ -19,10 +19,10 @@ import { ensureRelease } from '../../fixtures/session';
  * tickets expired, reused or missing; the servers unreachable; a 409 from a
  * button; the 30-second ETag poll; dialogs that keep the focus; the keyboard;
  * the English switch; 1280×720; a release withdrawn under an open window.
- * Releases 63.xx and 65.xx belong to this file.
+ * Releases 43.xx and 45.xx belong to this file.
  */
-const FROM = '63.00.00_001';
-const TO = '63.00.00_002';
+const FROM = '43.00.00_001';
+const TO = '43.00.00_002';
 
 let gateway: Gateway;
 let browser: Browser;
@@ -191,7 +191,7 @@ describe('in the window', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
 
 describe('a release Alturas withdraws while the window is open', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   it('answers Forza with the 409 explained, redraws, and closes the session with Chiudi aggiornamento', async () => {
-    const [from, to] = ['65.00.00_001', '65.00.00_002'];
+    const [from, to] = ['45.00.00_001', '45.00.00_002'];
     await ensureRelease(to);
     const withdrawing = await windowCustomer(gateway.url, from, ['fcm']);
     await withdrawing.desktop.downloadUpdate({ dir: `/tmp/mophas-web-${withdrawing.customerId}` });

@@ -6,10 +6,10 @@ import type { Tenant } from '../../fixtures/tenant';
 /*
  * The hand-off from the desktop to the hosted window (issue 12 item 2): a
  * single-use, short-lived ticket exchanged for the page's own session. Releases
- * 64.xx belong to this file.
+ * 44.xx belong to this file.
  */
-const FROM = '64.00.00_001';
-const TO = '64.00.00_002';
+const FROM = '44.00.00_001';
+const TO = '44.00.00_002';
 
 let api: TestApi;
 let ready: { tenant: Tenant; admin: string };
