@@ -104,6 +104,18 @@ export const ERROR_CATALOGUE = {
     it: 'Esiste già un utente con questo nome per questo cliente.',
   },
 
+  WINDOW_TICKET_INVALID: {
+    en: 'This window link has expired or is not valid: open the window again from mOphas Desktop.',
+    it: 'Il collegamento alla finestra è scaduto o non è valido: riaprire la finestra da mOphas Desktop.',
+  },
+  WINDOW_TICKET_USED: {
+    en: 'This window link was already used (it works once): open the window again from mOphas Desktop.',
+    it: 'Il collegamento alla finestra è già stato usato (vale una sola volta): riaprire la finestra da mOphas Desktop.',
+  },
+  TOO_MANY_WINDOW_TICKETS: {
+    en: 'Too many windows opened: wait a few minutes and retry.',
+    it: 'Troppe finestre aperte: attendere qualche minuto e riprovare.',
+  },
   // --- Feed and packages -----------------------------------------------------------
   PACKAGE_HASH_MISMATCH: {
     en: 'The package does not match the release: delete it and download or upload it again.',

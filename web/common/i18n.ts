@@ -234,35 +234,6 @@ const it = {
   'error.UNREACHABLE':
     'Non è stato possibile contattare i server Alturas: verificare la connessione e riprovare. È possibile proseguire con il lavoro.',
   'error.TIMEOUT': 'I server Alturas non hanno risposto in tempo: riprovare.',
-  'error.ACTION_NOT_ALLOWED': "L'operazione non è consentita nella fase attuale dell'aggiornamento.",
-  'error.SESSION_CONFLICT': "Lo stato dell'aggiornamento è cambiato nel frattempo (un altro amministratore o una richiesta ripetuta).",
-  'error.DEVICES_NOT_AWAITING':
-    'Il comando Avvia aggiornamento risulta attivo quando tutti i dispositivi mobile riportano la spunta su Attesa Aggiornamento: attendere i dispositivi, bloccarli manualmente oppure usare Forza aggiornamento.',
-  'error.ALL_DEVICES_AWAITING': 'Tutti i dispositivi riportano la spunta su Attesa Aggiornamento: usare Avvia aggiornamento.',
-  'error.DEVICES_CHANGED':
-    "L'elenco dei dispositivi è cambiato nel frattempo (un dispositivo si è registrato o è stato riabilitato): controllare la griglia e confermare di nuovo.",
-  'error.STALE_CONFIRMATION': "La situazione è cambiata dopo la prima conferma: controllare la griglia e ripetere l'operazione.",
-  'error.ALREADY_REPORTED': "La segnalazione all'assistenza è già stata inviata per questo aggiornamento.",
-  'error.DEVICE_DISABLED': 'Il dispositivo è disabilitato: riabilitarlo da Gestione Mobile.',
-  'error.DEVICE_CHANGED': 'Il dispositivo è stato modificato nel frattempo.',
-  'error.UP_TO_DATE': 'Non ci sono aggiornamenti da installare.',
-  'error.NO_EXCHANGE': 'Nessuno scambio di codici aperto per questo dispositivo: ricominciare con il primo codice e GENERA.',
-  'error.EXCHANGE_EXPIRED': 'Lo scambio di codici è scaduto: ricominciare con un nuovo primo codice e GENERA.',
-  'error.EXCHANGE_USED': 'Questo scambio di codici è già stato verificato.',
-  'error.EXCHANGE_STALE': 'Il dispositivo si è registrato di nuovo dopo GENERA: ricominciare con un nuovo primo codice.',
-  'error.EXCHANGE_CHANGED': 'Lo scambio di codici è cambiato nel frattempo: ricominciare con GENERA.',
-  'error.NO_LOCK_SECRET':
-    'Il dispositivo non ha ancora eseguito Registra Dispositivo: il blocco manuale non è possibile finché non si registra di nuovo.',
-  'error.TOO_MANY_ATTEMPTS': 'Troppi codici errati: ricominciare con un nuovo codice.',
-  'error.ALREADY_CONFIRMED': 'Il codice di conferma per questa versione è già stato accettato: non verrà più richiesto.',
-  'error.CHALLENGE_USED': 'Il codice di conferma per questa versione è già stato accettato.',
-  'error.CHALLENGE_CHANGED': 'Il codice è cambiato nel frattempo: usare quello ora mostrato.',
-  'error.TOO_MANY_CHALLENGES': 'La finestra è stata aperta troppe volte: attendere qualche minuto e riprovare.',
-  'error.CONFIRMATION_NOT_REQUIRED': 'Questo aggiornamento non richiede un codice di conferma.',
-  'error.NOT_FOUND': 'Elemento non trovato: la finestra mostra ora lo stato attuale.',
-  'error.INTERNAL_ERROR': 'Si è verificato un errore sui server Alturas: riprovare più tardi.',
-  'error.FORBIDDEN': 'Operazione non consentita a questo utente.',
-  'error.TOO_MANY_WINDOW_TICKETS': 'Troppe finestre aperte: attendere qualche minuto e riprovare.',
 };
 
 export type TextKey = keyof typeof it;
@@ -485,33 +456,6 @@ const en: Record<TextKey, string> = {
   'error.conflictRedrawn': 'The window now shows the current state.',
   'error.UNREACHABLE': 'The Alturas servers cannot be reached: check the connection and retry. You can keep working.',
   'error.TIMEOUT': 'The Alturas servers did not answer in time: retry.',
-  'error.ACTION_NOT_ALLOWED': 'This is not allowed in the current phase of the update.',
-  'error.SESSION_CONFLICT': 'The update changed meanwhile (another administrator, or a repeated request).',
-  'error.DEVICES_NOT_AWAITING':
-    'Start update is available when every mobile device shows Awaiting update: wait for the devices, lock them manually, or use Force update.',
-  'error.ALL_DEVICES_AWAITING': 'Every device shows Awaiting update: use Start update.',
-  'error.DEVICES_CHANGED': 'The device list changed meanwhile (a device registered or was re-enabled): check the grid and confirm again.',
-  'error.STALE_CONFIRMATION': 'Things changed after the first confirmation: check the grid and do it again.',
-  'error.ALREADY_REPORTED': 'This failed update was already reported to support.',
-  'error.DEVICE_DISABLED': 'The device is disabled: enable it again from Mobile management.',
-  'error.DEVICE_CHANGED': 'The device changed meanwhile.',
-  'error.UP_TO_DATE': 'There is no update to install.',
-  'error.NO_EXCHANGE': 'No code exchange is open for this device: start again with the first code and GENERATE.',
-  'error.EXCHANGE_EXPIRED': 'The code exchange has expired: start again with a new first code and GENERATE.',
-  'error.EXCHANGE_USED': 'This code exchange is already verified.',
-  'error.EXCHANGE_STALE': 'The device registered again after GENERATE: start again with a new first code.',
-  'error.EXCHANGE_CHANGED': 'The code exchange changed meanwhile: start again with GENERATE.',
-  'error.NO_LOCK_SECRET': 'The device has not registered (Register device) yet: a manual lock is not possible until it registers again.',
-  'error.TOO_MANY_ATTEMPTS': 'Too many wrong codes: start again with a new code.',
-  'error.ALREADY_CONFIRMED': 'The confirmation code for this version was already accepted: it will not be asked again.',
-  'error.CHALLENGE_USED': 'The confirmation code for this version was already accepted.',
-  'error.CHALLENGE_CHANGED': 'The code changed meanwhile: use the one now shown.',
-  'error.TOO_MANY_CHALLENGES': 'The window was opened too many times: wait a few minutes and retry.',
-  'error.CONFIRMATION_NOT_REQUIRED': 'This update does not need a confirmation code.',
-  'error.NOT_FOUND': 'Not found: the window now shows the current state.',
-  'error.INTERNAL_ERROR': 'Something went wrong on the Alturas servers: retry later.',
-  'error.FORBIDDEN': 'This user may not do this.',
-  'error.TOO_MANY_WINDOW_TICKETS': 'Too many windows opened: wait a few minutes and retry.',
 };
 
 /** The catalogues, Italian first. */
@@ -520,12 +464,6 @@ export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<TextKey, string>>
 /** A text with its `{name}` placeholders filled in. */
 export function translate(lang: Lang, key: TextKey, vars: Record<string, string | number> = {}): string {
   return CATALOGUES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
-}
-
-/** The catalogue key explaining an API error code, when there is one. */
-export function errorKey(code: string): TextKey | undefined {
-  const key = `error.${code}`;
-  return key in it ? (key as TextKey) : undefined;
 }
 
 export type Translate = (key: TextKey, vars?: Record<string, string | number>) => string;

@@ -1,6 +1,6 @@
 /**
  * How a failed call is shown: the API's own text when it gave one
- * (`messages.it/en`), else the catalogue's explanation for its code, else a
+ * (`messages.it/en`), else the server's error catalogue for its code, else a
  * generic line with the code. No answer at all is the blue notice with Riprova;
  * a 401 ends the window's session (the shell shows how to reopen it).
  */
@@ -8,7 +8,8 @@ import type { ComponentChildren } from 'preact';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { ApiError, ApiUnreachableError } from './api';
-import { errorKey, type Lang, translate, useT } from './i18n';
+import { ERROR_CATALOGUE } from '../../shared/api/error-catalogue';
+import { type Lang, translate, useT } from './i18n';
 
 export interface Problem {
   /** `unreachable`: no answer (blue notice); `conflict`: a 409, the state was redrawn; `session`: 401. */
@@ -29,8 +30,8 @@ export function problemOf(error: unknown, lang: Lang): Problem {
     };
   }
   if (error instanceof ApiError) {
-    const key = errorKey(error.code);
-    const text = error.messages?.[lang] ?? (key ? translate(lang, key) : translate(lang, 'error.generic', { code: error.code }));
+    const known = (ERROR_CATALOGUE as Readonly<Record<string, { it: string; en: string }>>)[error.code];
+    const text = error.messages?.[lang] ?? known?.[lang] ?? translate(lang, 'error.generic', { code: error.code });
     const kind = error.status === 401 ? 'session' : error.status === 409 ? 'conflict' : 'error';
     return { kind, code: error.code, text, body: error.body };
   }

@@ -11,6 +11,7 @@ import {
   type WindowCustomer,
   windowCustomer,
 } from '../../fixtures/browser';
+import { ERROR_CATALOGUE } from '../../../shared/api/error-catalogue';
 import { SECRET_VALUE_ENV } from '../../../shared/config';
 import { ensureRelease } from '../../fixtures/session';
 
@@ -182,7 +183,7 @@ describe('in the window', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
     await button('Avvia aggiornamento').click();
     await page.getByRole('dialog', { name: 'Avvia aggiornamento' }).getByRole('button', { name: 'Avvia' }).click();
     const alert = page.getByRole('alert');
-    await poll(() => alert.textContent()).toContain("L'operazione non è consentita nella fase attuale dell'aggiornamento.");
+    await poll(() => alert.textContent()).toContain(ERROR_CATALOGUE.ACTION_NOT_ALLOWED.it);
     expect(await alert.textContent()).toContain('La finestra mostra ora lo stato attuale.');
     await poll(() => heading().textContent()).toBe('Gestione aggiornamento – Aggiornamento in corso');
     expect(await button('Avvia aggiornamento').count()).toBe(0);
