@@ -21,6 +21,7 @@ export default defineConfig({
           // Unit tests mock the SDK clients (aws-sdk-client-mock); they only need names to put in requests.
           env: {
             POWERTOOLS_LOG_LEVEL: 'SILENT',
+            POWERTOOLS_METRICS_DISABLED: 'true',
             AWS_REGION: 'eu-south-1',
             AWS_ACCESS_KEY_ID: 'unit-test',
             AWS_SECRET_ACCESS_KEY: 'unit-test',

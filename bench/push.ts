@@ -11,10 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ddb, sns } from '../shared/aws/clients';
+import { ddb, snsPublisher } from '../shared/aws/clients';
 import { tableName } from '../shared/config';
-import { customerKeys } from '../shared/db/keys';
-import { DEFAULT_PUSH_CONFIG, fanOut } from '../shared/push/fanout';
+import { deviceItem } from '../shared/db/devices';
+import { fanOut } from '../shared/push/fanout';
+import { DEFAULT_PUSH_CONFIG } from '../shared/push/limits';
 import { round, type Benchmark } from './benchmarks';
 
 const DEVICES = 10_000;
@@ -25,9 +26,7 @@ const RATE_PER_SECOND = DEFAULT_PUSH_CONFIG.ratePerSecond;
 async function seedDevices(customerId: string): Promise<void> {
   const items = Array.from({ length: DEVICES }, (_, i) => {
     const serial = `35693803${String(i).padStart(7, '0')}`;
-    return {
-      ...customerKeys.device(customerId, serial),
-      type: 'device',
+    return deviceItem({
       customerId,
       serial,
       model: 'Zebra TC52',
@@ -40,7 +39,7 @@ async function seedDevices(customerId: string): Promise<void> {
       endpointArn: `arn:aws:sns:eu-south-1:000000000000:endpoint/GCM/mophas-mobile/${randomUUID()}`,
       notificationsEnabled: true,
       notes: [],
-    };
+    });
   });
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
@@ -63,7 +62,7 @@ export const pushBenchmark: Benchmark = {
     const customerId = `bench-${randomUUID().slice(0, 8)}`;
     await seedDevices(customerId);
 
-    const snsMock = mockClient(sns);
+    const snsMock = mockClient(snsPublisher);
     let published = 0;
     snsMock.on(PublishCommand).callsFake(async () => {
       await new Promise((r) => setTimeout(r, PUBLISH_MS));

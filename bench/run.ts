@@ -1,16 +1,21 @@
 /**
  * `npm run bench`: runs the benchmarks and writes bench/results.json (metric →
- * number) plus a readable table. Performance targets live here, never in tests.
- * Benchmarks that need the local stack get one started for the run (in-memory
- * DynamoDB Local, temporary S3 folder), the same emulators as the tests.
+ * number) plus a readable table on stdout, nothing else (progress goes to
+ * stderr). Performance targets live here, never in tests. Benchmarks that need
+ * the local stack get one started for the run (in-memory DynamoDB Local,
+ * temporary S3 folder), the same emulators as the tests.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BENCHMARKS, type Metric } from './benchmarks';
+import type { Metric } from './benchmarks';
+import { QUIET_FUNCTIONS_ENV } from './quiet';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
 async function main() {
+  // Before the benchmarks (and the function modules they import) load.
+  Object.assign(process.env, QUIET_FUNCTIONS_ENV);
+  const { BENCHMARKS } = await import('./benchmarks');
   const only = process.argv.slice(2);
   const selected = BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.name));
   const needsStack = selected.some((b) => b.needsStack);
@@ -28,13 +33,12 @@ async function main() {
       },
       gateway: false,
     });
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     stop = stack.stop;
   }
   const metrics: Metric[] = [];
   try {
     for (const bench of selected) {
-      process.stdout.write(`running ${bench.name}…\n`);
+      process.stderr.write(`running ${bench.name}…\n`);
       metrics.push(...(await bench.run(ROOT)));
     }
   } finally {
@@ -51,7 +55,7 @@ async function main() {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
-  console.log('\nwritten: bench/results.json');
+  process.stderr.write('\nwritten: bench/results.json\n');
 }
 
 function verdict(m: Metric): string {

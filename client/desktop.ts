@@ -48,6 +48,7 @@ import type {
   ReportToSupportAnswer,
   SessionAnswer,
   VerifyAnswer,
+  WindowTicket,
 } from './types';
 
 export type { Outcome };
@@ -489,6 +490,15 @@ export class DesktopClient {
     return this.http.call('POST /v1/desktop/update/conclude', { body: confirmToken ? { confirmToken } : {} }, this.user());
   }
 
+  /**
+   * Chiudi aggiornamento: ends an update still in preparation whose release
+   * Alturas withdrew (Avvia/Forza answer 409 RELEASE_WITHDRAWN); devices are
+   * unblocked and woken. docs/rollout.md.
+   */
+  closeUpdate(): Promise<PushAnswer> {
+    return this.http.call('POST /v1/desktop/update/close', { body: {} }, this.user());
+  }
+
   /** Riattiva i terminali mobile: ERROR UPDATE to all, devices unlocked. */
   reactivate(): Promise<PushAnswer> {
     return this.http.call('POST /v1/desktop/update/reactivate', { body: {} }, this.user());
@@ -511,6 +521,21 @@ export class DesktopClient {
   /** Re-enables a device (tablet authorisation management). */
   enableDevice(serial: string): Promise<EnableAnswer> {
     return this.http.call('POST /v1/desktop/devices/{serial}/enable', { params: { serial }, body: {} }, this.user());
+  }
+
+  // ---------------------------------------------------------------------------
+  // The hosted update window (/desktop/)
+  // ---------------------------------------------------------------------------
+
+  /**
+   * A single-use window ticket (valid about a minute) and the URL that opens the
+   * hosted update window with it: `<API origin>/desktop/#ticket=…`. The page and
+   * the API share one origin (CloudFront in AWS, the gateway locally); the
+   * ticket rides in the fragment, which browsers never send to a server.
+   */
+  async windowTicket(): Promise<WindowTicket & { url: string }> {
+    const answer = await this.http.call('POST /v1/desktop/window-tickets', { body: {} }, this.user());
+    return { ...answer, url: `${this.http.baseUrl}${answer.path}` };
   }
 
   // ---------------------------------------------------------------------------

@@ -11,6 +11,9 @@ import type { Answer, AnswerOf, Body } from './api';
 
 type Of<S extends z.ZodType> = z.output<S>;
 
+/** A text in Italian (shown to users) and English (logs, support). */
+export type LocalizedText = Of<typeof C.LocalizedText>;
+
 // Feed (the notice and the signed payload come out of the shared verifier, hence read-only).
 export type Notice = DeepReadonly<Of<typeof C.Notice>>;
 export type FeedAnswerPayload = DeepReadonly<Of<typeof C.FeedAnswerPayload>>;
@@ -67,3 +70,20 @@ export type SupportCase = Of<typeof C.SupportCase>;
 export type AuditEntry = Of<typeof C.AuditEntry>;
 export type ResolveAnswer = Answer<'POST /v1/support/customers/{customerId}/session/resolve'>;
 export type ConfirmationResponseAnswer = Answer<'POST /v1/support/confirmation-responses'>;
+
+// Staged rollouts (docs/rollout.md)
+export type RolloutPlan = Body<'PUT /v1/support/releases/{version}/rollout'>['plan'];
+export type RolloutView = Answer<'PUT /v1/support/releases/{version}/rollout'>;
+/** GET /v1/support/releases/{version}/rollout: the view plus per-wave progress. */
+export type RolloutProgress = Answer<'GET /v1/support/releases/{version}/rollout'>;
+
+// The hosted update window (/desktop/)
+/** POST /v1/desktop/window-tickets: opens the hosted update window (`<api origin><path>`). */
+export type WindowTicket = Answer<'POST /v1/desktop/window-tickets'>;
+/** POST /v1/desktop/window-session: the page's own user session. */
+export type WindowSession = Answer<'POST /v1/desktop/window-session'>;
+/** GET /v1/desktop/notice: the window's startup notice, for the desktop version the backend knows. */
+export type WindowNotice = Answer<'GET /v1/desktop/notice'>;
+/** GET /v1/desktop/devices (Gestione Mobile). */
+export type MobileDeviceList = Answer<'GET /v1/desktop/devices'>;
+export type MobileDeviceRow = MobileDeviceList['devices'][number];

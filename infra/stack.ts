@@ -1,15 +1,18 @@
-import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { HTTP_FUNCTIONS, type HttpFunctionName } from '../shared/api';
+import { AccessLogBucket } from './constructs/access-log-bucket';
 import { DataTable } from './constructs/data-table';
-import { PackageDistribution } from './constructs/package-distribution';
+import { type PackageCustomDomain, PackageDistribution } from './constructs/package-distribution';
 import { PushFanOut } from './constructs/push-fan-out';
 import { ServiceFunction } from './constructs/service-function';
 import { ServiceHttpApi } from './constructs/service-http-api';
+import { ServiceMonitoring } from './constructs/service-monitoring';
+import { WebSite } from './constructs/web-site';
 
 /** Name of the CloudFormation parameter carrying the SNS platform application ARN. */
 export const PLATFORM_APPLICATION_PARAMETER = 'PlatformApplicationArn';
@@ -27,7 +30,18 @@ export const PLATFORM_APPLICATION_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:
  */
 const GENERATED_KEY = { passwordLength: 44, excludePunctuation: true, includeSpace: false } as const;
 
-export type UpdateCloudStackProps = StackProps;
+/** Name of the optional CloudFormation parameter: an email address the alarm topic notifies. */
+export const ALARM_EMAIL_PARAMETER = 'AlarmEmail';
+
+export interface UpdateCloudStackProps extends StackProps {
+  /**
+   * Serve packages under a custom domain with its ACM certificate (us-east-1) and
+   * TLSv1.2_2021 at least; production uses one (docs/infrastructure.md). `infra/app.ts`
+   * reads it from the context values `packagesDomainName` and `packagesCertificateArn`.
+   * @default - the CloudFront domain and its default certificate
+   */
+  readonly packagesDomain?: PackageCustomDomain;
+}
 
 /**
  * mOphas Update Cloud: HTTP API + Lambdas, one DynamoDB table, the packages
@@ -38,10 +52,13 @@ export type UpdateCloudStackProps = StackProps;
 export class UpdateCloudStack extends Stack {
   public readonly table: DataTable;
   public readonly packages: PackageDistribution;
+  /** The hosted update window: pages bucket, the distribution's default behaviour and its /v1/* to the API. */
+  public readonly web: WebSite;
   public readonly http: ServiceHttpApi;
   public readonly push: PushFanOut;
   public readonly supportTopic: sns.Topic;
   public readonly functions: Readonly<Record<HttpFunctionName, ServiceFunction>>;
+  public readonly monitoring: ServiceMonitoring;
 
   constructor(scope: Construct, id: string, props?: UpdateCloudStackProps) {
     super(scope, id, props);
@@ -53,8 +70,23 @@ export class UpdateCloudStack extends Stack {
       constraintDescription: 'must be an SNS GCM platform application ARN, e.g. arn:aws:sns:eu-south-1:123456789012:app/GCM/mophas-mobile',
     });
 
+    const alarmEmail = new CfnParameter(this, ALARM_EMAIL_PARAMETER, {
+      type: 'String',
+      default: '',
+      description: 'Optional: an email address subscribed to the alarm topic (it must confirm the subscription). Empty: no subscription.',
+      allowedPattern: '^$|^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+      constraintDescription: 'must be empty or an email address',
+    });
+
     this.table = new DataTable(this, 'Data');
-    this.packages = new PackageDistribution(this, 'Packages');
+    this.web = new WebSite(this, 'Web');
+    // Access logs of the packages bucket and of the CDN (who downloaded which package).
+    const accessLogs = new AccessLogBucket(this, 'AccessLogs');
+    this.packages = new PackageDistribution(this, 'Packages', {
+      logBucket: accessLogs.bucket,
+      customDomain: props?.packagesDomain,
+      defaultBehavior: this.web.behavior,
+    });
 
     this.supportTopic = new sns.Topic(this, 'SupportTopic', {
       displayName: 'mOphas update support',
@@ -96,11 +128,13 @@ export class UpdateCloudStack extends Stack {
       'version-feed': fn('version-feed', 'version catalog feed')
         .bindTable(table, 'readUpdate')
         .bindSecret(ENV.feedSigningKeySecretArn, feedSigningKey)
-        .bindSecret(ENV.urlSigningKeySecretArn, urlSigningKey),
+        .bindSecret(ENV.urlSigningKeySecretArn, urlSigningKey)
+        .bindPackageBaseUrl(this.packages.baseUrl),
       'confirm-code': fn('confirm-code', 'confirmation codes')
         .bindTable(table, 'readWrite')
         .bindSecret(ENV.codeMasterSecretArn, codeMasterSecret),
-      users: fn('users', 'desktop user login and passwords').bindTable(table, 'readWrite'),
+      // Logout and password changes delete session tokens: the only function that deletes items.
+      users: fn('users', 'desktop user login and passwords').bindTable(table, 'readWriteDelete'),
       support: fn('support', 'support: audit trail, failed updates, cases, users').bindTable(table, 'readWrite'),
       // The admin window: session transitions, pushes to devices, desktop logs under logs/, support reports.
       // Pushes run inside the admin's request at ~1,000 devices/s (docs/push.md): 29 s covers 10,000+ devices.
@@ -134,15 +168,31 @@ export class UpdateCloudStack extends Stack {
       if (!this.functions[name]) throw new Error(`UpdateCloudStack: HTTP function ${name} is not wired`);
     }
 
-    this.functions['version-feed'].addEnvironment(ENV.packageBaseUrl, `https://${this.packages.distribution.distributionDomainName}`);
-
     this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions });
+    // One origin for the window and the API: /desktop/ from the pages bucket, /v1/* to the HTTP API.
+    this.web.serveApi(this.packages.distribution, this.http.api);
 
     this.push = new PushFanOut(this, 'Push');
     this.push.worker.bindTable(table, 'readWrite').bindPlatformApplication(platformApplicationArn.valueAsString);
     // Large fleets: the admin window hands fan-outs to the push queue (send only).
-    this.functions.session.addEnvironment(ENV.pushQueueUrl, this.push.queue.queueUrl);
-    this.push.queue.grantSendMessages(this.functions.session);
+    this.functions.session.bindPushQueue(this.push.queue);
+
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      httpFunctions: this.functions,
+      pushWorker: this.push.worker,
+      pushDeadLetterQueue: this.push.deadLetterQueue,
+      sessionFunction: this.functions.session,
+      feedFunction: this.functions['version-feed'],
+      httpApi: this.http.api,
+    });
+    const emailSubscription = new sns.CfnSubscription(this, 'AlarmEmailSubscription', {
+      topicArn: this.monitoring.alarmTopic.topicArn,
+      protocol: 'email',
+      endpoint: alarmEmail.valueAsString,
+    });
+    emailSubscription.cfnOptions.condition = new CfnCondition(this, 'AlarmEmailGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, '')),
+    });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.http.url });
     new CfnOutput(this, 'PackagesDomainName', {
@@ -153,6 +203,15 @@ export class UpdateCloudStack extends Stack {
       description: 'Private bucket: packages/ (served by CloudFront) and logs/',
       value: this.packages.bucket.bucketName,
     });
+    new CfnOutput(this, 'WindowUrl', {
+      description: 'The hosted update window (the desktop opens it with a ticket); /v1/* here reaches the API too',
+      value: `${this.packages.baseUrl}/desktop/`,
+    });
+    new CfnOutput(this, 'WebBucketName', {
+      description: 'Private bucket of the window pages: aws s3 sync web/dist/ s3://<this>/ (docs/infrastructure.md)',
+      value: this.web.bucket.bucketName,
+    });
+    new CfnOutput(this, 'DistributionId', { value: this.packages.distribution.distributionId });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'SupportTopicArn', { value: this.supportTopic.topicArn });
     new CfnOutput(this, 'UrlSigningKeyValueStoreArn', {
@@ -164,5 +223,18 @@ export class UpdateCloudStack extends Stack {
       value: urlSigningKey.secretArn,
     });
     new CfnOutput(this, 'PushQueueUrl', { value: this.push.queue.queueUrl });
+    new CfnOutput(this, 'PackageBaseUrl', {
+      description: 'Base of every package URL (custom domain when given)',
+      value: this.packages.baseUrl,
+    });
+    new CfnOutput(this, 'AccessLogsBucketName', {
+      description: 'S3 server access logs (s3/packages/) and CloudFront standard logs (cloudfront/packages/)',
+      value: accessLogs.bucket.bucketName,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Subscribe on-call here (email, chat)',
+      value: this.monitoring.alarmTopic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
 }

@@ -6,6 +6,9 @@
  * function, as the `$default` route does in AWS. Unlike API Gateway, it also
  * checks every answer against the route's contract (shared/api/check-response.ts),
  * so a handler that drifts from its contract fails a test, not an integrator.
+ * With `webRoot`, it also serves the built window pages at `/desktop/`
+ * (CloudFront's default behaviour in AWS), so the pages and the API share one
+ * origin locally too.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,6 +19,7 @@ import { checkResponse } from '../shared/api/check-response';
 import { resolveRoute, routeKey, type HttpFunctionName, type RouteContract } from '../shared/api';
 import { errorBody } from '../shared/http/response';
 import { lambdaContext } from './lambda-context';
+import { isWebPath, webFile } from './web-files';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -136,10 +140,13 @@ function checked(route: RouteContract | undefined, result: Awaited<ReturnType<ty
   };
 }
 
-/** Starts the gateway on host:port (port 0 picks a free one). */
-export async function startGateway(options: { port: number; host?: string }): Promise<Gateway> {
+/**
+ * Starts the gateway on host:port (port 0 picks a free one); `webRoot` is a
+ * web build folder (web/build.ts) whose pages are served at `/desktop/`.
+ */
+export async function startGateway(options: { port: number; host?: string; webRoot?: string }): Promise<Gateway> {
   const server = createServer((req, res) => {
-    serve(req, res).catch((error: unknown) => {
+    serve(req, res, options.webRoot).catch((error: unknown) => {
       console.error('gateway error', error);
       send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('INTERNAL_ERROR', 'Internal Server Error')));
     });
@@ -161,7 +168,13 @@ export async function startGateway(options: { port: number; host?: string }): Pr
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse) {
+async function serve(req: IncomingMessage, res: ServerResponse, webRoot: string | undefined) {
+  const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (webRoot && isWebPath(pathname)) {
+    const file = await webFile(webRoot, req.method ?? 'GET', pathname);
+    send(res, file.status, file.headers, req.method === 'HEAD' ? undefined : file.body);
+    return;
+  }
   if (req.method === 'GET' && (req.url === '/openapi.json' || req.url === '/v1/openapi.json')) {
     // Local only: the document generated from the handlers' own schemas (docs/openapi.json is its committed copy).
     const { openApiDocument } = await import('./openapi');

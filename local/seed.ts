@@ -9,6 +9,8 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, s3 } from '../shared/aws/clients';
 import { bucketName, tableName } from '../shared/config';
 import { getCatalogHead, putRelease } from '../shared/db/catalog';
+import { deviceItem } from '../shared/db/devices';
+import { customerListKeys } from '../shared/db/customers';
 import { credentialKeys, customerKeys } from '../shared/db/keys';
 import { hashPassword, issueCredential, sha256Hex } from '../shared/domain/secrets';
 
@@ -120,6 +122,7 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
   const licenceCode = 'LIC-DEMO-0001';
   await put({
     ...customerKeys.profile(DEMO_CUSTOMER_ID),
+    ...customerListKeys(DEMO_CUSTOMER_ID),
     type: 'customer',
     customerId: DEMO_CUSTOMER_ID,
     name: 'Vending Demo S.r.l.',
@@ -157,26 +160,25 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
 
   const devices: DemoCredentials['devices'] = [];
   for (const d of DEMO_DEVICES) {
-    await put({
-      ...customerKeys.device(DEMO_CUSTOMER_ID, d.serial),
-      type: 'device',
-      customerId: DEMO_CUSTOMER_ID,
-      serial: d.serial,
-      model: d.model,
-      operator: { code: d.code, name: d.name, surname: d.surname },
-      phone: d.phone,
-      enabled: true,
-      installedVersion: d.version,
-      lastSyncAt: new Date(now.getTime() - 3_600_000).toISOString(),
-      pushToken: d.token,
-      notificationsEnabled: d.token !== undefined,
-      // Authorised in tablet authorisation management, not registered yet: the
-      // operator's app registers with the licence code and gets its credential.
-      blocked: false,
-      awaitingUpdate: false,
-      notes: [],
-      authorisedAt: at,
-    });
+    await put(
+      deviceItem({
+        customerId: DEMO_CUSTOMER_ID,
+        serial: d.serial,
+        model: d.model,
+        operator: { code: d.code, name: d.name, surname: d.surname },
+        phone: d.phone,
+        enabled: true,
+        installedVersion: d.version,
+        lastSyncAt: new Date(now.getTime() - 3_600_000).toISOString(),
+        pushToken: d.token,
+        notificationsEnabled: d.token !== undefined,
+        // Authorised in tablet authorisation management, not registered yet: the
+        // operator's app registers with the licence code and gets its credential.
+        blocked: false,
+        notes: [],
+        authorisedAt: at,
+      }),
+    );
     devices.push({ serial: d.serial, operator: `${d.code} ${d.name} ${d.surname}`, pushToken: d.token });
   }
 

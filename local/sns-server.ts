@@ -10,8 +10,12 @@
  * - `stale-…`  FCM reports the token unregistered: the first publish disables the
  *              endpoint and fails with EndpointDisabled (as SNS does).
  * - `noapp-…`  publish is accepted but the app never receives it (app not started).
+ * - `throttled-…` every publish is refused with HTTP 429 Throttled (the account's
+ *              Publish rate exceeded), to see the fan-out's retries.
  * Every accepted publish is recorded; `GET /_local/deliveries?token=T` lists what a
- * simulated device received (used by the device simulator and tests).
+ * simulated device received (used by the device simulator and tests), and
+ * `GET /_local/publish-attempts?token=T` counts the Publish requests that reached
+ * this endpoint for a token, refused ones included.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -41,6 +45,8 @@ interface SnsState {
   endpoints: Record<string, Endpoint>;
   topics: Record<string, { name: string }>;
   deliveries: Delivery[];
+  /** Publish requests received per token, accepted or not. */
+  publishAttempts?: Record<string, number>;
 }
 
 export interface LocalSns {
@@ -138,6 +144,9 @@ export async function startLocalSns(options: { port: number; region: string; sta
       const messageId = randomUUID();
       const endpoint = state.endpoints[targetArn];
       if (endpoint) {
+        state.publishAttempts ??= {};
+        state.publishAttempts[endpoint.token] = (state.publishAttempts[endpoint.token] ?? 0) + 1;
+        if (endpoint.token.startsWith('throttled-')) throw new SnsFault(429, 'Throttled', 'Rate exceeded');
         if (!endpoint.enabled) throw new SnsFault(400, 'EndpointDisabled', 'Endpoint is disabled');
         if (endpoint.token.startsWith('stale-')) {
           endpoint.enabled = false;
@@ -176,6 +185,13 @@ export async function startLocalSns(options: { port: number; region: string; sta
       const token = url.searchParams.get('token');
       const list = state.deliveries.filter((d) => !token || d.token === token);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list));
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/_local/publish-attempts') {
+      const token = url.searchParams.get('token') ?? '';
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token, attempts: state.publishAttempts?.[token] ?? 0 }));
       return;
     }
     const body = await readBody(req);

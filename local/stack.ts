@@ -29,6 +29,8 @@ export interface StackOptions {
   ports: StackPorts;
   /** Start the HTTP gateway too. @default true */
   gateway?: boolean;
+  /** A web build folder (web/build.ts) the gateway serves at `/desktop/`. @default none */
+  webRoot?: string;
 }
 
 export interface RunningStack {
@@ -77,6 +79,8 @@ export function localEnv(ports: StackPorts): Record<string, string> {
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     // CloudWatch embedded metrics only mean something in Lambda; locally they would flood stdout.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    // No X-Ray daemon locally (the Tracer also turns itself off outside Lambda; this says so explicitly).
+    POWERTOOLS_TRACE_ENABLED: 'false',
   };
 }
 
@@ -228,7 +232,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let apiUrl = '';
     if (options.gateway !== false) {
       const { startGateway } = await import('./gateway');
-      const gateway = await startGateway({ port: ports.api });
+      const gateway = await startGateway({ port: ports.api, webRoot: options.webRoot });
       stoppers.push(() => gateway.close());
       apiUrl = gateway.url;
     }

@@ -139,6 +139,8 @@ export const provisionInTable: Provisioner = async (spec) => {
   const { ddb } = await import('../shared/aws/clients');
   const { tableName } = await import('../shared/config');
   const { credentialKeys, customerKeys } = await import('../shared/db/keys');
+  const { deviceItem } = await import('../shared/db/devices');
+  const { customerListKeys } = await import('../shared/db/customers');
   const { createUser } = await import('../shared/db/users');
   const { hashPassword, issueCredential } = await import('../shared/domain/secrets');
   const put = (item: Record<string, unknown>) => ddb.send(new PutCommand({ TableName: tableName(), Item: item }));
@@ -147,6 +149,7 @@ export const provisionInTable: Provisioner = async (spec) => {
   const id = spec.customerId;
   await put({
     ...customerKeys.profile(id),
+    ...customerListKeys(id),
     type: 'customer',
     customerId: id,
     name: `Demo ${id}`,
@@ -171,21 +174,21 @@ export const provisionInTable: Provisioner = async (spec) => {
     createdAt: at,
   });
   for (const d of spec.devices) {
-    await put({
-      ...customerKeys.device(id, d.serial),
-      type: 'device',
-      customerId: id,
-      serial: d.serial,
-      model: d.model,
-      operator: d.operator,
-      phone: d.phone,
-      enabled: true,
-      installedVersion: d.installedVersion,
-      notificationsEnabled: false,
-      blocked: false,
-      notes: [],
-      registeredAt: at,
-    });
+    await put(
+      deviceItem({
+        customerId: id,
+        serial: d.serial,
+        model: d.model,
+        operator: d.operator,
+        phone: d.phone,
+        enabled: true,
+        installedVersion: d.installedVersion,
+        notificationsEnabled: false,
+        blocked: false,
+        notes: [],
+        registeredAt: at,
+      }),
+    );
   }
   return { customerId: id, desktopCredential: desktop.token, licenceCode: spec.licenceCode };
 };
@@ -626,6 +629,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await devicesHandlePushes(devices);
       for (const d of devices.filter((x) => x !== unreachable)) expect(!d.client.state.locked, `${d.label} unlocked by ERROR UPDATE`);
       expect(unreachable.client.state.locked, `${unreachable.label} still locked (the push never reached it)`);
+      const stillBlocked = (await showGrid(desktop)).rows.filter((r) => r.blocked).map((r) => r.serial);
+      expect(
+        stillBlocked.length === 1 && stillBlocked[0] === unreachable.serial,
+        `the grid to show only ${unreachable.label} still Bloccato`,
+        stillBlocked,
+      );
 
       stepLine(`Sblocco manuale for ${unreachable.label}: the same phone exchange, unlock`);
       const code1 = await unreachable.client.beginLockExchange('unlock');

@@ -6,11 +6,11 @@ import {
   MAX_CODE_ATTEMPTS,
   completeLockExchange,
   reserveAttempt,
-  getDeviceLockInfo,
   getLockExchange,
   putLockExchange,
   type LockExchangeItem,
 } from '../../shared/db/codes';
+import { getDevice, type NoteText } from '../../shared/db/devices';
 import { customerKeys } from '../../shared/db/keys';
 import { type AppError, conflict, notFound, tooManyRequests } from '../../shared/errors';
 import { codeError } from './code-errors';
@@ -18,13 +18,14 @@ import { codeError } from './code-errors';
 /** The phone exchange must finish within 30 minutes of GENERA. */
 export const LOCK_EXCHANGE_TTL_MS = 30 * 60 * 1000;
 
-export const MANUAL_NOTES: Record<LockAction, string> = {
-  lock: 'Bloccato manualmente (procedura telefonica) / Blocked manually (phone procedure)',
-  unlock: 'Sbloccato manualmente (procedura telefonica) / Unblocked manually (phone procedure)',
+/** Grid notes of a verified exchange (LOCK-1 step 4). */
+export const MANUAL_NOTES: Record<LockAction, NoteText> = {
+  lock: { it: 'Bloccato manualmente (procedura telefonica)', en: 'Blocked manually (phone procedure)' },
+  unlock: { it: 'Sbloccato manualmente (procedura telefonica)', en: 'Unblocked manually (phone procedure)' },
 };
 
 async function deviceWithSecret(customerId: string, serial: string) {
-  const device = await getDeviceLockInfo(customerId, serial);
+  const device = await getDevice(customerId, serial, { projection: ['enabled', 'lockSecret', 'notes'] });
   if (!device) throw notFound(`Device ${serial}`);
   if (!device.enabled)
     throw conflict('DEVICE_DISABLED', 'This device is disabled: re-enable it from tablet authorisation management first.', { serial });
@@ -140,15 +141,14 @@ export async function verifyExchange(user: UserPrincipal, serial: string, code3:
     throw codeError(verdict, { serial, attemptsLeft: MAX_CODE_ATTEMPTS - used });
   }
   const at = new Date().toISOString();
-  try {
-    await completeLockExchange(
-      exchange,
-      at,
-      MANUAL_NOTES[exchange.action],
-      auditItem({ customerId: user.customerId, action: `lock.${exchange.action}.verify`, actor, outcome: 'ok', details: { serial }, at }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+  const completed = await completeLockExchange(
+    exchange,
+    at,
+    MANUAL_NOTES[exchange.action],
+    auditItem({ customerId: user.customerId, action: `lock.${exchange.action}.verify`, actor, outcome: 'ok', details: { serial }, at }),
+    device.notes?.length ?? 0,
+  );
+  if (!completed) {
     throw (
       exchangeProblem(await getLockExchange(user.customerId, serial), serial, Date.now()) ??
       conflict('EXCHANGE_CHANGED', 'The exchange changed meanwhile.')

@@ -1,11 +1,11 @@
 import type { DevicePrincipal } from '../../shared/auth/principals';
-import { MAX_DEVICE_NOTES, type DeviceItem } from '../../shared/db/devices';
-import { customerKeys } from '../../shared/db/keys';
+import { auditItem } from '../../shared/db/audit';
+import { allOf, changeDeviceWith, DEVICE_ENABLED, recordCheckIn, type DeviceChange, type DeviceItem } from '../../shared/db/devices';
 import { isOpen, owedCommand, type OwedCommand, type Session } from '../../shared/session/state-machine';
 import { deviceDisabled, deviceNotRegistered, type DeviceSessionView } from './device-errors';
 import { endpointNeedsRefresh, refreshEndpoint } from './push-endpoint';
 import type { CheckInInput } from '../../shared/api/routes/devices';
-import { readDeviceContext, recordCheckIn, trimNotes, type DeviceChange } from './store';
+import { putItem, readDeviceContext, sessionCheck } from './store';
 
 /** What every device answer carries: the command owed now, the open session, the desktop's version. */
 export interface OwedAnswer {
@@ -24,13 +24,18 @@ export function owedAnswer(session: Session, device: DeviceItem, desktopVersion:
 }
 
 /**
- * The fields a report of the device's push token sets: the token read from the OS,
- * or none (Notifications enabled ✗, token removed so no push targets a stale one).
+ * What a report of the device's push token changes on its row:
+ * - a token (read from the OS just now): stored, Notifications enabled ✓;
+ * - `null` (the device says it has none: notifications not allowed, no Play
+ *   services): Notifications enabled ✗ and the token forgotten, so no push
+ *   targets a stale one;
+ * - left out: nothing — the device did not report on its token this time.
  */
 export function pushTokenChange(token: string | null | undefined): Pick<DeviceChange, 'set' | 'remove'> {
-  return token
-    ? { set: { pushToken: token, notificationsEnabled: true } }
-    : { set: { notificationsEnabled: false }, remove: ['pushToken'] };
+  if (token === undefined) return {};
+  return token === null
+    ? { set: { notificationsEnabled: false }, remove: ['pushToken'] }
+    : { set: { pushToken: token, notificationsEnabled: true } };
 }
 
 /**
@@ -42,8 +47,7 @@ export function pushTokenChange(token: string | null | undefined): Pick<DeviceCh
  */
 export async function checkIn(principal: DevicePrincipal, input: CheckInInput, now = new Date()): Promise<OwedAnswer> {
   const { customerId, serial } = principal;
-  const token = input.pushToken ?? undefined;
-  const tokenChange = pushTokenChange(token);
+  const tokenChange = pushTokenChange(input.pushToken);
   const change: DeviceChange = {
     set: { lastCheckInAt: now.toISOString(), installedVersion: input.installedVersion, lastSyncAt: input.lastSyncAt, ...tokenChange.set },
     remove: tokenChange.remove,
@@ -53,12 +57,55 @@ export async function checkIn(principal: DevicePrincipal, input: CheckInInput, n
   if (write.status === 'disabled') throw deviceDisabled(serial);
 
   const old = write.old;
+  // Left out, the stored token stands, and so does a refresh of its endpoint still owed from a failed one.
+  const token = input.pushToken === undefined ? old.pushToken : (input.pushToken ?? undefined);
   if (token && endpointNeedsRefresh(token, old)) {
     await refreshEndpoint({ customerId, serial, pushToken: token, endpointArn: old.endpointArn }, old.notes);
   }
-  // Transactional writes elsewhere append notes without trimming; the check-in keeps the list short.
-  if ((old.notes?.length ?? 0) > MAX_DEVICE_NOTES) await trimNotes(customerKeys.device(customerId, serial), old.notes!.length);
-
   const device: DeviceItem = { ...old, installedVersion: input.installedVersion };
-  return owedAnswer(context.session, device, context.desktopVersion);
+  const answer = owedAnswer(context.session, device, context.desktopVersion);
+  if (answer.command.command === 'REACTIVATE' && old.blocked) await confirmReactivation(principal, context.session, old, now);
+  return answer;
+}
+
+/**
+ * SES-10: the check-in answer carries REACTIVATE, so the device unlocks now — the
+ * reactivation reached it even if the ERROR UPDATE push did not. Blocked is
+ * cleared only while the session is still this reactivated one (a transaction
+ * with a check on the session item), with a grid note and an audit entry.
+ */
+async function confirmReactivation(principal: DevicePrincipal, session: Session, old: DeviceItem, now: Date): Promise<void> {
+  const { customerId, serial } = principal;
+  await changeDeviceWith(
+    customerId,
+    serial,
+    {
+      set: { blocked: false, blockedManually: false },
+      note: { it: 'Riattivazione ricevuta dal dispositivo al collegamento', en: 'Reactivation received by the device at check-in' },
+      at: now,
+    },
+    {
+      condition: allOf(DEVICE_ENABLED, { expression: '#blocked = :blockedTrue', values: { ':blockedTrue': true } }),
+      notesBefore: old.notes?.length ?? 0,
+      others: [
+        sessionCheck(
+          customerId,
+          '#state = :reactivated AND sessionId = :sid',
+          { ':reactivated': 'reactivated', ':sid': session.sessionId },
+          { '#state': 'state' },
+        ),
+        putItem(
+          auditItem({
+            customerId,
+            action: 'device.reactivated',
+            actor: { kind: 'device', id: serial },
+            outcome: 'ok',
+            fromState: session.state,
+            details: { serial, sessionId: session.sessionId, by: 'check-in' },
+            at: now.toISOString(),
+          }),
+        ),
+      ],
+    },
+  );
 }

@@ -64,6 +64,3 @@ export const noUpdateSession = (command: OwedCommand) =>
     { session: null, command },
     "Nessun aggiornamento in preparazione: non c'è nulla da segnalare, il dispositivo può lavorare normalmente.",
   );
-
-/** DynamoDB kept cancelling a transaction for conflicts with concurrent ones: the caller retries later. */
-export const busy = () => new AppError(503, 'TRY_AGAIN', 'The service is busy: please retry in a few seconds.');

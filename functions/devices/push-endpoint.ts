@@ -1,10 +1,7 @@
-import { deviceNote } from '../../shared/db/devices';
+import { appendDeviceNote, formatNote, markEndpointToken, noteWithoutTime, type NoteText } from '../../shared/db/devices';
 import { logger } from '../../shared/observability';
-import { ensureEndpoint, snsErrorName } from '../../shared/push/endpoints';
-import { appendDeviceNote, markEndpointToken } from './store';
-
-/** A note without its leading time stamp (`YYYY-MM-DD HH:MM UTC `). */
-const textOf = (note: string) => note.replace(/^\S+ \S+ UTC /, '');
+import { ensureEndpoint } from '../../shared/push/endpoints';
+import { snsErrorName } from '../../shared/push/limits';
 
 /** The device fields that say whether its endpoint is current. */
 export interface EndpointState {
@@ -42,12 +39,13 @@ export async function refreshEndpoint(
   } catch (error) {
     const reason = snsErrorName(error);
     logger.warn('push endpoint refresh failed', { serial: device.serial, customerId: device.customerId, reason });
-    const note = deviceNote(
-      `Registrazione notifiche push non riuscita (${reason}): verrà ritentata al prossimo collegamento`,
-      `Push notification registration failed (${reason}): it will be retried at the next check-in`,
-    );
+    const note: NoteText = {
+      it: `Registrazione notifiche push non riuscita (${reason}): verrà ritentata al prossimo collegamento`,
+      en: `Push notification registration failed (${reason}): it will be retried at the next check-in`,
+    };
     // A device checking in every few minutes during an SNS outage must not flood the grid with the same note.
-    if (previousNotes.at(-1)?.endsWith(textOf(note))) return false;
+    const last = previousNotes.at(-1);
+    if (last !== undefined && noteWithoutTime(last) === noteWithoutTime(formatNote(note))) return false;
     await appendDeviceNote(device.customerId, device.serial, note).catch((noteError: unknown) =>
       logger.warn('could not write the endpoint note', { serial: device.serial, error: noteError as Error }),
     );

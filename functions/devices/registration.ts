@@ -3,8 +3,18 @@ import { AppError } from '../../shared/errors';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { newDeviceSecret } from '../../shared/codes/lock-exchange';
 import { auditItem } from '../../shared/db/audit';
-import { deviceNote, deviceSetChangedItem, type DeviceItem } from '../../shared/db/devices';
-import { credentialKeys, customerKeys } from '../../shared/db/keys';
+import {
+  allOf,
+  changeDeviceWith,
+  createDevice,
+  DEVICE_ENABLED,
+  getDevice,
+  type DeviceCondition,
+  type DeviceItem,
+} from '../../shared/db/devices';
+import { deviceSetChangedItem } from '../../shared/db/device-set';
+import { credentialKeys } from '../../shared/db/keys';
+import type { TransactItem } from '../../shared/db/table';
 import { consumeRate, isRateLimited, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
 import { issueCredential } from '../../shared/domain/secrets';
 import { tooManyRequests, unauthorized } from '../../shared/errors';
@@ -12,18 +22,7 @@ import { owedAnswer, pushTokenChange, type OwedAnswer } from './check-in';
 import { deviceDisabled } from './device-errors';
 import { endpointNeedsRefresh, refreshEndpoint } from './push-endpoint';
 import type { RegisterInput } from '../../shared/api/routes/devices';
-import {
-  ENABLED_DEVICE,
-  ENABLED_VALUES,
-  customerOfLicence,
-  deviceUpdateItem,
-  putItem,
-  readDevice,
-  readDeviceContext,
-  revokeCredentialItem,
-  transact,
-  type TransactItem,
-} from './store';
+import { customerOfLicence, putItem, readDeviceContext, revokeCredentialItem } from './store';
 
 /**
  * Registration limits (DEV-1). A licence code is typed by people and may leak, so:
@@ -83,7 +82,7 @@ export async function register(input: RegisterInput, event: APIGatewayProxyEvent
 
   // A concurrent registration of the same serial can win the race; then decide again on the row it wrote.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const existing = await readDevice(customerId, input.serial);
+    const existing = await getDevice(customerId, input.serial, { consistent: true });
     if (existing && !existing.enabled) throw deviceDisabled(input.serial);
     if (existing?.credentialId && !existing.registrationOpen) await requireOwnCredential(event, customerId, input.serial);
     if (!existing && !(await consumeRate(`devreg-new#${input.licenceCode}`, REGISTER_LIMITS.newPerLicence))) {
@@ -92,7 +91,8 @@ export async function register(input: RegisterInput, event: APIGatewayProxyEvent
     const outcome = existing ? await renew(customerId, existing, input, now) : await create(customerId, input, now);
     if (!outcome) continue;
 
-    const token = input.pushToken ?? undefined;
+    // Left out at a re-registration, the token stays what the row had (pushTokenChange).
+    const token = input.pushToken === undefined ? existing?.pushToken : (input.pushToken ?? undefined);
     if (token && endpointNeedsRefresh(token, existing)) {
       await refreshEndpoint({ customerId, serial: input.serial, pushToken: token, endpointArn: existing?.endpointArn }, existing?.notes);
     }
@@ -105,7 +105,7 @@ export async function register(input: RegisterInput, event: APIGatewayProxyEvent
       ...owedAnswer(context.session, outcome.device, context.desktopVersion),
     };
   }
-  const last = await readDevice(customerId, input.serial);
+  const last = await getDevice(customerId, input.serial, { consistent: true });
   if (last && !last.enabled) throw deviceDisabled(input.serial);
   throw new Error(`registration of ${input.serial} kept racing with concurrent registrations`);
 }
@@ -154,8 +154,7 @@ async function create(customerId: string, input: RegisterInput, now: Date): Prom
     lockSecret,
     registeredAt: at,
   };
-  const outcome = await transact([
-    putItem({ ...customerKeys.device(customerId, input.serial), type: 'device', ...device }, { mustBeNew: true }),
+  const outcome = await createDevice(device, [
     putItem(
       {
         ...credentialKeys.device(credential.id),
@@ -209,7 +208,12 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
   const lockSecret = newDeviceSecret();
   const tokenChange = pushTokenChange(input.pushToken);
   const previous = existing.credentialId;
-  const condition = `${ENABLED_DEVICE} AND ${previous ? 'credentialId = :previous' : 'attribute_not_exists(credentialId)'}`;
+  const condition: DeviceCondition = allOf(
+    DEVICE_ENABLED,
+    previous
+      ? { expression: '#credentialId = :previous', values: { ':previous': previous } }
+      : { expression: 'attribute_not_exists(#credentialId)' },
+  );
   const set = {
     credentialId: credential.id,
     lockSecret,
@@ -219,22 +223,7 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
     registrationOpen: false,
     ...tokenChange.set,
   };
-  const items: TransactItem[] = [
-    deviceUpdateItem(
-      customerId,
-      input.serial,
-      {
-        set,
-        remove: tokenChange.remove,
-        note: deviceNote(
-          `Dispositivo registrato di nuovo (versione ${input.installedVersion})`,
-          `Device registered again (version ${input.installedVersion})`,
-          now,
-        ),
-      },
-      condition,
-      { ...ENABLED_VALUES, ...(previous ? { ':previous': previous } : {}) },
-    ),
+  const others: TransactItem[] = [
     putItem(
       {
         ...credentialKeys.device(credential.id),
@@ -249,12 +238,26 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
     ...(previous ? [revokeCredentialItem(previous, at)] : []),
     auditRegistered(customerId, input.serial, 'renewed', at, { installedVersion: input.installedVersion, revokedCredentialId: previous }),
   ];
-  const outcome = await transact(items);
+  const outcome = await changeDeviceWith(
+    customerId,
+    input.serial,
+    {
+      set,
+      remove: tokenChange.remove,
+      note: {
+        it: `Dispositivo registrato di nuovo (versione ${input.installedVersion})`,
+        en: `Device registered again (version ${input.installedVersion})`,
+      },
+      at: now,
+    },
+    { condition, others, notesBefore: existing.notes?.length ?? 0 },
+  );
   if (!outcome.ok) {
     if (outcome.reasons[0] === 'ConditionalCheckFailed') return undefined;
     throw new Error(`device re-registration transaction cancelled: ${outcome.reasons.join(', ')}`);
   }
   const written = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
-  const device: DeviceItem = { ...existing, ...written, pushToken: input.pushToken ?? undefined };
+  const device: DeviceItem = { ...existing, ...written };
+  if (tokenChange.remove) delete device.pushToken;
   return { credential: credential.token, lockSecret, device };
 }

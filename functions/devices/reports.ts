@@ -1,21 +1,20 @@
 import type { DevicePrincipal } from '../../shared/auth/principals';
 import { auditItem, writeAudit } from '../../shared/db/audit';
-import { deviceNote, type DeviceItem } from '../../shared/db/devices';
+import {
+  allOf,
+  changeDeviceWith,
+  DEVICE_ENABLED,
+  notYet,
+  type DeviceAttribute,
+  type DeviceChange,
+  type DeviceCondition,
+  type DeviceItem,
+} from '../../shared/db/devices';
 import { owedCommand } from '../../shared/session/state-machine';
 import { owedAnswer, sessionView, type OwedAnswer } from './check-in';
 import { deviceDisabled, deviceNotRegistered, noUpdateSession, staleSession, versionMismatch } from './device-errors';
 import type { AckCommand } from '../../shared/api/routes/devices';
-import {
-  ENABLED_DEVICE,
-  ENABLED_VALUES,
-  deviceUpdateItem,
-  putItem,
-  readDeviceContext,
-  sessionCheck,
-  transact,
-  type DeviceChange,
-  type DeviceContext,
-} from './store';
+import { putItem, readDeviceContext, sessionCheck, type DeviceContext } from './store';
 
 /** The device row, or the 404/403 every device route gives for a missing or disabled one. */
 function usableDevice(context: DeviceContext, serial: string): DeviceItem {
@@ -43,7 +42,7 @@ interface SessionReport {
   /** True when the row already shows this report: nothing is written again (no duplicate note or audit). */
   alreadyDone(device: DeviceItem): boolean;
   /** Device condition that is the negation of `alreadyDone`, so a concurrent duplicate cannot write twice. */
-  notDone: { expression: string; values: Record<string, unknown> };
+  notDone: DeviceCondition;
 }
 
 /** What every session report answers: whether this call recorded it, and what the device owes now. */
@@ -73,24 +72,24 @@ async function reportInSession(principal: DevicePrincipal, report: SessionReport
     await report.rule.refuse(principal, { ...context, device });
 
     const at = new Date().toISOString();
-    const outcome = await transact([
-      sessionCheck(customerId, report.rule.condition, report.rule.values, report.rule.names),
-      deviceUpdateItem(customerId, serial, report.change, `${ENABLED_DEVICE} AND (${report.notDone.expression})`, {
-        ...ENABLED_VALUES,
-        ...report.notDone.values,
-      }),
-      putItem(
-        auditItem({
-          customerId,
-          action: report.action,
-          actor: { kind: 'device', id: serial },
-          outcome: 'ok',
-          fromState: context.session.state,
-          details: { serial, sessionId: report.sessionId },
-          at,
-        }),
-      ),
-    ]);
+    const outcome = await changeDeviceWith(customerId, serial, report.change, {
+      condition: allOf(DEVICE_ENABLED, report.notDone),
+      notesBefore: device.notes?.length ?? 0,
+      others: [
+        sessionCheck(customerId, report.rule.condition, report.rule.values, report.rule.names),
+        putItem(
+          auditItem({
+            customerId,
+            action: report.action,
+            actor: { kind: 'device', id: serial },
+            outcome: 'ok',
+            fromState: context.session.state,
+            details: { serial, sessionId: report.sessionId },
+            at,
+          }),
+        ),
+      ],
+    });
     if (outcome.ok) return answer({ ...device, ...report.change.set } as DeviceItem, true);
   }
   throw new Error(`${report.action} for ${serial} kept conflicting with concurrent changes`);
@@ -105,15 +104,9 @@ const currentSession = (sessionId: string): SessionRule => ({
   },
 });
 
-/** A condition that an attribute does not hold this session id yet. */
-const notYet = (attribute: string, sessionId: string) => ({
-  expression: `attribute_not_exists(#${attribute}) OR #${attribute} <> :reported`,
-  values: { ':reported': sessionId },
-});
+type AckAttribute = Extract<DeviceAttribute, 'startAckSessionId' | 'endAckSessionId' | 'errorAckSessionId'>;
 
-type AckAttribute = 'startAckSessionId' | 'endAckSessionId' | 'errorAckSessionId';
-
-/** Which session each command was last confirmed for; END/ERROR marks are not in the shared DeviceItem type yet. */
+/** Which session each command was last confirmed for. */
 const ACK_ATTRIBUTE: Record<AckCommand, AckAttribute> = {
   START_UPDATE: 'startAckSessionId',
   END_UPDATE: 'endAckSessionId',
@@ -121,9 +114,11 @@ const ACK_ATTRIBUTE: Record<AckCommand, AckAttribute> = {
 };
 
 /**
- * The device confirms a pushed command (SES-3/7/10). START UPDATE sets
- * Notification sent ✓ (`startAckSessionId`), only for the customer's current
- * session; a stale one gets 409 with the current session and the owed command.
+ * The device confirms a pushed command (SES-3/7/10), only for the customer's
+ * current session; a stale one gets 409 with the current session and the owed
+ * command. START UPDATE sets Notification sent ✓ (`startAckSessionId`). ERROR
+ * UPDATE is the device confirming its reactivation: it is unlocked, so Blocked
+ * is cleared — until then the grid keeps showing it Blocked (SES-10).
  */
 export function acknowledge(
   principal: DevicePrincipal,
@@ -135,8 +130,17 @@ export function acknowledge(
     action: `device.ack.${command.toLowerCase().replace('_', '-')}`,
     sessionId,
     rule: currentSession(sessionId),
-    change: { set: { [attribute]: sessionId } },
-    alreadyDone: (d) => (d as DeviceItem & Partial<Record<AckAttribute, string>>)[attribute] === sessionId,
+    change:
+      command === 'ERROR_UPDATE'
+        ? {
+            set: { errorAckSessionId: sessionId, blocked: false, blockedManually: false },
+            note: {
+              it: 'Riattivazione confermata dal dispositivo (ERROR UPDATE)',
+              en: 'Reactivation confirmed by the device (ERROR UPDATE)',
+            },
+          }
+        : { set: { [attribute]: sessionId } },
+    alreadyDone: (d) => d[attribute] === sessionId,
     notDone: notYet(attribute, sessionId),
   }).then((answer) => ({ ...answer, acknowledged: command }));
 }
@@ -147,9 +151,9 @@ export function reportLocked(principal: DevicePrincipal, sessionId: string): Pro
     action: 'device.locked',
     sessionId,
     rule: currentSession(sessionId),
-    change: { set: { blocked: true }, note: deviceNote('Dispositivo bloccato (START UPDATE)', 'Device locked (START UPDATE)') },
+    change: { set: { blocked: true }, note: { it: 'Dispositivo bloccato (START UPDATE)', en: 'Device locked (START UPDATE)' } },
     alreadyDone: (d) => d.blocked === true,
-    notDone: { expression: 'attribute_not_exists(#blocked) OR #blocked <> :blockedTrue', values: { ':blockedTrue': true } },
+    notDone: notYet('blocked', true),
   }).then((answer) => ({ ...answer, blocked: true as const }));
 }
 
@@ -200,7 +204,7 @@ export function reportUnsentDataSent(
     rule: preparingSession(sessionId),
     change: {
       set: { awaitingSessionId: sessionId, blocked: true },
-      note: deviceNote('Dati non trasmessi inviati: in attesa di aggiornamento', 'Unsent data sent: awaiting update'),
+      note: { it: 'Dati non trasmessi inviati: in attesa di aggiornamento', en: 'Unsent data sent: awaiting update' },
     },
     alreadyDone: (d) => d.awaitingSessionId === sessionId,
     notDone: notYet('awaitingSessionId', sessionId),
@@ -230,28 +234,31 @@ export async function reportInstalled(principal: DevicePrincipal, version: strin
     const at = new Date().toISOString();
     const change: DeviceChange = {
       set: { installedVersion: version },
-      note: updated ? deviceNote(`Aggiornato alla versione ${version}`, `Updated to ${version}`) : undefined,
+      note: updated ? { it: `Aggiornato alla versione ${version}`, en: `Updated to ${version}` } : undefined,
+      at,
     };
-    const outcome = await transact([
-      deviceUpdateItem(customerId, serial, change, ENABLED_DEVICE, ENABLED_VALUES),
-      putItem(
-        auditItem({
-          customerId,
-          action: 'device.installed',
-          actor: { kind: 'device', id: serial },
-          outcome: 'ok',
-          fromState: context.session.state,
-          details: {
-            serial,
-            from: device.installedVersion,
-            to: version,
-            desktopVersion: context.desktopVersion,
-            sessionId: context.session.sessionId || undefined,
-          },
-          at,
-        }),
-      ),
-    ]);
+    const outcome = await changeDeviceWith(customerId, serial, change, {
+      notesBefore: device.notes?.length ?? 0,
+      others: [
+        putItem(
+          auditItem({
+            customerId,
+            action: 'device.installed',
+            actor: { kind: 'device', id: serial },
+            outcome: 'ok',
+            fromState: context.session.state,
+            details: {
+              serial,
+              from: device.installedVersion,
+              to: version,
+              desktopVersion: context.desktopVersion,
+              sessionId: context.session.sessionId || undefined,
+            },
+            at,
+          }),
+        ),
+      ],
+    });
     if (outcome.ok) return answer({ ...device, installedVersion: version }, true);
   }
   throw new Error(`installed report for ${serial} kept conflicting with concurrent changes`);

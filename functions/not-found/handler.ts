@@ -3,6 +3,8 @@ import { AppError } from '../../shared/errors';
 import { httpErrors, type HttpEvent, type HttpResult } from '../../shared/http/handler';
 import { json, errorBody } from '../../shared/http/response';
 import { resolveRoute } from '../../shared/api';
+import { METRIC } from '../../shared/metric-names';
+import { countMetric, observability } from '../../shared/observability';
 
 /**
  * The `$default` route: every request no route matched lands here.
@@ -16,6 +18,7 @@ export const notFound = async (event: HttpEvent): Promise<HttpResult> => {
     // The gateway routes matched requests elsewhere; reaching here means a misconfigured stage.
     throw new AppError(500, 'ROUTE_NOT_WIRED', 'This route is not available right now.');
   }
+  countMetric(METRIC.clientErrors);
   if (resolved.allowed.length > 0) {
     return json(
       405,
@@ -28,4 +31,4 @@ export const notFound = async (event: HttpEvent): Promise<HttpResult> => {
   return json(404, errorBody('NOT_FOUND', `No route for ${method} ${path}.`));
 };
 
-export const handler = middy<HttpEvent, HttpResult>(notFound).use(httpErrors());
+export const handler = middy<HttpEvent, HttpResult>(notFound).use(observability()).use(httpErrors());

@@ -1,8 +1,9 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { DEFAULT_PUSH_CONFIG, fanOut, TokenBucket } from '../../shared/push/fanout';
+import { fanOut } from '../../shared/push/fanout';
+import { DEFAULT_PUSH_CONFIG, TokenBucket } from '../../shared/push/limits';
 import { jobToRequest, parsePushJob } from '../../shared/push/queue';
-import { logger } from '../../shared/observability';
+import { countPushOutcome, logger, observability } from '../../shared/observability';
 
 /**
  * One bucket per execution environment, shared by every job of every batch it
@@ -14,7 +15,7 @@ const limiter = new TokenBucket(DEFAULT_PUSH_CONFIG.ratePerSecond, DEFAULT_PUSH_
 /**
  * Push fan-out worker (SQS, partial batch responses). Each record is one push job
  * (shared/push/queue.ts): a slice of one customer's devices for one command. Jobs
- * run one after the other, each with up to 64 publishes in flight; a job that
+ * run one after the other, each with up to DEFAULT_PUSH_CONFIG.concurrency publishes in flight; a job that
  * fails, or is cut short by the Lambda deadline, is returned in
  * `batchItemFailures` so SQS delivers it again, and the next run pushes only the
  * devices not yet `sent` for that commandId. A malformed job is returned too, so
@@ -31,6 +32,7 @@ export const processPushJobs = async (event: SQSEvent, context: Context): Promis
     try {
       const job = parsePushJob(record.body);
       const result = await fanOut(jobToRequest(job), { deadline, limiter });
+      countPushOutcome(result.counts);
       if (!result.complete) batchItemFailures.push({ itemIdentifier: record.messageId });
     } catch (error) {
       logger.error('push job failed; SQS will deliver it again', { messageId: record.messageId, error: error as Error });
@@ -40,4 +42,5 @@ export const processPushJobs = async (event: SQSEvent, context: Context): Promis
   return { batchItemFailures };
 };
 
-export const handler = middy<SQSEvent, SQSBatchResponse>(processPushJobs);
+/** The same logger, metrics and tracer middleware as the HTTP functions (shared/observability.ts). */
+export const handler = middy<SQSEvent, SQSBatchResponse>(processPushJobs).use(observability());

@@ -1,8 +1,10 @@
 import { releases as routes } from '../../shared/api/routes/releases';
-import { getCatalogHead, listReleases } from '../../shared/db/catalog';
+import { getCatalogHead, loadCatalog } from '../../shared/db/catalog';
+import { phaseOf, settle } from '../../shared/rollout/rollout';
 import { publicRelease } from '../../shared/domain/catalog';
 import { created, httpHandler, implement, ok } from '../../shared/http/handler';
 import { publishRelease } from './publish';
+import { changeRollout, rolloutProgress } from './rollout';
 import { startUpload } from './uploads';
 
 /** POST /v1/support/releases/{version}/uploads: presigned URLs to upload one package into staging/. */
@@ -16,10 +18,42 @@ export const publish = implement(routes.publish, async ({ principal, body, lambd
   return created({ ...publicRelease(release), catalogVersion: release.catalogVersion });
 });
 
-/** GET /v1/support/releases: every release with its storage keys, sizes, hashes and catalog version. */
+/** GET /v1/support/releases: every release with its storage keys, sizes, hashes, catalog version and rollout phase. */
 export const list = implement(routes.list, async () => {
-  const [head, releases] = await Promise.all([getCatalogHead(), listReleases()]);
-  return ok({ catalogVersion: head.catalogVersion, latestVersion: head.latestVersion ?? null, releases });
+  const now = new Date();
+  const [head, { releases, rollouts }] = await Promise.all([getCatalogHead(), loadCatalog()]);
+  return ok({
+    catalogVersion: head.catalogVersion,
+    latestVersion: head.latestVersion ?? null,
+    releases: releases.map((r) => {
+      const stored = rollouts.get(r.version);
+      return { ...r, rolloutPhase: phaseOf(stored && settle(stored, now).rollout) };
+    }),
+  });
 });
 
-export const handler = httpHandler('releases', [startPackageUpload, publish, list]);
+/** GET /v1/support/releases/{version}/rollout: plan, phase and per-wave progress. */
+export const rollout = implement(routes.rollout, async ({ principal, params }) => ok(await rolloutProgress(principal, params.version)));
+
+/** PUT /v1/support/releases/{version}/rollout: set or change the plan. */
+export const setPlan = implement(routes.setRolloutPlan, async ({ principal, params, body }) =>
+  ok(await changeRollout(principal, params.version, 'set-plan', body)),
+);
+
+/** POST …/rollout/pause|resume|advance: one action on the rollout the caller read. */
+export const pause = implement(routes.pauseRollout, async ({ principal, params, body }) =>
+  ok(await changeRollout(principal, params.version, 'pause', body)),
+);
+export const resume = implement(routes.resumeRollout, async ({ principal, params, body }) =>
+  ok(await changeRollout(principal, params.version, 'resume', body)),
+);
+export const advance = implement(routes.advanceRollout, async ({ principal, params, body }) =>
+  ok(await changeRollout(principal, params.version, 'advance', body)),
+);
+
+/** POST /v1/support/releases/{version}/withdraw: no customer is offered the release any more. */
+export const withdraw = implement(routes.withdraw, async ({ principal, params, body }) =>
+  ok(await changeRollout(principal, params.version, 'withdraw', body)),
+);
+
+export const handler = httpHandler('releases', [startPackageUpload, publish, list, rollout, setPlan, pause, resume, advance, withdraw]);

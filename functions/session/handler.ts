@@ -20,10 +20,12 @@ export const endUpdatePush = implement(routes.endUpdatePush, async ({ principal,
 );
 export const conclude = implement(routes.conclude, async ({ principal, body }) => ok(await window.conclude(principal, body.confirmToken)));
 export const reactivate = implement(routes.reactivate, async ({ principal, lambda }) => ok(await window.reactivate(principal, lambda)));
+export const close = implement(routes.close, async ({ principal, lambda }) => ok(await window.closeUpdate(principal, lambda)));
 export const report = implement(routes.report, async ({ principal, body }) => ok(await window.reportToSupport(principal, body.message)));
 export const disableDevice = implement(routes.disableDevice, async ({ principal, params, body }) =>
   ok(await window.disableDevice(principal, params.serial, body.confirmToken)),
 );
+export const mobileDevices = implement(routes.mobileDevices, async ({ principal }) => ok(await window.mobileDevices(principal)));
 export const enableDevice = implement(routes.enableDevice, async ({ principal, params }) =>
   ok(await window.enableDevice(principal, params.serial)),
 );
@@ -37,7 +39,9 @@ export const handler = httpHandler('session', [
   endUpdatePush,
   conclude,
   reactivate,
+  close,
   report,
   disableDevice,
+  mobileDevices,
   enableDevice,
 ]);

@@ -1,35 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { ddb, s3 } from '../../shared/aws/clients';
-import { secret } from '../../shared/aws/secrets';
+import { s3 } from '../../shared/aws/clients';
+import { derivedSecret } from '../../shared/aws/secrets';
 import type { UserPrincipal } from '../../shared/auth/principals';
 import { bucketName, ENV, optionalEnv, SECRET_VALUE_ENV, tableName } from '../../shared/config';
 import { actorOf, auditItem } from '../../shared/db/audit';
-import { listReleases } from '../../shared/db/catalog';
+import { loadCatalog } from '../../shared/db/catalog';
 import { getReleaseState } from '../../shared/db/codes';
 import { getProfile, setDesktopVersionItem } from '../../shared/db/customers';
 import {
-  deviceNote,
-  deviceSetChangedItem,
-  deviceSetUnchangedItem,
+  allOf,
+  appendDeviceNote,
+  changeDevice,
+  changeDeviceWith,
+  DEVICE_EXISTS,
   getDevice,
-  getDeviceSetVersion,
   listDevices,
+  listEnabledSerials,
   unblockDevices,
-  updateDevice,
+  type DeviceItem,
 } from '../../shared/db/devices';
+import { deviceSetChangedItem, deviceSetUnchangedItem, getDeviceSetVersion } from '../../shared/db/device-set';
 import { createSupportCase } from '../../shared/db/cases';
-import { customerKeys } from '../../shared/db/keys';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '../../shared/observability';
+import { METRIC } from '../../shared/metric-names';
+import { countMetric, countPushOutcome, logger } from '../../shared/observability';
 import { caseNotification, notifySupport } from '../../shared/support/notify';
 import { archiveItem, getSession, saveSession, sessionConflict } from '../../shared/db/session';
 import { conflict, notFound } from '../../shared/errors';
 import { nextRelease } from '../../shared/feed/next-release';
-import { fanOut, type FanOutResult } from '../../shared/push/fanout';
-import { enqueueFanOut, listEnabledSerials } from '../../shared/push/queue';
+import { fanOut } from '../../shared/push/fanout';
+import type { FanOutResult } from '../../shared/push/request';
+import { enqueueFanOut } from '../../shared/push/queue';
 import { sqsPushQueue } from '../../shared/push/sqs';
 import type { PushCommand } from '../../shared/push/commands';
 import { confirmToken, confirmTokenKey, verifyConfirmToken, type ConfirmBinding } from '../../shared/session/confirm-token';
@@ -42,10 +44,12 @@ import {
   type Session,
   type SessionAction,
 } from '../../shared/session/state-machine';
-import { buildGrid, GRID_PROJECTION } from './grid';
+import { isOfferedTo } from '../../shared/rollout/rollout';
+import { buildDeviceList, buildGrid, GRID_PROJECTION, MOBILE_PROJECTION } from './grid';
+import { afterConclude, afterFailure, countOutcome, countStarted, isWithdrawn, rolloutOf, withdrawnConflict } from './rollout';
 
-let tokenKey: Promise<Buffer> | undefined;
-const confirmKey = () => (tokenKey ??= secret(SECRET_VALUE_ENV.confirmTokenSecret, ENV.confirmTokenSecretArn).then(confirmTokenKey));
+/** Key of the two-step confirm tokens, derived from its secret (again only when it is rotated). */
+const confirmKey = derivedSecret(SECRET_VALUE_ENV.confirmTokenSecret, ENV.confirmTokenSecretArn, confirmTokenKey);
 
 /**
  * Saves a transition decided on the device list, only if the set of enabled
@@ -122,7 +126,7 @@ async function push(session: Session, command: PushCommand, lambda: Context, ser
     const all = await listEnabledSerials(session.customerId);
     if (all.length > inlinePushLimit()) {
       const queued = await enqueueFanOut({ ...request, serials: undefined }, sqsPushQueue);
-      metrics.addMetric('PushQueuedDevices', MetricUnit.Count, queued.devices);
+      countMetric(METRIC.pushQueuedDevices, queued.devices);
       return { complete: false, queued, counts: null, devices: [], ignored: [] };
     }
   }
@@ -130,8 +134,7 @@ async function push(session: Session, command: PushCommand, lambda: Context, ser
 }
 
 function summary(r: FanOutResult) {
-  metrics.addMetric('PushSent', MetricUnit.Count, r.counts.sent);
-  metrics.addMetric('PushFailed', MetricUnit.Count, r.counts.failed + r.counts.noToken);
+  countPushOutcome(r.counts);
   return { complete: r.complete, counts: r.counts, devices: r.devices, ignored: r.ignored };
 }
 const view = (s: Session) => ({
@@ -149,14 +152,28 @@ export async function grid(user: UserPrincipal, filter: GridFilter) {
     listDevices(user.customerId, { projection: GRID_PROJECTION }),
     getProfile(user.customerId),
   ]);
-  return buildGrid(session, devices, profile?.desktopVersion, filter);
+  // Only phase 1 depends on a withdrawal (Avvia/Forza give way to Chiudi aggiornamento).
+  const releaseWithdrawn = session.state === 'preparing' && isWithdrawn(await rolloutOf(session));
+  return buildGrid(session, devices, profile?.desktopVersion, filter, { releaseWithdrawn });
+}
+
+/** GET /v1/desktop/devices: Gestione Mobile — every tablet, enabled or not, with version and last sync. */
+export async function mobileDevices(user: UserPrincipal) {
+  const [devices, profile] = await Promise.all([
+    listDevices(user.customerId, { projection: MOBILE_PROJECTION }),
+    getProfile(user.customerId),
+  ]);
+  return buildDeviceList(devices, profile?.desktopVersion);
 }
 
 /** Which release a new session installs: the next one, confirmed if it needs a code, downloaded and verified. */
 async function targetRelease(customerId: string) {
   const profile = await getProfile(customerId);
   if (!profile?.desktopVersion) throw conflict('NO_DESKTOP_VERSION', 'The desktop version of this customer is unknown: contact support.');
-  const next = nextRelease(await listReleases(), profile.desktopVersion);
+  // The same offer as the feed's: withdrawn releases and releases outside the customer's open wave are skipped.
+  const { releases, rollouts } = await loadCatalog();
+  const now = new Date();
+  const next = nextRelease(releases, profile.desktopVersion, (r) => isOfferedTo(rollouts.get(r.version), customerId, now));
   if (next.kind !== 'update') throw conflict('UP_TO_DATE', 'There is no update to install.', { desktopVersion: profile.desktopVersion });
   const state = await getReleaseState(customerId, next.release.version);
   if (next.release.requiresConfirmationCode && !state?.confirmedAt) {
@@ -185,6 +202,8 @@ async function targetRelease(customerId: string) {
 export async function sendStartUpdate(user: UserPrincipal, lambda: Context, serial?: string) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'send-start-update');
+  // Devices are never asked to lock for a release Alturas withdrew: the admin closes the update instead.
+  if (current.state === 'preparing' && isWithdrawn(await rolloutOf(current))) throw withdrawnConflict(current);
   if (serial && !(await getDevice(user.customerId, serial))) throw notFound(`Device ${serial}`);
   let next: Session;
   if (current.state === 'preparing') {
@@ -218,6 +237,8 @@ export async function sendStartUpdate(user: UserPrincipal, lambda: Context, seri
 export async function startUpdate(user: UserPrincipal) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'start-update');
+  const rollout = await rolloutOf(current);
+  if (isWithdrawn(rollout)) throw withdrawnConflict(current);
   const deviceSet = await getDeviceSetVersion(user.customerId);
   const { canStart, notAwaiting } = startOrForce(await listDevices(user.customerId, { projection: GRID_PROJECTION }), current);
   if (!canStart) {
@@ -227,10 +248,14 @@ export async function startUpdate(user: UserPrincipal) {
       'DEVICES_NOT_AWAITING',
     );
   }
-  const saved = await saveOnDevices(current, { ...current, state: nextState(current.state, 'start-update'), forced: false }, deviceSet, {
-    action: 'start-update',
-    actor: actorOf(user),
-  });
+  const counted = countStarted(current, rollout);
+  const saved = await saveOnDevices(
+    current,
+    { ...current, state: nextState(current.state, 'start-update'), forced: false, rolloutWave: counted.rolloutWave },
+    deviceSet,
+    { action: 'start-update', actor: actorOf(user) },
+    counted.items,
+  );
   return { session: view(saved) };
 }
 
@@ -247,6 +272,8 @@ const FORCE_WARNING = {
 export async function forceUpdate(user: UserPrincipal, token?: string) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'force-update');
+  const rollout = await rolloutOf(current);
+  if (isWithdrawn(rollout)) throw withdrawnConflict(current);
   const deviceSet = await getDeviceSetVersion(user.customerId);
   const devices = await listDevices(user.customerId, { projection: GRID_PROJECTION });
   const { canStart, notAwaiting } = startOrForce(devices, current);
@@ -260,16 +287,20 @@ export async function forceUpdate(user: UserPrincipal, token?: string) {
     };
   }
   await requireConfirmation(current, 'force-update', token);
-  const saved = await saveOnDevices(current, { ...current, state: nextState(current.state, 'force-update'), forced: true }, deviceSet, {
-    action: 'force-update',
-    actor: actorOf(user),
-    details: { notAwaiting: notAwaiting.length },
-  });
-  const note = deviceNote(
-    'Aggiornamento forzato mentre il dispositivo non era in attesa',
-    'Update forced while the device was not awaiting it',
+  const counted = countStarted(current, rollout);
+  const saved = await saveOnDevices(
+    current,
+    { ...current, state: nextState(current.state, 'force-update'), forced: true, rolloutWave: counted.rolloutWave },
+    deviceSet,
+    { action: 'force-update', actor: actorOf(user), details: { notAwaiting: notAwaiting.length } },
+    counted.items,
   );
-  await Promise.allSettled(notAwaiting.map((serial) => updateDevice(user.customerId, serial, {}, { note, allowDisabled: true })));
+  const note = {
+    it: 'Aggiornamento forzato mentre il dispositivo non era in attesa',
+    en: 'Update forced while the device was not awaiting it',
+  };
+  const at = new Date(saved.updatedAt);
+  await Promise.allSettled(notAwaiting.map((serial) => appendDeviceNote(user.customerId, serial, note, at)));
   return { session: view(saved) };
 }
 
@@ -308,7 +339,9 @@ export async function reportOutcome(
       actor: actorOf(user),
       details: { logKey: key },
     },
+    countOutcome(current, 'failed'),
   );
+  await afterFailure(saved);
   return { session: view(saved) };
 }
 
@@ -366,14 +399,56 @@ export async function conclude(user: UserPrincipal, token?: string) {
     next,
     deviceSet,
     { action: 'conclude', actor: actorOf(user), details: { notUpdated: notUpdated.length } },
-    [archiveItem(next)],
+    [archiveItem(next), ...countOutcome(current, 'concluded')],
   );
+  await afterConclude(saved);
   // Updated devices resume normal work: nothing stays Blocked into the next session.
-  await unblockDevices(user.customerId, deviceNote('Aggiornamento concluso: normale operatività', 'Update concluded: normal work'));
+  await unblockDevices(user.customerId, { it: 'Aggiornamento concluso: normale operatività', en: 'Update concluded: normal work' });
   return { session: view(saved) };
 }
 
-/** Riattiva i terminali mobile (SES-10): ERROR UPDATE to all; devices unlocked. */
+/**
+ * Chiudi aggiornamento: ends a phase-1 session whose release Alturas withdrew
+ * (docs/rollout.md). Nothing was installed: the session closes, the devices are
+ * unblocked and woken with ERROR UPDATE (their check-in then says: normal
+ * work), and the next startup looks for the next release that is offered.
+ */
+export async function closeUpdate(user: UserPrincipal, lambda: Context) {
+  const current = await getSession(user.customerId);
+  const releaseWithdrawn = isWithdrawn(await rolloutOf(current));
+  if (!isAllowed(current.state, 'close-update', { releaseWithdrawn })) {
+    throw sessionConflict(
+      current,
+      'Close update is only for an update in preparation whose release Alturas withdrew.',
+      'ACTION_NOT_ALLOWED',
+      'Chiudi aggiornamento è disponibile solo per un aggiornamento in preparazione la cui versione è stata ritirata da Alturas.',
+      { releaseWithdrawn },
+    );
+  }
+  const next: Session = {
+    ...current,
+    state: nextState(current.state, 'close-update'),
+    pushAttempts: { ...current.pushAttempts, ERROR_UPDATE: (current.pushAttempts?.ERROR_UPDATE ?? 0) + 1 },
+  };
+  const saved = await saveSession(
+    current,
+    next,
+    { action: 'close-update', actor: actorOf(user), details: { reason: 'release-withdrawn', release: current.targetVersion } },
+    [archiveItem(next)],
+  );
+  await unblockDevices(user.customerId, {
+    it: 'Aggiornamento chiuso: versione ritirata da Alturas',
+    en: 'Update closed: release withdrawn by Alturas',
+  });
+  return { session: view(saved), summary: await push(saved, 'ERROR_UPDATE', lambda) };
+}
+
+/**
+ * Riattiva i terminali mobile (SES-10): ERROR UPDATE to all. Nothing is unblocked
+ * here: a device stays Blocked in the grid until it confirms the reactivation
+ * (acknowledges ERROR UPDATE, or checks in and gets REACTIVATE) or is unlocked by
+ * phone (SBLOCCO DEVICE) — the grid is how the admin finds the rows still to unlock.
+ */
 export async function reactivate(user: UserPrincipal, lambda: Context) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'reactivate-devices');
@@ -386,7 +461,6 @@ export async function reactivate(user: UserPrincipal, lambda: Context) {
       actor: actorOf(user),
     },
   );
-  await unblockDevices(user.customerId, deviceNote('Riattivato dopo aggiornamento non riuscito', 'Reactivated after the failed update'));
   return { session: view(saved), summary: await push(saved, 'ERROR_UPDATE', lambda) };
 }
 
@@ -406,7 +480,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
     };
   }
   await requireConfirmation(session, 'disable-device', token, serial);
-  await setEnabled(user, serial, false, session);
+  await setEnabled(user, device, false, session);
   return { serial, enabled: false as const };
 }
 
@@ -417,57 +491,53 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
 export async function enableDevice(user: UserPrincipal, serial: string) {
   const [session, device] = await Promise.all([getSession(user.customerId), getDevice(user.customerId, serial)]);
   if (!device) throw notFound(`Device ${serial}`);
-  if (!device.enabled) await setEnabled(user, serial, true, session);
-  await updateDevice(
-    user.customerId,
-    serial,
-    { registrationOpen: true },
-    { note: deviceNote('Registrazione del dispositivo riaperta', 'Device registration re-opened') },
-  );
+  if (!device.enabled) await setEnabled(user, device, true, session);
+  const reopened = await changeDevice(user.customerId, serial, {
+    set: { registrationOpen: true },
+    note: { it: 'Registrazione del dispositivo riaperta', en: 'Device registration re-opened' },
+  });
+  // Disabled again (or removed) between the two writes: say so rather than claim a re-opened registration.
+  if (!reopened) throw conflict('DEVICE_CHANGED', 'The device changed meanwhile: look at it again.', { serial });
   return { serial, enabled: true as const, registrationOpen: true as const };
 }
 
-async function setEnabled(user: UserPrincipal, serial: string, enabled: boolean, session: Session) {
-  const note = enabled
-    ? deviceNote('Dispositivo riabilitato', 'Device re-enabled')
-    : deviceNote('Dispositivo disabilitato', 'Device disabled');
+/** Flips Enabled with a note and its audit entry in one transaction; a re-enable also counts as a device-set change. */
+async function setEnabled(user: UserPrincipal, device: DeviceItem, enabled: boolean, session: Session) {
+  const { serial } = device;
   const at = new Date().toISOString();
-  await ddb
-    .send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: customerKeys.device(user.customerId, serial),
-              UpdateExpression: 'SET enabled = :e, notes = list_append(if_not_exists(notes, :empty), :note)',
-              ConditionExpression: 'attribute_exists(pk) AND enabled = :was',
-              ExpressionAttributeValues: { ':e': enabled, ':was': !enabled, ':empty': [], ':note': [note] },
-            },
+  const outcome = await changeDeviceWith(
+    user.customerId,
+    serial,
+    {
+      set: { enabled },
+      note: enabled
+        ? { it: 'Dispositivo riabilitato', en: 'Device re-enabled' }
+        : { it: 'Dispositivo disabilitato', en: 'Device disabled' },
+      at,
+    },
+    {
+      condition: allOf(DEVICE_EXISTS, { expression: '#enabled = :was', values: { ':was': !enabled } }),
+      notesBefore: device.notes?.length ?? 0,
+      others: [
+        ...(enabled ? [deviceSetChangedItem(user.customerId)] : []),
+        {
+          Put: {
+            TableName: tableName(),
+            Item: auditItem({
+              customerId: user.customerId,
+              action: enabled ? 'device.enabled' : 'device.disabled',
+              actor: actorOf(user),
+              outcome: 'ok',
+              fromState: session.state,
+              details: { serial },
+              at,
+            }),
           },
-          ...(enabled ? [deviceSetChangedItem(user.customerId)] : []),
-          {
-            Put: {
-              TableName: tableName(),
-              Item: auditItem({
-                customerId: user.customerId,
-                action: enabled ? 'device.enabled' : 'device.disabled',
-                actor: actorOf(user),
-                outcome: 'ok',
-                fromState: session.state,
-                details: { serial },
-                at,
-              }),
-            },
-          },
-        ],
-      }),
-    )
-    .catch((error: Error) => {
-      if (error.name === 'TransactionCanceledException')
-        throw conflict('DEVICE_CHANGED', `The device is already ${enabled ? 'enabled' : 'disabled'}.`, { serial });
-      throw error;
-    });
+        },
+      ],
+    },
+  );
+  if (!outcome.ok) throw conflict('DEVICE_CHANGED', `The device is already ${enabled ? 'enabled' : 'disabled'}.`, { serial });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { SupportPrincipal } from '../../shared/auth/principals';
 import { actorOf } from '../../shared/db/audit';
 import { closeCaseItem, listCustomerCases } from '../../shared/db/cases';
-import { deviceNote, unblockDevices } from '../../shared/db/devices';
+import { unblockDevices } from '../../shared/db/devices';
 import { archiveItem, getSession, saveSession, sessionConflict } from '../../shared/db/session';
 import { conflict } from '../../shared/errors';
 import { isAllowed, nextState, type Session } from '../../shared/session/state-machine';
@@ -53,7 +53,7 @@ export async function resolveFailedUpdate(support: SupportPrincipal, customerId:
     throw error;
   }
   // The update may be retried: devices locked for the failed attempt work normally again.
-  await unblockDevices(customerId, deviceNote("Aggiornamento non riuscito risolto dall'assistenza", 'Failed update resolved by support'));
+  await unblockDevices(customerId, { it: "Aggiornamento non riuscito risolto dall'assistenza", en: 'Failed update resolved by support' });
   return {
     customerId,
     session: { sessionId: saved.sessionId, state: saved.state, version: saved.version },

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { userToken } from '../../shared/auth/authenticate';
 import type { DesktopPrincipal, UserPrincipal } from '../../shared/auth/principals';
 import { writeAudit } from '../../shared/db/audit';
-import { deleteUserToken, putUserToken } from '../../shared/db/credentials';
+import { deleteUserToken } from '../../shared/db/credentials';
 import { consumeRate, isRateLimited, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
 import { changePassword, getUser } from '../../shared/db/users';
-import { hashPassword, sha256Hex, verifyPassword } from '../../shared/domain/secrets';
+import { hashPassword, verifyPassword } from '../../shared/domain/secrets';
 import { AppError, conflict, tooManyRequests, unauthorized } from '../../shared/errors';
+import { startUserSession } from './session-token';
 
 /**
  * A desktop user's session: login on one of the customer's workstations, the
@@ -54,19 +54,7 @@ export async function login(desktop: DesktopPrincipal, input: { username: string
     });
     throw unauthorized();
   }
-  const tokenId = randomBytes(9).toString('base64url');
-  const secret = randomBytes(32).toString('base64url');
-  const expiresAt = Date.now() + USER_TOKEN_TTL_MS;
-  await putUserToken(tokenId, {
-    customerId: desktop.customerId,
-    username: user.username,
-    role: user.role,
-    workstation: desktop.workstation,
-    mustChangePassword: user.mustChangePassword,
-    secretHash: sha256Hex(secret),
-    expiresAt,
-    generation: user.tokenGeneration ?? 0,
-  });
+  const session = await startUserSession(user, desktop.workstation, Date.now() + USER_TOKEN_TTL_MS);
   await writeAudit({
     customerId: desktop.customerId,
     action: 'user.login',
@@ -74,14 +62,7 @@ export async function login(desktop: DesktopPrincipal, input: { username: string
     outcome: 'ok',
     details: { workstation: desktop.workstation },
   });
-  return {
-    token: userToken(tokenId, secret, desktop.customerId, user.username),
-    expiresAt: new Date(expiresAt).toISOString(),
-    username: user.username,
-    role: user.role,
-    workstation: desktop.workstation,
-    mustChangePassword: user.mustChangePassword,
-  };
+  return session;
 }
 
 /** A new password must differ from the current one, from the user name and from the seed's `ammin`. */

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PACKAGE_PATH_PREFIX } from '../../shared/domain/package-url';
+import { ACCESS_LOG_PREFIXES, AccessLogBucket } from './access-log-bucket';
 import { PROJECT_ROOT } from './service-function';
 
 /** The edge function's source, a single self-contained cloudfront-js-2.0 file. */
@@ -21,6 +23,44 @@ export const BUCKET_PREFIXES = {
   /** Desktop update logs (SES-6/SES-10); never served by the CDN. */
   logs: 'logs/',
 } as const;
+
+/**
+ * Regions whose S3 buckets receive CloudFront standard logs: the Regions enabled by
+ * default. CloudFront does not deliver them to buckets in opt-in Regions (eu-south-1
+ * Milan among them), so the distribution's logging is on only when the stack is
+ * deployed in one of these (an allow-list: a Region added later stays off rather
+ * than silently losing logs). The S3 server access logs work everywhere.
+ */
+export const CLOUDFRONT_LOG_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'sa-east-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+  'ap-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-southeast-1',
+  'ap-southeast-2',
+] as const;
+
+/** A custom domain for the packages CDN (production uses one: see docs/infrastructure.md). */
+export interface PackageCustomDomain {
+  /** Host name the desktops download from, e.g. `updates.example.it`; its DNS points at the distribution's domain. */
+  readonly domainName: string;
+  /** ARN of an ACM certificate for `domainName`, issued in us-east-1 (where CloudFront reads certificates). */
+  readonly certificateArn: string;
+}
+
+const DOMAIN_NAME_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CERTIFICATE_ARN_PATTERN = /^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate\/[0-9a-f-]{36}$/;
 
 export interface PackageDistributionProps {
   /**
@@ -39,6 +79,24 @@ export interface PackageDistributionProps {
    * @default Duration.days(90)
    */
   readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * Bucket receiving the packages bucket's S3 server access logs and the
+   * distribution's standard logs (see {@link ACCESS_LOG_PREFIXES}).
+   * @default - a new {@link AccessLogBucket}
+   */
+  readonly logBucket?: s3.IBucket;
+  /**
+   * Serve under a custom domain with its ACM certificate, TLSv1.2_2021 at least.
+   * Without one CloudFront's default certificate is used, which still accepts TLSv1.
+   * @default - the CloudFront domain only
+   */
+  readonly customDomain?: PackageCustomDomain;
+  /**
+   * What the distribution serves outside `packages/*` (the window pages,
+   * WebSite). Packages stay reachable only through the signed-URL behaviour.
+   * @default the packages behaviour, whose edge check answers 404 outside /packages/
+   */
+  readonly defaultBehavior?: cloudfront.BehaviorOptions;
 }
 
 /**
@@ -54,9 +112,21 @@ export class PackageDistribution extends Construct {
   /** Holds `url-signing-key` (base64url); ops set it with `aws cloudfront-keyvaluestore put-key`. */
   public readonly keyValueStore: cloudfront.KeyValueStore;
   public readonly edgeFunction: cloudfront.Function;
+  /** Where the access logs go. */
+  public readonly logBucket: s3.IBucket;
+  /** `https://<custom domain or CloudFront domain>`: the base of every package URL. */
+  public readonly baseUrl: string;
 
   constructor(scope: Construct, id: string, props: PackageDistributionProps = {}) {
     super(scope, id);
+    const domain = props.customDomain;
+    if (domain && !Token.isUnresolved(domain.domainName) && !DOMAIN_NAME_PATTERN.test(domain.domainName)) {
+      throw new Error(`PackageDistribution: customDomain.domainName must be a lower-case host name, got "${domain.domainName}"`);
+    }
+    if (domain && !Token.isUnresolved(domain.certificateArn) && !CERTIFICATE_ARN_PATTERN.test(domain.certificateArn)) {
+      throw new Error('PackageDistribution: customDomain.certificateArn must be an ACM certificate ARN in us-east-1 (CloudFront)');
+    }
+    this.logBucket = props.logBucket ?? new AccessLogBucket(this, 'AccessLogs').bucket;
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -67,6 +137,8 @@ export class PackageDistribution extends Construct {
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: ACCESS_LOG_PREFIXES.packagesBucket,
       lifecycleRules: [
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
         // Publishing uploads land in staging/ and are copied to packages/ once verified.
@@ -127,12 +199,32 @@ export class PackageDistribution extends Construct {
       comment: 'mOphas installer packages (signed URLs)',
       // The default behaviour runs the same function, which answers 404 outside /packages/:
       // no path of the bucket is reachable without going through the token check.
-      defaultBehavior: behavior,
+      defaultBehavior: props.defaultBehavior ?? behavior,
       additionalBehaviors: { [`${BUCKET_PREFIXES.packages}*`]: behavior },
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       enableIpv6: true,
+      ...(domain && {
+        domainNames: [domain.domainName],
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+        minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        sslSupportMethod: cloudfront.SSLMethod.SNI,
+      }),
     });
+    this.baseUrl = `https://${domain?.domainName ?? this.distribution.distributionDomainName}`;
+
+    // Standard logs (who downloaded what, from where), where CloudFront can deliver them.
+    const logsDelivered = new CfnCondition(this, 'StandardLogsDelivered', {
+      expression: Fn.conditionOr(...CLOUDFRONT_LOG_REGIONS.map((region) => Fn.conditionEquals(Aws.REGION, region))),
+    });
+    (this.distribution.node.defaultChild as cloudfront.CfnDistribution).addPropertyOverride(
+      'DistributionConfig.Logging',
+      Fn.conditionIf(
+        logsDelivered.logicalId,
+        { Bucket: this.logBucket.bucketRegionalDomainName, Prefix: ACCESS_LOG_PREFIXES.distribution, IncludeCookies: false },
+        Aws.NO_VALUE,
+      ),
+    );
 
     // Defence in depth: even with a valid token CloudFront may read nothing but packages.
     this.bucket.addToResourcePolicy(

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -10,21 +11,24 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
+import { METRIC_DIMENSIONS, METRICS_NAMESPACE, serviceNameOf } from '../../shared/metric-names';
 import { LAMBDA_BUNDLE } from '../bundling';
 
 /** Repository root: handlers live in `<root>/functions/<name>/handler.ts`. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Powertools metrics namespace shared by every function. */
-export const METRICS_NAMESPACE = 'MophasUpdateCloud';
-
 /** An environment variable name from the shared ENV table (so infra and code cannot drift). */
 export type EnvVarName = (typeof ENV)[keyof typeof ENV];
 
-/** How a function may use the table: `readUpdate` adds only UpdateItem (e.g. the read-mostly feed). */
-export type TableAccess = 'read' | 'readUpdate' | 'readWrite';
+/**
+ * How a function may use the table: `readUpdate` adds only UpdateItem (e.g. the
+ * read-mostly feed); `readWrite` puts, updates and condition-checks items;
+ * `readWriteDelete` may also delete them — only for code that deletes.
+ */
+export type TableAccess = 'read' | 'readUpdate' | 'readWrite' | 'readWriteDelete';
 
 /** How a function may use the bucket. */
 export type BucketAccess = 'read' | 'write' | 'readWrite';
@@ -35,12 +39,9 @@ export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamo
  * Item writes. TransactWriteItems has no IAM action of its own: it is authorised
  * per contained operation (Put/Update/Delete/ConditionCheck).
  */
-export const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-] as const;
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'] as const;
+/** Item deletes, granted only with `readWriteDelete`. */
+export const TABLE_DELETE_ACTIONS = ['dynamodb:DeleteItem'] as const;
 
 export interface ServiceFunctionProps {
   /**
@@ -125,7 +126,7 @@ export class ServiceFunction extends NodejsFunction {
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: `mophas-update-cloud-${props.name}`,
+        POWERTOOLS_SERVICE_NAME: serviceNameOf(props.name),
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
       bundling: {
@@ -146,10 +147,24 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
+   * A custom metric this function emits (names in shared/metric-names.ts), selected
+   * by the `service` dimension Powertools adds (its POWERTOOLS_SERVICE_NAME).
+   */
+  public customMetric(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      statistic: cloudwatch.Stats.SUM,
+      ...options,
+      dimensionsMap: { [METRIC_DIMENSIONS.service]: serviceNameOf(this.serviceName), ...options.dimensionsMap },
+    });
+  }
+
+  /**
    * Points the function at the table (`TABLE_NAME`) and grants item-level access.
    * `read`: GetItem/Query/BatchGetItem on the table and its indexes.
-   * `readWrite`: also Put/Update/Delete/ConditionCheckItem on the table (enough for TransactWriteItems).
-   * Never table management, scans or streams.
+   * `readWrite`: also Put/Update/ConditionCheckItem on the table (enough for TransactWriteItems without deletes);
+   * `readWriteDelete`: also DeleteItem. Never table management, scans or streams.
    */
   public bindTable(table: dynamodb.ITable, access: TableAccess): this {
     this.setEnv(ENV.tableName, table.tableName);
@@ -164,7 +179,10 @@ export class ServiceFunction extends NodejsFunction {
       this.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'TableWrite',
-          actions: access === 'readWrite' ? [...TABLE_WRITE_ACTIONS] : ['dynamodb:UpdateItem'],
+          actions:
+            access === 'readUpdate'
+              ? ['dynamodb:UpdateItem']
+              : [...TABLE_WRITE_ACTIONS, ...(access === 'readWriteDelete' ? TABLE_DELETE_ACTIONS : [])],
           resources: [table.tableArn],
         }),
       );
@@ -187,6 +205,26 @@ export class ServiceFunction extends NodejsFunction {
     if (access !== 'write') actions.push('s3:GetObject');
     if (access !== 'read') actions.push('s3:PutObject', 's3:AbortMultipartUpload');
     this.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${keyPrefix}*`)] }));
+    return this;
+  }
+
+  /**
+   * Lets the function hand jobs to the push queue (`PUSH_QUEUE_URL`): `sqs:SendMessage`
+   * on that queue only (it also authorises SendMessageBatch). Consuming is the
+   * worker's event source, not a binding.
+   */
+  public bindPushQueue(queue: sqs.IQueue): this {
+    this.setEnv(ENV.pushQueueUrl, queue.queueUrl);
+    this.addToRolePolicy(new iam.PolicyStatement({ sid: 'PushQueueSend', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    return this;
+  }
+
+  /**
+   * Where packages are downloaded from (`PACKAGE_BASE_URL`): the CDN's custom
+   * domain or its CloudFront domain. Only a URL: signing uses the URL signing key secret.
+   */
+  public bindPackageBaseUrl(baseUrl: string): this {
+    this.setEnv(ENV.packageBaseUrl, baseUrl);
     return this;
   }
 

@@ -165,6 +165,10 @@ export const Grid = z
     desktopVersion: VersionField.nullable(),
     allowedActions: z.array(SessionAction),
     buttons: z.object({ startUpdate: z.boolean(), forceUpdate: z.boolean() }),
+    releaseWithdrawn: z
+      .object({ version: VersionField.nullable(), message: LocalizedText })
+      .optional()
+      .meta({ description: 'Phase 1 of a release Alturas withdrew: why Avvia/Forza are gone (Chiudi aggiornamento instead).' }),
     counts: z.object({ devices: Count, awaiting: Count, updated: Count }),
     filter: z.enum(['all', 'updated', 'not-updated']),
     rows: z.array(GridRow),
@@ -253,7 +257,7 @@ export const AuditEntry = z
     at: Timestamp,
     eventId: z.string(),
     action: z.string(),
-    actor: z.object({ kind: z.enum(['desktop', 'user', 'device', 'support', 'public']), id: z.string() }),
+    actor: z.object({ kind: z.enum(['desktop', 'user', 'device', 'support', 'public', 'system']), id: z.string() }),
     outcome: z.enum(['ok', 'refused', 'failed']),
     fromState: z.string().optional(),
     toState: z.string().optional(),

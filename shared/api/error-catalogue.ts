@@ -104,6 +104,18 @@ export const ERROR_CATALOGUE = {
     it: 'Esiste già un utente con questo nome per questo cliente.',
   },
 
+  WINDOW_TICKET_INVALID: {
+    en: 'This window link has expired or is not valid: open the window again from mOphas Desktop.',
+    it: 'Il collegamento alla finestra è scaduto o non è valido: riaprire la finestra da mOphas Desktop.',
+  },
+  WINDOW_TICKET_USED: {
+    en: 'This window link was already used (it works once): open the window again from mOphas Desktop.',
+    it: 'Il collegamento alla finestra è già stato usato (vale una sola volta): riaprire la finestra da mOphas Desktop.',
+  },
+  TOO_MANY_WINDOW_TICKETS: {
+    en: 'Too many windows opened: wait a few minutes and retry.',
+    it: 'Troppe finestre aperte: attendere qualche minuto e riprovare.',
+  },
   // --- Feed and packages -----------------------------------------------------------
   PACKAGE_HASH_MISMATCH: {
     en: 'The package does not match the release: delete it and download or upload it again.',
@@ -206,6 +218,23 @@ export const ERROR_CATALOGUE = {
   SESSION_CONFLICT: {
     en: 'The update changed meanwhile (another administrator or a repeated request): check the window and retry.',
     it: "L'aggiornamento è cambiato nel frattempo (un altro amministratore o una richiesta ripetuta): controllare la finestra e riprovare.",
+  },
+  RELEASE_WITHDRAWN: {
+    en: 'Alturas has withdrawn this release: it can no longer be installed. Click Close update to end this update.',
+    it: 'Alturas ha ritirato questa versione: non è più possibile installarla. Clic su Chiudi aggiornamento per chiudere la procedura.',
+  },
+  // --- Staged rollouts (support) --------------------------------------------------
+  ROLLOUT_ACTION_NOT_ALLOWED: {
+    en: 'This action is not allowed in the current phase of the rollout.',
+    it: 'Questa azione non è consentita nella fase attuale della distribuzione.',
+  },
+  NO_NEXT_WAVE: {
+    en: 'The rollout has no further wave to open.',
+    it: 'La distribuzione non ha altri gruppi da aprire.',
+  },
+  ROLLOUT_CONFLICT: {
+    en: 'The rollout changed since you read it: check it as it is now and try again.',
+    it: "La distribuzione è cambiata da quando è stata letta: verificarla com'è ora e riprovare.",
   },
   ACTION_NOT_ALLOWED: {
     en: 'This operation is not allowed in the current phase of the update.',

@@ -5,6 +5,20 @@ import { tableName } from '../config';
 import type { Principal } from '../auth/principals';
 import { badRequest } from '../errors';
 import { auditKeys, gsi1Keys } from './keys';
+import { stripKeys } from './table';
+
+/**
+ * Audit partition for catalog actions (publications, rollouts, withdrawals).
+ * Not a customer id (those never contain `@`), so it cannot collide with one;
+ * the entries also appear in the cross-customer audit view of their day.
+ */
+export const CATALOG_AUDIT_SCOPE = '@catalog';
+
+/** Who acted: a principal, or `system` for what the service decides on its own (a rollout's automatic halt or wave). */
+export type AuditActor = { kind: Principal['kind'] | 'system'; id: string };
+
+/** The actor of the service's own decisions. */
+export const SYSTEM_ACTOR: AuditActor = { kind: 'system', id: 'rollout' };
 
 /** One audit record: who did what, when, on which customer, from which state. */
 export interface AuditEntry {
@@ -13,7 +27,7 @@ export interface AuditEntry {
   eventId: string;
   /** Stable action name, e.g. `code.challenge.created`, `session.start`. */
   action: string;
-  actor: { kind: Principal['kind']; id: string };
+  actor: AuditActor;
   /** Outcome of the action. */
   outcome: 'ok' | 'refused' | 'failed';
   /** Session state before the action, where there is one. */
@@ -76,7 +90,7 @@ export async function listAudit(
       ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, auditKeys.partition(customerId)) : undefined,
     }),
   );
-  const entries = (page.Items ?? []).map(({ pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ...rest }) => rest as AuditEntry);
+  const entries = (page.Items ?? []).map((item) => stripKeys<AuditEntry>(item));
   const cursor = page.LastEvaluatedKey ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') : undefined;
   return { entries, cursor };
 }

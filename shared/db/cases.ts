@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import { badRequest } from '../errors';
 import { queryPrefix } from './query';
 import { customerKeys, gsi1Keys, TABLE_KEYS } from './keys';
+import { stripKeys, type TransactItem } from './table';
 
 /**
  * Support cases (SES-10 "Invio segnalazione all'assistenza"): the admin's
@@ -15,8 +16,6 @@ import { customerKeys, gsi1Keys, TABLE_KEYS } from './keys';
  * carries `gsi1pk = OPEN_CASES`, `gsi1sk = <createdAt>#<customerId>` (a sparse
  * index entry): closing removes them, so support's open-case list is one Query.
  */
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export type CaseStatus = 'open' | 'resolved';
 
@@ -214,8 +213,7 @@ export function decodeGsi1Cursor(cursor: string, partition: string): Record<stri
 
 /** Strips table keys, index attributes and the item type. */
 function toCase(item: Record<string, unknown>): SupportCase {
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
-  return rest as unknown as SupportCase;
+  return stripKeys<SupportCase>(item);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
+import { changeDeviceWith, DEVICE_EXISTS, type NoteText } from './devices';
 import { customerKeys } from './keys';
 
 /** Wrong answers after which a challenge or exchange is dead. */
@@ -28,6 +29,25 @@ export interface ReleaseStateItem {
   confirmedAt?: string;
   confirmedBy?: string;
   desktopDownloadVerifiedAt?: string;
+  /** When the feed first offered this release to the customer (counted once per rollout wave). */
+  offeredAt?: string;
+}
+
+/**
+ * The update recording a first-time event of a customer for a release (the
+ * feed offered it, the installer was downloaded and verified): it fails with
+ * ConditionalCheckFailedException when the event was already recorded, so the
+ * first time is kept and whoever counts it counts it once.
+ */
+export function releaseStateFirst(customerId: string, version: string, field: 'offeredAt' | 'desktopDownloadVerifiedAt', at: string) {
+  return {
+    TableName: tableName(),
+    Key: customerKeys.releaseState(customerId, version),
+    UpdateExpression: 'SET #type = :type, customerId = :customer, version = :version, #field = :at',
+    ConditionExpression: 'attribute_not_exists(#field)',
+    ExpressionAttributeNames: { '#type': 'type', '#field': field },
+    ExpressionAttributeValues: { ':type': 'releaseState', ':customer': customerId, ':version': version, ':at': at },
+  };
 }
 
 /** The open manual lock/unlock exchange of one device (LOCK-1..3). */
@@ -190,43 +210,28 @@ export const putLockExchange = (item: LockExchangeItem, audit: Record<string, un
 /**
  * Completes a verified exchange: the exchange is used once, the device row shows
  * Blocked (or not) with a note, and the audit entry lands — all or nothing.
+ * False when the exchange was no longer the open one (or the row is gone).
  */
-export async function completeLockExchange(x: LockExchangeItem, at: string, note: string, audit: Record<string, unknown>): Promise<void> {
-  await ddb.send(
-    new TransactWriteCommand({
-      TransactItems: [
+export async function completeLockExchange(
+  x: LockExchangeItem,
+  at: string,
+  note: NoteText,
+  audit: Record<string, unknown>,
+  notesBefore: number,
+): Promise<boolean> {
+  const blocked = x.action === 'lock';
+  const outcome = await changeDeviceWith(
+    x.customerId,
+    x.serial,
+    { set: { blocked, blockedManually: blocked }, note, at },
+    {
+      condition: DEVICE_EXISTS,
+      others: [
         useOnceItem(customerKeys.lockExchange(x.customerId, x.serial), { attribute: 'code1', value: x.code1 }, at),
-        {
-          Update: {
-            TableName: tableName(),
-            Key: customerKeys.device(x.customerId, x.serial),
-            UpdateExpression:
-              'SET blocked = :blocked, blockedManually = :blocked, notes = list_append(if_not_exists(notes, :empty), :note)',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':blocked': x.action === 'lock', ':note': [note], ':empty': [] },
-          },
-        },
         { Put: { TableName: tableName(), Item: audit } },
       ],
-    }),
+      notesBefore,
+    },
   );
-}
-
-/** Stored fields of a device the lock exchange needs. */
-export interface DeviceLockInfo {
-  serial: string;
-  enabled: boolean;
-  lockSecret?: string;
-  blocked?: boolean;
-}
-
-export async function getDeviceLockInfo(customerId: string, serial: string): Promise<DeviceLockInfo | undefined> {
-  const { Item } = await ddb.send(
-    new GetCommand({
-      TableName: tableName(),
-      Key: customerKeys.device(customerId, serial),
-      ProjectionExpression: 'serial, enabled, lockSecret, blocked',
-    }),
-  );
-  return Item as DeviceLockInfo | undefined;
+  return outcome.ok;
 }

@@ -3,7 +3,8 @@
  * partition key `pk`, sort key `sk`, one sparse global secondary index `gsi1`
  * (`gsi1pk`/`gsi1sk`) and a TTL attribute `ttl` (epoch seconds).
  * docs/data-model.md lists each access pattern and the key that serves it.
- * Build keys only through these helpers so the shapes stay in one place.
+ * Build keys only through these helpers so the shapes stay in one place; the
+ * device row's key lives with the row's owner (`deviceKey` in shared/db/devices.ts).
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -23,15 +24,28 @@ export const catalogKeys = {
   head: (): ItemKey => ({ pk: 'CATALOG', sk: 'HEAD' }),
   release: (version: string): ItemKey => ({ pk: 'CATALOG', sk: `REL#${version}` }),
   releasePrefix: 'REL#',
+  /** A release's rollout plan and state (docs/rollout.md): in the catalog, so it rides in the feed's cached copy. */
+  rollout: (version: string): ItemKey => ({ pk: 'CATALOG', sk: `ROLLOUT#${version}` }),
+  rolloutPrefix: 'ROLLOUT#',
+};
+
+/**
+ * Per-wave progress counters of a rollout: their own partition per release, so
+ * the session transitions that count never contend with the catalog the feed reads.
+ */
+export const rolloutKeys = {
+  wave: (version: string, wave: number): ItemKey => ({ pk: `ROLLOUT#${version}`, sk: `WAVE#${String(wave).padStart(2, '0')}` }),
+  partition: (version: string) => `ROLLOUT#${version}`,
+  wavePrefix: 'WAVE#',
 };
 
 /** Everything that belongs to one customer shares its partition, except the audit trail. */
 export const customerKeys = {
+  /** The customer's partition; device rows (`DEV#<serial>`) are keyed by their owner, shared/db/devices.ts. */
+  partition: (customerId: string) => `CUST#${customerId}`,
   profile: (customerId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: 'PROFILE' }),
   user: (customerId: string, username: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `USER#${username}` }),
   userPrefix: 'USER#',
-  device: (customerId: string, serial: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `DEV#${serial}` }),
-  devicePrefix: 'DEV#',
   /** The customer's current (or last) update session; one item, versioned for conditional writes. */
   session: (customerId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: 'SESSION' }),
   /**
@@ -69,6 +83,8 @@ export const credentialKeys = {
   supportPrincipal: (principalId: string): ItemKey => ({ pk: `SUPPORT#${principalId}`, sk: 'PRINCIPAL' }),
   /** Short-lived user session token (TTL-expired). */
   userToken: (tokenId: string): ItemKey => ({ pk: `TOKEN#${tokenId}`, sk: 'TOKEN' }),
+  /** Single-use window ticket, keyed by the SHA-256 of the ticket (never the ticket itself; TTL-expired). */
+  windowTicket: (ticketHash: string): ItemKey => ({ pk: `WTICKET#${ticketHash}`, sk: 'TICKET' }),
 };
 
 /** Audit trail: its own partition per customer, sorted by time. */
@@ -86,6 +102,8 @@ export const gsi1Keys = {
   failedSessions: 'FAILED_SESSIONS',
   /** Support cases not yet resolved; sort by time. */
   openCases: 'OPEN_CASES',
+  /** Every customer profile (sorted by id): the customer list, e.g. to size rollout waves. */
+  customers: 'CUSTOMERS',
   /** All audit entries of one UTC day, for support's cross-customer audit view. */
   auditDay: (isoDate: string) => `AUDITDAY#${isoDate}`,
 };

@@ -1,30 +1,35 @@
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import type { ErrorCode } from '../api/error-catalogue';
 import { conflict } from '../errors';
-import { ALLOWED_ACTIONS, initialSession, type Session, type SessionAction } from '../session/state-machine';
+import { countSessionTransition } from '../observability';
+import { allowedActions, initialSession, type Session, type SessionAction, type SessionContext } from '../session/state-machine';
 import { auditItem, type AuditEntry } from './audit';
 import { customerKeys, gsi1Keys } from './keys';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { stripKeys, type TransactItem } from './table';
 
 /** The customer's session (strongly consistent), or a never-opened one. */
 export async function getSession(customerId: string): Promise<Session> {
   const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.session(customerId), ConsistentRead: true }));
   if (!Item) return initialSession(customerId, new Date(0).toISOString());
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, ...session } = Item;
-  return session as Session;
+  return stripKeys<Session>(Item);
 }
 
 /** The 409 every refused or lost transition returns: current state and what is allowed in it. */
-export function sessionConflict(session: Session, message: string, code: ErrorCode = 'SESSION_CONFLICT', messageIt?: string) {
+export function sessionConflict(
+  session: Session,
+  message: string,
+  code: ErrorCode = 'SESSION_CONFLICT',
+  messageIt?: string,
+  context?: SessionContext,
+) {
   return conflict(
     code,
     message,
     {
       session: { sessionId: session.sessionId, state: session.state, version: session.version },
-      allowedActions: ALLOWED_ACTIONS[session.state],
+      allowedActions: allowedActions(session.state, context),
     },
     messageIt,
   );
@@ -78,7 +83,7 @@ export async function saveSession(
     ...extraItems,
   ];
   try {
-    await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+    await sendRetryingConflicts(items);
   } catch (error) {
     if ((error as Error).name !== 'TransactionCanceledException') throw error;
     const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
@@ -89,7 +94,32 @@ export async function saveSession(
     // Another item's condition failed: the caller's extra items explain it.
     throw Object.assign(error as Error, { sessionItemOk: true });
   }
+  // Every transition passes here (admin window and support), so this is where it is counted.
+  if (saved.state !== current.state) countSessionTransition(saved.state);
   return saved;
+}
+
+/**
+ * Sends the transaction, again (up to 3 times) when DynamoDB cancelled it only
+ * because another transaction held one of its items at that instant — e.g. two
+ * customers of one rollout wave counted at once (shared/db/rollout.ts). A
+ * cancelled transaction applied nothing, so sending it again cannot apply twice.
+ */
+async function sendRetryingConflicts(items: TransactItem[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const onlyConflicts =
+        (error as Error).name === 'TransactionCanceledException' &&
+        reasons.some((r) => r.Code === 'TransactionConflict') &&
+        reasons.every((r) => r.Code === 'None' || r.Code === 'TransactionConflict' || r.Code === undefined);
+      if (!onlyConflicts || attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 15 * attempt + Math.random() * 25));
+    }
+  }
 }
 
 /** A copy of a finished session, kept for support (`SESSION#<id>`). */

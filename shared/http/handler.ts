@@ -2,10 +2,8 @@ import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError } from '../errors';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { logger, metrics } from '../observability';
+import { METRIC } from '../metric-names';
+import { countMetric, logger, observability } from '../observability';
 import { bodyBytes, jsonBody, optionalJsonBody, pathParams, queryParams } from './request';
 import { errorBody, json } from './response';
 import { authenticate, authorize } from '../auth/authenticate';
@@ -80,12 +78,12 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
     if (err instanceof AppError) {
       if (err.statusCode >= 500) logger.error('request failed', { code: err.code, error: err });
       // Refusals are part of the job (typos, conflicts, wrong roles): counted, not alarmed on.
-      metrics.addMetric(err.statusCode >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);
+      countMetric(err.statusCode >= 500 ? METRIC.serverErrors : METRIC.clientErrors);
       request.response = json(err.statusCode, errorBody(err.code, err.message, err.details, err.messageIt));
       return;
     }
     logger.error('unhandled error', { error: err as Error });
-    metrics.addMetric('ServerErrors', MetricUnit.Count, 1);
+    countMetric(METRIC.serverErrors);
     request.response = json(500, errorBody('INTERNAL_ERROR', 'Something went wrong on our side. Please retry later.'));
   },
 });
@@ -138,14 +136,12 @@ export function httpHandler(fn: HttpFunctionName, routes: readonly RouteHandler<
     const route = byKey.get(event.routeKey);
     if (!route) throw new AppError(404, 'NOT_FOUND', `No route for ${event.routeKey}.`);
     assertBodyLimit(event, route.contract.maxBodyBytes);
-    metrics.addMetric('Requests', MetricUnit.Count, 1);
+    countMetric(METRIC.requests);
+    // The one authorisation layer: every route is decided by its contract's `auth`.
     const principal: Principal = route.contract.auth === 'public' ? { kind: 'public' } : await authenticate(event);
     authorize(principal, route.contract.auth);
     return route.run(event, principal, context);
   };
-  const handler = middy<HttpEvent, HttpResult>(dispatch)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .use(httpErrors());
+  const handler = middy<HttpEvent, HttpResult>(dispatch).use(observability()).use(httpErrors());
   return Object.assign(handler, { routeKeys: [...byKey.keys()] });
 }

@@ -12,10 +12,10 @@
  * OS) and by the fan-out when a Publish says the endpoint is missing or disabled.
  */
 import { CreatePlatformEndpointCommand, GetEndpointAttributesCommand, SetEndpointAttributesCommand } from '@aws-sdk/client-sns';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, sns } from '../aws/clients';
-import { ENV, once, requireEnv, tableName } from '../config';
-import { customerKeys } from '../db/keys';
+import { sns } from '../aws/clients';
+import { ENV, once, requireEnv } from '../config';
+import { releaseEndpointArn, storeEndpointArn } from '../db/devices';
+import { snsErrorName } from './limits';
 
 /** ARN of the FCM platform application every device endpoint belongs to. */
 export const platformApplicationArn = once(() => requireEnv(ENV.platformApplicationArn));
@@ -57,8 +57,9 @@ export interface EnsureEndpointOptions {
 /**
  * Makes sure the device has an enabled SNS endpoint carrying its current push
  * token, creating, re-creating or repairing it, and stores a new endpoint ARN on
- * the device item (conditional UpdateItem on `endpointArn` only). SNS errors other
- * than NotFound on GetEndpointAttributes propagate to the caller.
+ * the device row (through its owner, conditional on `endpointArn` only). SNS errors
+ * other than NotFound on GetEndpointAttributes propagate to the caller; the SNS
+ * client retries throttling and 5xx itself (SDK standard mode).
  */
 export async function ensureEndpoint(device: EndpointDevice, options: EnsureEndpointOptions = {}): Promise<EnsureEndpointResult> {
   const token = device.pushToken;
@@ -67,13 +68,13 @@ export async function ensureEndpoint(device: EndpointDevice, options: EnsureEndp
   let endpointArn = device.endpointArn;
   let action: 'created' | 'unchanged' = 'unchanged';
   if (!endpointArn) {
-    endpointArn = await storeEndpointArn(device, await createEndpoint(device, token), undefined);
+    endpointArn = await storeEndpointArn(device.customerId, device.serial, await createEndpoint(device, token), undefined);
     action = 'created';
   }
 
   const attributes = await getEndpointAttributes(endpointArn);
   if (attributes === 'not-found') {
-    const arn = await storeEndpointArn(device, await createEndpoint(device, token), endpointArn);
+    const arn = await storeEndpointArn(device.customerId, device.serial, await createEndpoint(device, token), endpointArn);
     return { status: 'ready', endpointArn: arn, action: 'recreated' };
   }
   const owner = endpointOwner(device);
@@ -126,20 +127,7 @@ const endpointOwner = (device: Pick<EndpointDevice, 'customerId' | 'serial'>) =>
 /** Forgets the endpoint on its previous owner's row (only if that row still points at it). */
 async function releaseEndpoint(previousOwner: string, endpointArn: string): Promise<void> {
   const [customerId, serial] = previousOwner.split('/');
-  if (!customerId || !serial) return;
-  await ddb
-    .send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: customerKeys.device(customerId, serial),
-        UpdateExpression: 'REMOVE endpointArn',
-        ConditionExpression: 'endpointArn = :arn',
-        ExpressionAttributeValues: { ':arn': endpointArn },
-      }),
-    )
-    .catch((error: Error) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
+  if (customerId && serial) await releaseEndpointArn(customerId, serial, endpointArn);
 }
 
 const EXISTING_ENDPOINT = /Endpoint (arn:aws:sns:\S+) already exists with the same [Tt]oken/;
@@ -159,56 +147,4 @@ async function getEndpointAttributes(endpointArn: string): Promise<Record<string
     if (snsErrorName(error) === 'NotFound') return 'not-found';
     throw error;
   }
-}
-
-/**
- * Stores `endpointArn` on the device if the stored value is still `expected` (none,
- * or the deleted one being replaced). When another request stored one first, that
- * one is kept and returned: it targets the same token (SNS endpoints are unique per
- * token), so either is right and the item stays consistent. A device item that no
- * longer exists is not re-created.
- */
-async function storeEndpointArn(device: EndpointDevice, endpointArn: string, expected: string | undefined): Promise<string> {
-  const Key = customerKeys.device(device.customerId, device.serial);
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key,
-        UpdateExpression: 'SET endpointArn = :arn',
-        ConditionExpression:
-          expected === undefined
-            ? 'attribute_exists(pk) AND attribute_not_exists(endpointArn)'
-            : 'attribute_exists(pk) AND endpointArn = :expected',
-        ExpressionAttributeValues: expected === undefined ? { ':arn': endpointArn } : { ':arn': endpointArn, ':expected': expected },
-      }),
-    );
-    return endpointArn;
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    const { Item } = await ddb.send(
-      new GetCommand({ TableName: tableName(), Key, ProjectionExpression: 'endpointArn', ConsistentRead: true }),
-    );
-    const current = Item?.endpointArn as string | undefined;
-    return current && current !== expected ? current : endpointArn;
-  }
-}
-
-/**
- * SNS error code without the SDK's `Exception` suffix (`EndpointDisabledException`
- * → `EndpointDisabled`), so checks work for the SDK's typed errors, raw Query
- * protocol codes and hand-made test errors alike.
- */
-export function snsErrorName(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return 'Unknown';
-  const e = error as { name?: unknown; Code?: unknown; code?: unknown };
-  const raw =
-    typeof e.Code === 'string'
-      ? e.Code
-      : typeof e.name === 'string' && e.name !== 'Error'
-        ? e.name
-        : typeof e.code === 'string'
-          ? e.code
-          : 'Unknown';
-  return raw.replace(/Exception$/, '');
 }

@@ -12,11 +12,10 @@
  * retried), used by the admin window for fleets above PUSH_INLINE_LIMIT.
  */
 import { z } from 'zod';
-import { customerKeys } from '../db/keys';
-import { queryPrefix } from '../db/query';
+import { listEnabledSerials } from '../db/devices';
 import { badRequest } from '../errors';
 import { PUSH_COMMANDS } from './commands';
-import { FanOutRequestSchema, MAX_SERIALS_PER_REQUEST, parseFanOutRequest, type FanOutRequest, type FanOutRequestInput } from './fanout';
+import { FanOutRequestSchema, MAX_SERIALS_PER_REQUEST, parseFanOutRequest, type FanOutRequest, type FanOutRequestInput } from './request';
 
 /**
  * Serials per job. At the default 1,000 publishes/s a job takes about half a
@@ -75,15 +74,6 @@ export function splitIntoJobs(request: FanOutRequest, serials: readonly string[]
     jobs.push({ v: 1, ...common, serials: unique.slice(i, i + jobSize) });
   }
   return jobs;
-}
-
-/** Serials of the customer's enabled devices (paginated Query, keys and two attributes only). */
-export async function listEnabledSerials(customerId: string): Promise<string[]> {
-  const items = await queryPrefix<{ serial: string }>(customerKeys.profile(customerId).pk, customerKeys.devicePrefix, {
-    projection: ['serial'],
-    filter: { expression: 'enabled = :true', values: { ':true': true } },
-  });
-  return items.map((d) => d.serial);
 }
 
 /**

@@ -1,12 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCESS_LOG_PREFIXES } from '../../infra/constructs/access-log-bucket';
+import { PackageDistribution } from '../../infra/constructs/package-distribution';
 import { PROJECT_ROOT } from '../../infra/constructs/service-function';
-import { PLATFORM_APPLICATION_ARN_PATTERN, PLATFORM_APPLICATION_PARAMETER, UpdateCloudStack } from '../../infra/stack';
+import {
+  ALARM_EMAIL_PARAMETER,
+  PLATFORM_APPLICATION_ARN_PATTERN,
+  PLATFORM_APPLICATION_PARAMETER,
+  UpdateCloudStack,
+  type UpdateCloudStackProps,
+} from '../../infra/stack';
 import { ENV } from '../../shared/config';
 import { TABLE_KEYS } from '../../shared/db/keys';
 import { HTTP_FUNCTIONS, ROUTES, routeKey } from '../../shared/api';
+import { METRIC, METRIC_DIMENSIONS, METRICS_NAMESPACE, serviceNameOf } from '../../shared/metric-names';
+import { SESSION_STATES } from '../../shared/session/state-machine';
 
 /*
  * Security properties of the synthesized stack. The template is synthesized once,
@@ -76,13 +88,39 @@ function allAllowStatements(): { owner: string; statement: Statement }[] {
   return found;
 }
 
-beforeAll(() => {
+/** The one CloudFront distribution (packages, window pages and the API on one origin). */
+const distributionConfig = (): Json => {
+  const distributions = ofType('AWS::CloudFront::Distribution');
+  expect(distributions).toHaveLength(1);
+  return distributions[0]![1].Properties.DistributionConfig;
+};
+
+/** The distribution's origin reading a bucket (by the bucket's logical id). */
+const originOfBucket = (bucketId: string): Json => {
+  const origin = (distributionConfig().Origins as Json[]).find((o) => o.DomainName?.['Fn::GetAtt']?.[0] === bucketId);
+  expect(origin, `an origin for ${bucketId}`).toBeDefined();
+  return origin!;
+};
+
+/** Logical id of a bucket by a lifecycle rule only it has (the packages bucket, the window pages bucket). */
+const bucketWithLifecycle = (ruleId: string) =>
+  ofType('AWS::S3::Bucket').find(([, b]) => asList<Json>(b.Properties.LifecycleConfiguration?.Rules).some((r) => r.Id === ruleId))![0];
+const packagesBucketId = () => bucketWithLifecycle('expire-staging-uploads');
+const webBucketId = () => bucketWithLifecycle('expire-old-page-versions');
+
+/**
+ * Synthesizes the stack with the feature flags of cdk.json. Bundling is skipped (the
+ * template is the same; the code asset is a placeholder) so the fast tier stays fast;
+ * test/integration/cdk-synth.test.ts bundles every function for real.
+ */
+function synth(props?: UpdateCloudStackProps): Template {
   const cdkJson = JSON.parse(readFileSync(`${PROJECT_ROOT}/cdk.json`, 'utf8')) as { context: Record<string, unknown> };
-  // Bundling is skipped here (the template is the same; the code asset is a placeholder) so the
-  // fast tier stays fast; test/integration/cdk-synth.test.ts bundles every function for real.
   const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new UpdateCloudStack(app, 'TestUpdateCloud');
-  template = Template.fromStack(stack);
+  return Template.fromStack(new UpdateCloudStack(app, 'TestUpdateCloud', props));
+}
+
+beforeAll(() => {
+  template = synth();
   resources = template.toJSON().Resources as Record<string, Json>;
 }, SYNTH_TIMEOUT_MS);
 
@@ -344,32 +382,29 @@ describe('push fan-out', () => {
 });
 
 describe('package distribution', () => {
-  it('reads the bucket through Origin Access Control, not an origin access identity', () => {
-    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+  it('reads every bucket through Origin Access Control, never an origin access identity', () => {
     template.resourceCountIs('AWS::CloudFront::CloudFrontOriginAccessIdentity', 0);
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
       OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
     });
-    const origins = new Capture();
-    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { Origins: origins } });
-    for (const origin of origins.asArray() as Json[]) {
-      expect(origin.OriginAccessControlId).toBeDefined();
-      expect(origin.S3OriginConfig?.OriginAccessIdentity ?? '').toBe('');
+    for (const origin of distributionConfig().Origins as Json[]) {
+      if (!origin.S3OriginConfig) continue;
+      expect(origin.OriginAccessControlId, origin.Id).toBeDefined();
+      expect(origin.S3OriginConfig.OriginAccessIdentity ?? '').toBe('');
     }
   });
 
-  it('serves only HTTPS, GET and HEAD, and checks the token on every viewer request', () => {
-    const distribution = ofType('AWS::CloudFront::Distribution')[0]![1].Properties.DistributionConfig;
-    const behaviors: Json[] = [distribution.DefaultCacheBehavior, ...asList<Json>(distribution.CacheBehaviors)];
-    expect(behaviors.map((b) => b.PathPattern)).toContain('packages/*');
-    const edgeFunctionId = ofType('AWS::CloudFront::Function')[0]![0];
-    for (const behavior of behaviors) {
-      expect(behavior.ViewerProtocolPolicy).not.toBe('allow-all');
-      expect(['https-only', 'redirect-to-https']).toContain(behavior.ViewerProtocolPolicy);
+  it('serves packages over HTTPS only, GET and HEAD, with the token checked on every viewer request', () => {
+    const packages = asList<Json>(distributionConfig().CacheBehaviors).filter((b) => b.PathPattern === 'packages/*');
+    expect(packages).toHaveLength(1);
+    const tokenCheckId = ofType('AWS::CloudFront::Function').find(([, f]) => f.Properties.FunctionConfig.KeyValueStoreAssociations)![0];
+    for (const behavior of packages) {
+      expect(behavior.ViewerProtocolPolicy).toBe('https-only');
       expect(behavior.AllowedMethods).toEqual(['GET', 'HEAD']);
       expect(behavior.FunctionAssociations).toEqual([
-        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [edgeFunctionId, 'FunctionARN'] } },
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [tokenCheckId, 'FunctionARN'] } },
       ]);
+      expect(behavior.TargetOriginId).toBe(originOfBucket(packagesBucketId()).Id);
     }
   });
 
@@ -408,6 +443,68 @@ describe('package distribution', () => {
       expect(secret.Properties.SecretString, id).toBeUndefined();
       expect(secret.Properties.GenerateSecretString, id).toBeDefined();
     }
+  });
+});
+
+describe('window pages and the API on one origin', () => {
+  it('serves the window pages from their own private bucket as the default behaviour, through origin access control', () => {
+    const web = resources[webBucketId()]!.Properties;
+    expect(web.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(web.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    const origin = originOfBucket(webBucketId());
+    expect(origin.OriginAccessControlId).toBeDefined();
+    const defaultBehavior = distributionConfig().DefaultCacheBehavior;
+    expect(defaultBehavior.TargetOriginId).toBe(origin.Id);
+    expect(defaultBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(defaultBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    // The packages bucket is never the default origin: reachable only through the signed-URL behaviour.
+    expect(defaultBehavior.TargetOriginId).not.toBe(originOfBucket(packagesBucketId()).Id);
+  });
+
+  it("lets only this distribution's CloudFront read the pages bucket, and nobody write to it", () => {
+    const policies = ofType('AWS::S3::BucketPolicy').filter(([, p]) => p.Properties.Bucket.Ref === webBucketId());
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]![1].Properties.PolicyDocument.Statement as Statement[];
+    const allows = statements.filter((st) => st.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } });
+    expect(JSON.stringify(allows[0]!.Condition)).toContain('AWS:SourceArn');
+    expect(statements.some((st) => st.Effect === 'Deny' && JSON.stringify(st.Condition).includes('aws:SecureTransport'))).toBe(true);
+  });
+
+  it('rewrites /desktop/ to its index.html and sends the window security headers (CSP: own scripts and API only)', () => {
+    const defaultBehavior = distributionConfig().DefaultCacheBehavior;
+    const association = (defaultBehavior.FunctionAssociations as Json[])[0]!;
+    expect(association.EventType).toBe('viewer-request');
+    const fn = resources[association.FunctionARN['Fn::GetAtt'][0]]!.Properties;
+    expect(fn.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(fn.FunctionCode).toContain("request.uri += 'index.html'");
+    const headers = resources[defaultBehavior.ResponseHeadersPolicyId.Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain("connect-src 'self'");
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain("frame-ancestors 'none'");
+    expect(headers.ReferrerPolicy.ReferrerPolicy).toBe('no-referrer');
+    expect(headers.FrameOptions.FrameOption).toBe('DENY');
+  });
+
+  it('sends /v1/* to the HTTP API uncached, with every method and every viewer header but Host', () => {
+    const api = asList<Json>(distributionConfig().CacheBehaviors).filter((b) => b.PathPattern === 'v1/*');
+    expect(api).toHaveLength(1);
+    const behavior = api[0]!;
+    expect(behavior.AllowedMethods.sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+    expect(behavior.ViewerProtocolPolicy).toBe('https-only');
+    // Managed policies: CachingDisabled and AllViewerExceptHostHeader.
+    expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+    expect(behavior.FunctionAssociations).toBeUndefined();
+    const origin = (distributionConfig().Origins as Json[]).find((o) => o.Id === behavior.TargetOriginId)!;
+    expect(origin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    const apiId = ofType('AWS::ApiGatewayV2::Api')[0]![0];
+    expect(JSON.stringify(origin.DomainName)).toContain(apiId);
   });
 });
 
@@ -481,8 +578,342 @@ describe('support topic and parameters', () => {
     expect(pattern.test('*')).toBe(false);
   });
 
-  it('outputs the API URL, package domain, bucket, table and support topic', () => {
+  it('outputs the API URL, package domain, buckets, window URL, distribution, table and support topic', () => {
     const outputs = Object.keys(template.toJSON().Outputs as Json);
-    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'PackagesDomainName', 'PackagesBucketName', 'TableName', 'SupportTopicArn']));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'PackagesDomainName',
+        'PackagesBucketName',
+        'WebBucketName',
+        'WindowUrl',
+        'DistributionId',
+        'TableName',
+        'SupportTopicArn',
+      ]),
+    );
+  });
+});
+
+/** The bucket the packages bucket writes its server access logs to. */
+const logBucketId = (): string => resources[packagesBucketId()]!.Properties.LoggingConfiguration.DestinationBucketName.Ref;
+const bucketPolicyOf = (bucketId: string): Statement[] =>
+  ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)![1].Properties.PolicyDocument.Statement;
+
+describe('access logs', () => {
+  it('logs every request to the packages bucket into a separate log bucket', () => {
+    const packages = resources[packagesBucketId()]!;
+    expect(packages.Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: logBucketId() },
+      LogFilePrefix: ACCESS_LOG_PREFIXES.packagesBucket,
+    });
+    expect(logBucketId()).not.toBe(packagesBucketId());
+  });
+
+  it('keeps the log bucket private, encrypted, TLS-only, retained, and expires every log', () => {
+    const logs = resources[logBucketId()]!;
+    expect(logs.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(logs.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    ]);
+    expect(logs.DeletionPolicy).toBe('Retain');
+    const expiring = (logs.Properties.LifecycleConfiguration.Rules as Json[]).filter(
+      (r) => r.ExpirationInDays > 0 && r.Status === 'Enabled',
+    );
+    expect(expiring, 'a rule expiring every object (no prefix)').toEqual([expect.not.objectContaining({ Prefix: expect.anything() })]);
+    const policy = bucketPolicyOf(logBucketId());
+    expect(policy).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    expect(policy).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }));
+  });
+
+  it('lets only S3 log delivery for the packages bucket write there, under its prefix', () => {
+    const allows = bucketPolicyOf(logBucketId()).filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Condition: {
+        ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [packagesBucketId(), 'Arn'] } },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      },
+    });
+    expect(JSON.stringify(allows[0]!.Resource)).toContain(`/${ACCESS_LOG_PREFIXES.packagesBucket}*`);
+  });
+
+  it('sends CloudFront standard logs (no cookies) to the log bucket in the Regions CloudFront delivers to', () => {
+    const condition = new Capture();
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: {
+        Logging: {
+          'Fn::If': [
+            condition,
+            {
+              Bucket: { 'Fn::GetAtt': [logBucketId(), 'RegionalDomainName'] },
+              Prefix: ACCESS_LOG_PREFIXES.distribution,
+              IncludeCookies: false,
+            },
+            { Ref: 'AWS::NoValue' },
+          ],
+        },
+      },
+    });
+    const regions = JSON.stringify(template.toJSON().Conditions[condition.asString()]);
+    for (const region of ['us-east-1', 'eu-central-1', 'eu-west-1']) expect(regions).toContain(`"${region}"`);
+    // CloudFront does not deliver standard logs to buckets in opt-in Regions such as Milan.
+    expect(regions).not.toContain('"eu-south-1"');
+    // CloudFront (legacy standard logging) writes with an ACL grant: the log bucket keeps ACLs, owned by the bucket owner.
+    expect(resources[logBucketId()]!.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] });
+  });
+});
+
+describe('TLS and the packages domain', () => {
+  const DOMAIN = {
+    domainName: 'updates.example.it',
+    certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1234-4321-abcd-0123456789ab',
+  };
+
+  it("without a custom domain serves on CloudFront's domain and builds package URLs from it", () => {
+    const config = ofType('AWS::CloudFront::Distribution')[0]![1].Properties.DistributionConfig;
+    expect(config.Aliases).toBeUndefined();
+    expect(config.ViewerCertificate).toBeUndefined();
+    const distributionId = ofType('AWS::CloudFront::Distribution')[0]![0];
+    expect(resources[functionId('version-feed')]!.Properties.Environment.Variables[ENV.packageBaseUrl]).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]],
+    });
+  });
+
+  it(
+    'with a custom domain serves it with its ACM certificate over SNI, TLSv1.2_2021 at least, and signs URLs for it',
+    () => {
+      const withDomain = synth({ packagesDomain: DOMAIN });
+      withDomain.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: {
+          Aliases: [DOMAIN.domainName],
+          ViewerCertificate: {
+            AcmCertificateArn: DOMAIN.certificateArn,
+            SslSupportMethod: 'sni-only',
+            MinimumProtocolVersion: 'TLSv1.2_2021',
+          },
+        },
+      });
+      withDomain.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ [ENV.packageBaseUrl]: `https://${DOMAIN.domainName}` }) },
+      });
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it('refuses a certificate outside us-east-1 and a malformed domain name', () => {
+    const distribution = (customDomain: { domainName: string; certificateArn: string }) => () =>
+      new PackageDistribution(new Stack(new App(), 'Cdn'), 'Packages', { customDomain });
+    expect(distribution({ ...DOMAIN, certificateArn: DOMAIN.certificateArn.replace('us-east-1', 'eu-south-1') })).toThrow(/us-east-1/);
+    expect(distribution({ ...DOMAIN, domainName: 'https://updates.example.it/' })).toThrow(/host name/);
+  });
+});
+
+/** Alarms whose metrics include one with these properties. */
+function alarmsWatching(match: (metric: Json) => boolean): Json[] {
+  return ofType('AWS::CloudWatch::Alarm')
+    .map(([, a]) => a.Properties)
+    .filter((a) => [a, ...asList<Json>(a.Metrics)].some((m) => match(m.MetricStat?.Metric ?? m)));
+}
+const dimension = (metric: Json, name: string) => asList<Json>(metric.Dimensions).find((d) => d.Name === name)?.Value;
+
+describe('alarms', () => {
+  it('alarms on the 5xx rate of every HTTP function: (answered 5xx + Lambda errors) ÷ invocations', () => {
+    for (const name of HTTP_FUNCTIONS) {
+      const alarms = alarmsWatching(
+        (m) => m.MetricName === METRIC.serverErrors && dimension(m, METRIC_DIMENSIONS.service) === serviceNameOf(name),
+      );
+      expect(alarms, name).toHaveLength(1);
+      const alarm = alarms[0]!;
+      const metrics = alarm.Metrics as Json[];
+      const expression = metrics.find((m) => m.Expression)!.Expression as string;
+      const idOf = (metricName: string) => metrics.find((m) => m.MetricStat?.Metric.MetricName === metricName)!;
+      for (const lambdaMetric of ['Errors', 'Invocations']) {
+        expect(idOf(lambdaMetric).MetricStat.Metric).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(name) } }],
+        });
+      }
+      expect(expression).toContain(`/ ${idOf('Invocations').Id}`);
+      expect(expression).toContain(idOf('Errors').Id);
+      expect(expression).toContain(idOf(METRIC.serverErrors).Id);
+      expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 5, TreatMissingData: 'notBreaching' });
+    }
+  });
+
+  it('alarms on throttles of every function, the push worker included', () => {
+    for (const name of [...HTTP_FUNCTIONS, 'push']) {
+      const alarms = alarmsWatching((m) => m.MetricName === 'Throttles' && dimension(m, 'FunctionName')?.Ref === functionId(name));
+      expect(alarms, name).toEqual([expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })]);
+    }
+  });
+
+  it('alarms as soon as a push job lands in the dead-letter queue', () => {
+    const dlq = new Capture();
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] } } });
+    const alarms = alarmsWatching(
+      (m) => m.MetricName === 'ApproximateNumberOfMessagesVisible' && dimension(m, 'QueueName')?.['Fn::GetAtt']?.[0] === dlq.asString(),
+    );
+    expect(alarms).toEqual([expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })]);
+  });
+
+  it("alarms on every failed update (a session entering 'failed')", () => {
+    const alarms = alarmsWatching(
+      (m) =>
+        m.Namespace === METRICS_NAMESPACE &&
+        m.MetricName === METRIC.sessionTransitions &&
+        dimension(m, METRIC_DIMENSIONS.service) === serviceNameOf('session') &&
+        dimension(m, METRIC_DIMENSIONS.state) === 'failed',
+    );
+    expect(alarms).toEqual([expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })]);
+    expect(alarms[0]!.Metrics[0].MetricStat.Stat).toBe('Sum');
+  });
+
+  it('notifies the alarm topic of every alarm and recovery; the topic uses a rotating customer-managed key CloudWatch may use', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThanOrEqual(2 * HTTP_FUNCTIONS.length + 3);
+    const topicRef = alarms[0]![1].Properties.AlarmActions[0];
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([topicRef]);
+      expect(alarm.Properties.OKActions, id).toEqual([topicRef]);
+    }
+    const topic = resources[topicRef.Ref]!;
+    const keyId: string = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    const key = resources[keyId]!;
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      }),
+    );
+    const topicPolicy = ofType('AWS::SNS::TopicPolicy').find(([, p]) => p.Properties.Topics[0].Ref === topicRef.Ref)![1];
+    const statements: Statement[] = topicPolicy.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
+      }),
+    ]);
+  });
+
+  it('subscribes the optional alarm email only when one is given', () => {
+    const parameter = template.toJSON().Parameters[ALARM_EMAIL_PARAMETER];
+    expect(parameter).toMatchObject({ Type: 'String', Default: '' });
+    const pattern = new RegExp(parameter.AllowedPattern);
+    expect(['', 'ops@example.it'].every((v) => pattern.test(v))).toBe(true);
+    expect(['ops', 'ops@', 'a b@example.it'].some((v) => pattern.test(v))).toBe(false);
+    const [, subscription] = ofType('AWS::SNS::Subscription').find(([, s]) => s.Properties.Endpoint?.Ref === ALARM_EMAIL_PARAMETER)!;
+    expect(subscription.Properties.Protocol).toBe('email');
+    expect(template.toJSON().Conditions[subscription.Condition]).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: ALARM_EMAIL_PARAMETER }, ''] }],
+    });
+  });
+});
+
+describe('dashboard', () => {
+  /** The dashboard's widgets, with CloudFormation references rendered as `<ref>`. */
+  function widgets(): Json[] {
+    const [, dashboard] = ofType('AWS::CloudWatch::Dashboard')[0]!;
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : '<ref>')).join('')).widgets;
+  }
+  const widget = (title: string) => widgets().find((w) => w.properties.title === title)!.properties;
+  const expressions = (title: string): string[] => widget(title).metrics.map((m: Json[]) => m[0]!.expression ?? '');
+
+  it('shows the desktop startup checks', () => {
+    expect(widget('Desktop startup checks (feed)').metrics).toEqual([
+      [METRICS_NAMESPACE, METRIC.feedChecks, METRIC_DIMENSIONS.service, serviceNameOf('version-feed'), expect.anything()],
+    ]);
+  });
+
+  it('shows the sessions entering each state, whichever function moves them', () => {
+    const shown = expressions('Sessions entering each state');
+    expect(shown).toHaveLength(SESSION_STATES.length);
+    for (const state of SESSION_STATES) {
+      expect(shown).toContainEqual(
+        expect.stringContaining(`MetricName="${METRIC.sessionTransitions}" ${METRIC_DIMENSIONS.state}="${state}"`),
+      );
+    }
+  });
+
+  it('shows push outcomes and the dead-letter queue', () => {
+    const push = widget('Push outcomes (devices)');
+    const shown = expressions('Push outcomes (devices)').join('\n');
+    for (const metric of [METRIC.pushSent, METRIC.pushFailed, METRIC.pushQueuedDevices]) expect(shown).toContain(`MetricName="${metric}"`);
+    expect(JSON.stringify(push.metrics)).toContain('ApproximateNumberOfMessagesVisible');
+  });
+
+  it('shows the 5xx rate of every HTTP function, Lambda errors and throttles, and every alarm', () => {
+    const rates = JSON.stringify(widget('5xx rate per function (%)').metrics);
+    for (const name of HTTP_FUNCTIONS) expect(rates, name).toContain(`"${serviceNameOf(name)}"`);
+    const lambda = JSON.stringify(widget('Lambda errors and throttles').metrics);
+    expect(lambda).toContain('"Errors"');
+    expect(lambda).toContain('"Throttles"');
+    const alarms = widgets().find((w) => w.type === 'alarm')!;
+    expect(alarms.properties.alarms).toHaveLength(ofType('AWS::CloudWatch::Alarm').length);
+  });
+});
+
+/** A function's bundle, tree-shaken as deployed (the SDK left external): only code it can run. */
+async function bundledCode(name: string): Promise<string> {
+  const result = await build({
+    entryPoints: [join(PROJECT_ROOT, 'functions', name, 'handler.ts')],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+describe('item deletes', () => {
+  it(
+    'grants DeleteItem exactly to the functions whose code deletes items',
+    async () => {
+      // A DeleteItem call, or a Delete inside a TransactWriteItems.
+      const deletes = /new (DeleteCommand|DeleteItemCommand)\(|\bDelete:\s*\{/;
+      const deleting: string[] = [];
+      for (const name of [...HTTP_FUNCTIONS, 'push']) {
+        const codeDeletes = deletes.test(await bundledCode(name));
+        if (codeDeletes) deleting.push(name);
+        expect(actionsOf(roleStatements(name)).includes('dynamodb:DeleteItem'), name).toBe(codeDeletes);
+      }
+      expect(deleting, 'the check finds the deletes that exist (logout)').toContain('users');
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it('gives confirm-code and support no DeleteItem', () => {
+    for (const name of ['confirm-code', 'support']) expect(actionsOf(roleStatements(name))).not.toContain('dynamodb:DeleteItem');
+  });
+});
+
+describe('push queue grant', () => {
+  it('lets only the session function send to the push queue: SendMessage on that queue, its URL in PUSH_QUEUE_URL', () => {
+    const [queueId] = ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy)!;
+    const send = roleStatements('session').filter((s) => asList(s.Action).includes('sqs:SendMessage'));
+    expect(send).toEqual([expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } })]);
+    expect(resources[functionId('session')]!.Properties.Environment.Variables[ENV.pushQueueUrl]).toEqual({ Ref: queueId });
+    for (const name of [...HTTP_FUNCTIONS.filter((n) => n !== 'session'), 'push']) {
+      expect(actionsOf(roleStatements(name)), name).not.toContain('sqs:SendMessage');
+    }
   });
 });

@@ -8,13 +8,22 @@ import { PUSH_COMMANDS } from '../../push/commands';
 const LicenceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a licence code: letters, digits, - and _, at most 64');
 
 /**
- * FCM registration token as read from the OS. `null` or missing means the device has
- * none (notifications not allowed or no Play services): Notifications enabled ✗.
+ * FCM registration token as read from the OS. Three meanings (the contract,
+ * documented in OpenAPI): a token is stored and turns Notifications enabled on;
+ * `null` says the device has none (notifications not allowed, no Play services):
+ * Notifications enabled off and the stored token forgotten; left out, nothing
+ * about the token changes.
  */
 const PushTokenField = z
   .string()
   .regex(/^[\x21-\x7E]{1,1024}$/, 'a push token: printable characters without spaces, at most 1024')
-  .nullish();
+  .nullish()
+  .meta({
+    description:
+      'FCM registration token as read from the OS now. A token: stored, "Notifiche abilitate" on. ' +
+      'null: the device has no token (notifications not allowed, no Play services): "Notifiche abilitate" off and the stored token forgotten. ' +
+      'Left out: the stored token and "Notifiche abilitate" stay as they are (a new registration without a token has none).',
+  });
 
 /** Optional on every authenticated device body: when present it must be the caller's own serial. */
 const self = { serial: SerialField.optional().meta({ description: 'When given, the caller’s own serial (403 otherwise).' }) };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract';
-import { ConfirmationRequired, Grid, Operator, PushAnswer, SessionAnswer, SessionView } from '../components';
+import { ConfirmationRequired, Grid, Operator, PushAnswer, SessionAnswer, SessionView, Timestamp } from '../components';
 import { SerialField, VersionField } from '../fields';
 
 const ConfirmToken = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'the confirmToken from the first step');
@@ -39,7 +39,7 @@ export const session = {
     responses: { 200: PushAnswer },
     errors: {
       404: ['NOT_FOUND'],
-      409: [...SESSION_RACES, 'NO_DESKTOP_VERSION', 'UP_TO_DATE', 'CONFIRMATION_REQUIRED', 'DOWNLOAD_NOT_VERIFIED'],
+      409: [...SESSION_RACES, 'RELEASE_WITHDRAWN', 'NO_DESKTOP_VERSION', 'UP_TO_DATE', 'CONFIRMATION_REQUIRED', 'DOWNLOAD_NOT_VERIFIED'],
     },
   }),
   start: defineRoute({
@@ -51,7 +51,7 @@ export const session = {
     maxBodyBytes: 1024,
     ...NoBody,
     responses: { 200: SessionAnswer },
-    errors: { 409: [...SESSION_RACES, 'DEVICES_NOT_AWAITING', 'DEVICES_CHANGED'] },
+    errors: { 409: [...SESSION_RACES, 'RELEASE_WITHDRAWN', 'DEVICES_NOT_AWAITING', 'DEVICES_CHANGED'] },
   }),
   force: defineRoute({
     method: 'POST',
@@ -70,7 +70,7 @@ export const session = {
         ])
         .meta({ id: 'ForceAnswer', description: 'First step: the devices at risk and a confirm token; second step: the session.' }),
     },
-    errors: { 409: [...SESSION_RACES, 'ALL_DEVICES_AWAITING', 'STALE_CONFIRMATION', 'DEVICES_CHANGED'] },
+    errors: { 409: [...SESSION_RACES, 'RELEASE_WITHDRAWN', 'ALL_DEVICES_AWAITING', 'STALE_CONFIRMATION', 'DEVICES_CHANGED'] },
   }),
   outcome: defineRoute({
     method: 'POST',
@@ -142,6 +142,19 @@ export const session = {
     responses: { 200: PushAnswer },
     errors: { 409: SESSION_RACES },
   }),
+  close: defineRoute({
+    method: 'POST',
+    path: '/v1/desktop/update/close',
+    fn: 'session',
+    auth: 'admin',
+    summary: 'Chiudi aggiornamento: end a phase-1 session whose release Alturas withdrew',
+    description:
+      'Only in phase 1 of a release Alturas withdrew (docs/rollout.md): the session closes, the devices are unblocked and woken with ERROR UPDATE.',
+    maxBodyBytes: 1024,
+    ...NoBody,
+    responses: { 200: PushAnswer },
+    errors: { 409: SESSION_RACES },
+  }),
   report: defineRoute({
     method: 'POST',
     path: '/v1/desktop/update/report',
@@ -170,6 +183,38 @@ export const session = {
         .meta({ id: 'DisableAnswer', description: 'First step: the warning and a confirm token; second step: the device, disabled.' }),
     },
     errors: { 404: ['NOT_FOUND'], 409: ['DEVICE_DISABLED', 'STALE_CONFIRMATION', 'DEVICE_CHANGED'] },
+  }),
+  mobileDevices: defineRoute({
+    method: 'GET',
+    path: '/v1/desktop/devices',
+    fn: 'session',
+    auth: 'admin',
+    summary: 'Gestione Mobile: every device of the customer (enabled or not), its installed version and last sync',
+    responses: {
+      200: z
+        .object({
+          desktopVersion: VersionField.nullable(),
+          devices: z.array(
+            z
+              .object({
+                serial: SerialField,
+                device: z.string().nullable().meta({ description: 'Model, from tablet authorisation management.' }),
+                operator: Operator.nullable(),
+                phone: z.string().nullable(),
+                enabled: z
+                  .boolean()
+                  .meta({ description: 'Abilitato: a disabled tablet can no longer work and is not in the update grid.' }),
+                installedVersion: VersionField.nullable(),
+                lastSync: Timestamp.nullable(),
+                blocked: z.boolean(),
+                registrationOpen: z.boolean().meta({ description: 'The office re-opened its registration (Registra Dispositivo).' }),
+                notOnDesktopVersion: z.boolean(),
+              })
+              .meta({ id: 'MobileDeviceRow', description: 'One tablet of "Gestione Mobile" (tablet authorisation management).' }),
+          ),
+        })
+        .meta({ id: 'MobileDevices' }),
+    },
   }),
   enableDevice: defineRoute({
     method: 'POST',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract';
-import { FeedAnswer, PublicRelease, Timestamp, Url } from '../components';
+import { FeedAnswer, Notice, PublicRelease, Timestamp, Url } from '../components';
 import { Count, Sha256, VersionField } from '../fields';
 
 /** The `version-feed` function: the catalog, the desktop's startup check (FEED-*), the device's package (DEV-5). */
@@ -72,5 +72,24 @@ export const versionFeed = {
       }),
     },
     errors: { 404: ['NOT_FOUND'], 409: ['UPDATE_IN_PREPARATION', 'PACKAGE_UNAVAILABLE'] },
+  }),
+  windowNotice: defineRoute({
+    method: 'GET',
+    path: '/v1/desktop/notice',
+    fn: 'version-feed',
+    auth: 'user',
+    summary: "The notice for the desktop's known version (the window page's startup notice)",
+    description:
+      'The same decision as the startup check, unsigned: the hosted window shows it. The desktop itself still verifies its own signed answer at every start.',
+    responses: {
+      200: z
+        .object({
+          notice: Notice,
+          desktopVersion: VersionField.meta({ description: 'The desktop version the backend knows (onboarding, each phase 2).' }),
+          update: z.object({ version: VersionField, notesUrl: Url, requiresConfirmationCode: z.boolean() }).nullable(),
+        })
+        .meta({ id: 'WindowNotice' }),
+    },
+    errors: { 409: ['NO_DESKTOP_VERSION'] },
   }),
 };

@@ -4,7 +4,7 @@ import { ddb } from '../../../shared/aws/clients';
 import { formatCode, parseCode } from '../../../shared/codes/code-format';
 import { makeCode1, makeCode3, verifyCode2, type LockAction } from '../../../shared/codes/lock-exchange';
 import { tableName } from '../../../shared/config';
-import { customerKeys } from '../../../shared/db/keys';
+import { deviceKey } from '../../../shared/db/devices';
 import { TestApi } from '../../fixtures/api';
 import { createTenant, type Tenant, type TestDevice } from '../../fixtures/tenant';
 
@@ -26,7 +26,7 @@ const genera = (serial: string, action: LockAction, code1: string, auth = admin)
 const verifica = (serial: string, code3: string, auth = admin) =>
   api.call('POST', `/v1/desktop/devices/${serial}/lock-exchange/verify`, { auth, body: { code3 } });
 const deviceRow = async (serial: string) =>
-  (await ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.device(tenant.customerId, serial) }))).Item!;
+  (await ddb.send(new GetCommand({ TableName: tableName(), Key: deviceKey(tenant.customerId, serial) }))).Item!;
 
 /** The operator's side of LOCK-1, run offline on the device with its own secret. */
 function deviceSide(device: TestDevice, action: LockAction) {

@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ddb, sns } from '../../../shared/aws/clients';
 import { tableName } from '../../../shared/config';
+import { deviceKey } from '../../../shared/db/devices';
 import { customerKeys } from '../../../shared/db/keys';
 import type { SessionState } from '../../../shared/session/state-machine';
 import { TestApi } from '../../fixtures/api';
@@ -14,9 +15,9 @@ const NEWER = '03.01.00_032';
 
 let api: TestApi;
 
-const deviceKey = (tenant: Tenant, device: TestDevice) => customerKeys.device(tenant.customerId, device.serial);
+const rowKey = (tenant: Tenant, device: TestDevice) => deviceKey(tenant.customerId, device.serial);
 const deviceRow = async (tenant: Tenant, device: TestDevice) =>
-  (await ddb.send(new GetCommand({ TableName: tableName(), Key: deviceKey(tenant, device) }))).Item!;
+  (await ddb.send(new GetCommand({ TableName: tableName(), Key: rowKey(tenant, device) }))).Item!;
 
 /** Writes the customer's session item as the session function stores it. */
 async function putSession(tenant: Tenant, state: SessionState, fields: Record<string, unknown> = {}): Promise<string> {
@@ -46,7 +47,7 @@ async function patchDevice(tenant: Tenant, device: TestDevice, fields: Record<st
   await ddb.send(
     new UpdateCommand({
       TableName: tableName(),
-      Key: deviceKey(tenant, device),
+      Key: rowKey(tenant, device),
       UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
       ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
       ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:f${i}`, v])),
@@ -210,6 +211,31 @@ describe('check-in records what the device reports (DEV-1, SES-1)', () => {
     expect(after.pushToken).toBeUndefined();
   });
 
+  it('keeps Notifications enabled and the token when a check-in leaves pushToken out; only an explicit null turns them off', async () => {
+    const tenant = await createTenant({ devices: 1, desktopVersion: DESKTOP });
+    const device = tenant.devices[0]!;
+    const token = `fcm-${randomUUID()}`;
+    expect((await checkIn(device, { installedVersion: DESKTOP, pushToken: token })).status).toBe(200);
+    const registered = await deviceRow(tenant, device);
+
+    // The optional field left out: the device said nothing about its token this time.
+    expect((await checkIn(device, { installedVersion: DESKTOP, lastSyncAt: '2025-05-01T08:30:00Z' })).status).toBe(200);
+    expect(await deviceRow(tenant, device)).toMatchObject({
+      pushToken: token,
+      notificationsEnabled: true,
+      endpointArn: registered.endpointArn,
+      lastSyncAt: '2025-05-01T08:30:00Z',
+    });
+    const grid = await api.call('GET', '/v1/desktop/update', { auth: await api.login(tenant, 'admin') });
+    expect(grid.body.rows[0].notificationsEnabled).toBe(true);
+
+    // Explicitly none: Notifications enabled ✗ and the token forgotten.
+    expect((await checkIn(device, { installedVersion: DESKTOP, pushToken: null })).status).toBe(200);
+    const off = await deviceRow(tenant, device);
+    expect(off.notificationsEnabled).toBe(false);
+    expect(off.pushToken).toBeUndefined();
+  });
+
   it('never fails a check-in for SNS trouble: it notes the problem once and retries at the next check-in', async () => {
     const tenant = await createTenant({ devices: 1, desktopVersion: DESKTOP });
     const device = tenant.devices[0]!;
@@ -231,14 +257,6 @@ describe('check-in records what the device reports (DEV-1, SES-1)', () => {
     send.mockRestore();
     expect((await checkIn(device, { installedVersion: DESKTOP, pushToken: token })).status).toBe(200);
     expect((await deviceRow(tenant, device)).endpointArn).toMatch(/:endpoint\//);
-  });
-
-  it('keeps the grid notes to the last 10', async () => {
-    const tenant = await createTenant({ devices: 1, desktopVersion: DESKTOP });
-    const device = tenant.devices[0]!;
-    await patchDevice(tenant, device, { notes: Array.from({ length: 14 }, (_, i) => `note ${i}`) });
-    expect((await checkIn(device)).status).toBe(200);
-    expect((await deviceRow(tenant, device)).notes).toEqual(Array.from({ length: 10 }, (_, i) => `note ${i + 4}`));
   });
 
   it('rejects bad input with 400 naming the field', async () => {

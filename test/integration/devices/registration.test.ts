@@ -3,7 +3,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ddb } from '../../../shared/aws/clients';
 import { tableName } from '../../../shared/config';
-import { auditKeys, credentialKeys, customerKeys } from '../../../shared/db/keys';
+import { deviceKey } from '../../../shared/db/devices';
+import { auditKeys, credentialKeys } from '../../../shared/db/keys';
 import { TestApi } from '../../fixtures/api';
 import { createTenant, type Tenant } from '../../fixtures/tenant';
 
@@ -14,7 +15,7 @@ let tenant: Tenant;
 let licenceCode: string;
 
 const get = async (key: { pk: string; sk: string }) => (await ddb.send(new GetCommand({ TableName: tableName(), Key: key }))).Item;
-const deviceRow = (serial: string, customerId = tenant.customerId) => get(customerKeys.device(customerId, serial));
+const deviceRow = (serial: string, customerId = tenant.customerId) => get(deviceKey(customerId, serial));
 const newSerial = () => `35${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`;
 const credentialId = (token: string) => /^dev_([^.]+)\./.exec(token)![1]!;
 
@@ -90,7 +91,7 @@ describe('device registration (DEV-1, DEV-5)', () => {
     await ddb.send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: customerKeys.device(tenant.customerId, serial),
+        Key: deviceKey(tenant.customerId, serial),
         UpdateExpression: 'SET #op = :op, blocked = :t, awaitingSessionId = :s',
         ExpressionAttributeNames: { '#op': 'operator' },
         ExpressionAttributeValues: { ':op': { code: 'OP7', name: 'Mario', surname: 'Rossi' }, ':t': true, ':s': 'S-old' },
@@ -148,7 +149,7 @@ describe('device registration (DEV-1, DEV-5)', () => {
     await ddb.send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: customerKeys.device(tenant.customerId, serial),
+        Key: deviceKey(tenant.customerId, serial),
         UpdateExpression: 'SET enabled = :f',
         ExpressionAttributeValues: { ':f': false },
       }),

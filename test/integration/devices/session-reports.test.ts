@@ -3,6 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteComma
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ddb } from '../../../shared/aws/clients';
 import { tableName } from '../../../shared/config';
+import { deviceKey } from '../../../shared/db/devices';
 import { auditKeys, customerKeys } from '../../../shared/db/keys';
 import type { SessionState } from '../../../shared/session/state-machine';
 import { TestApi } from '../../fixtures/api';
@@ -13,7 +14,7 @@ const DESKTOP = '03.01.00_030';
 let api: TestApi;
 
 const get = async (key: { pk: string; sk: string }) => (await ddb.send(new GetCommand({ TableName: tableName(), Key: key }))).Item;
-const deviceRow = async (tenant: Tenant, device: TestDevice) => (await get(customerKeys.device(tenant.customerId, device.serial)))!;
+const deviceRow = async (tenant: Tenant, device: TestDevice) => (await get(deviceKey(tenant.customerId, device.serial)))!;
 const sessionItem = async (tenant: Tenant) => (await get(customerKeys.session(tenant.customerId)))!;
 
 /** Writes the customer's session item as the session function stores it. */
@@ -56,7 +57,7 @@ async function setDevice(tenant: Tenant, device: TestDevice, fields: Record<stri
   await ddb.send(
     new UpdateCommand({
       TableName: tableName(),
-      Key: customerKeys.device(tenant.customerId, device.serial),
+      Key: deviceKey(tenant.customerId, device.serial),
       UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
       ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
       ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:f${i}`, v])),
@@ -379,7 +380,7 @@ describe('a device only acts on itself, and only while enabled (AUTH-2, SES-8)',
   it('answers 404 to a credential whose device row was removed, and 401 without a credential', async () => {
     const gone = await createTenant({ devices: 1, desktopVersion: DESKTOP });
     const device = gone.devices[0]!;
-    await ddb.send(new DeleteCommand({ TableName: tableName(), Key: customerKeys.device(gone.customerId, device.serial) }));
+    await ddb.send(new DeleteCommand({ TableName: tableName(), Key: deviceKey(gone.customerId, device.serial) }));
     for (const { path, body } of routes) {
       const res = await call(device, path, body('S-x'));
       expect(res.status, path).toBe(404);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ddb } from '../../../shared/aws/clients';
 import { acceptFeedAnswer, INITIAL_FEED_CLIENT_STATE, verifyPackageBytes } from '../../../shared/client/feed-client-verify';
 import { tableName } from '../../../shared/config';
+import { deviceKey } from '../../../shared/db/devices';
 import { customerKeys } from '../../../shared/db/keys';
 import { TestApi } from '../../fixtures/api';
 import { createTenant, publishTestRelease, setDesktopVersion, setSessionState, type Tenant } from '../../fixtures/tenant';
@@ -168,7 +169,7 @@ describe('device package lookup (DEV-4/5/6)', () => {
     await ddb.send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: customerKeys.device(tenant.customerId, tenant.devices[0]!.serial),
+        Key: deviceKey(tenant.customerId, tenant.devices[0]!.serial),
         UpdateExpression: 'SET installedVersion = :newer',
         ExpressionAttributeValues: { ':newer': R[2] },
       }),
@@ -201,7 +202,7 @@ describe('device package lookup (DEV-4/5/6)', () => {
     await ddb.send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: customerKeys.device(tenant.customerId, tenant.devices[0]!.serial),
+        Key: deviceKey(tenant.customerId, tenant.devices[0]!.serial),
         UpdateExpression: 'SET enabled = :f',
         ExpressionAttributeValues: { ':f': false },
       }),

@@ -8,7 +8,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sns } from '../../../shared/aws/clients';
-import { ensureEndpoint, existingEndpointArn, snsErrorName } from '../../../shared/push/endpoints';
+import { ensureEndpoint, existingEndpointArn } from '../../../shared/push/endpoints';
+import { snsErrorName } from '../../../shared/push/limits';
 import { endpointArnFor, getDevice, newCustomerId, putDevices } from './fixtures';
 
 const snsMock = mockClient(sns);

@@ -8,18 +8,19 @@ import {
   PlatformApplicationDisabledException,
   PublishCommand,
   SetEndpointAttributesCommand,
+  SNSClient,
   ThrottledException,
   type PublishCommandInput,
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sns } from '../../../shared/aws/clients';
 import { AppError } from '../../../shared/errors';
 import { readPushMessage } from '../../../shared/push/commands';
 import { fanOut } from '../../../shared/push/fanout';
 import { endpointArnFor, FAST, getDevice, newCustomerId, putDevices, request, serials } from './fixtures';
 
-const snsMock = mockClient(sns);
+// Every SNS client: Publish goes through the fan-out's own client, the endpoint calls through the shared one.
+const snsMock = mockClient(SNSClient);
 beforeEach(() => snsMock.reset());
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });

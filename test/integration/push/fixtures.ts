@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../../../shared/aws/clients';
 import { tableName } from '../../../shared/config';
-import { customerKeys } from '../../../shared/db/keys';
-import type { PushConfig } from '../../../shared/push/fanout';
+import { deviceKey } from '../../../shared/db/devices';
+import type { PushConfig } from '../../../shared/push/limits';
 
 /** A customer id of its own per test, so tests sharing DynamoDB Local never see each other's devices. */
 export const newCustomerId = () => `t-${randomUUID().slice(0, 13)}`;
@@ -29,7 +29,7 @@ export interface DeviceSeed {
 export async function putDevices(customerId: string, seeds: DeviceSeed[]): Promise<void> {
   const items = seeds.map(({ serial, enabled = true, pushToken, endpointArn, ...rest }, i) => {
     const item: Record<string, unknown> = {
-      ...customerKeys.device(customerId, serial),
+      ...deviceKey(customerId, serial),
       type: 'device',
       customerId,
       serial,
@@ -54,9 +54,7 @@ export async function putDevices(customerId: string, seeds: DeviceSeed[]): Promi
 }
 
 export async function getDevice(customerId: string, serial: string): Promise<Record<string, any>> {
-  const { Item } = await ddb.send(
-    new GetCommand({ TableName: tableName(), Key: customerKeys.device(customerId, serial), ConsistentRead: true }),
-  );
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: deviceKey(customerId, serial), ConsistentRead: true }));
   if (!Item) throw new Error(`device ${serial} not found`);
   return Item;
 }

@@ -4,12 +4,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { processPushJobs } from '../../../functions/push/handler';
 import { lambdaContext } from '../../../local/lambda-context';
-import { ddb, sns } from '../../../shared/aws/clients';
-import { parseFanOutRequest } from '../../../shared/push/fanout';
+import { ddb, snsPublisher } from '../../../shared/aws/clients';
+import { parseFanOutRequest } from '../../../shared/push/request';
 import { splitIntoJobs } from '../../../shared/push/queue';
 import { getDevice, newCustomerId, putDevices, request, serials } from './fixtures';
 
-const snsMock = mockClient(sns);
+const snsMock = mockClient(snsPublisher);
 beforeEach(() => snsMock.reset());
 
 const record = (messageId: string, body: string) => ({ messageId, body }) as SQSRecord;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureEndpoint } from '../../../shared/push/endpoints';
 import { fanOut } from '../../../shared/push/fanout';
 import { readPushMessage } from '../../../shared/push/commands';
+import { DEFAULT_PUSH_CONFIG, TokenBucket } from '../../../shared/push/limits';
 import { FAST, getDevice, newCustomerId, putDevices, request } from './fixtures';
 
 /** What the local SNS endpoint delivered to a simulated device (local/sns-server.ts). */
@@ -10,6 +11,12 @@ async function deliveries(token: string): Promise<{ message: string; targetArn: 
   const res = await fetch(`${process.env.AWS_ENDPOINT_URL_SNS}/_local/deliveries?token=${encodeURIComponent(token)}`);
   expect(res.status).toBe(200);
   return (await res.json()) as { message: string; targetArn: string }[];
+}
+
+/** How many Publish requests for a token reached the local SNS endpoint, refused ones included. */
+async function publishAttempts(token: string): Promise<number> {
+  const res = await fetch(`${process.env.AWS_ENDPOINT_URL_SNS}/_local/publish-attempts?token=${encodeURIComponent(token)}`);
+  return ((await res.json()) as { attempts: number }).attempts;
 }
 
 describe('push fan-out against the local SNS endpoint (no mocks)', () => {
@@ -98,5 +105,28 @@ describe('push fan-out against the local SNS endpoint (no mocks)', () => {
       action: 'created',
     });
     expect((await getDevice(customerId, 'A')).endpointArn).toBe(arn);
+  });
+
+  it(`tries a throttled publish at most N = ${DEFAULT_PUSH_CONFIG.maxAttempts} times, every attempt through the token bucket`, async () => {
+    const customerId = newCustomerId();
+    const token = `throttled-${randomUUID().slice(0, 8)}`;
+    await putDevices(customerId, [{ serial: 'A', pushToken: token, endpointArn: null }]);
+    const bucket = new TokenBucket(DEFAULT_PUSH_CONFIG.ratePerSecond, DEFAULT_PUSH_CONFIG.burst);
+    let tokensTaken = 0;
+    const limiter = {
+      take: () => {
+        tokensTaken++;
+        return bucket.take();
+      },
+    };
+
+    // The production configuration, only the backoff shortened; the real SNS client against the local endpoint.
+    const result = await fanOut(request(customerId), { config: FAST, limiter });
+
+    expect(result.devices[0]).toMatchObject({ outcome: 'failed', reasonCode: 'THROTTLED' });
+    // What reached SNS: no SDK retries hidden under the fan-out's own.
+    expect(await publishAttempts(token)).toBe(DEFAULT_PUSH_CONFIG.maxAttempts);
+    expect(result.publishCalls).toBe(DEFAULT_PUSH_CONFIG.maxAttempts);
+    expect(tokensTaken).toBe(DEFAULT_PUSH_CONFIG.maxAttempts);
   });
 });

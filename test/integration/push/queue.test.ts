@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { enqueueFanOut, jobToRequest, parsePushJob, splitIntoJobs, type PushJob } from '../../../shared/push/queue';
-import { parseFanOutRequest } from '../../../shared/push/fanout';
+import { parseFanOutRequest } from '../../../shared/push/request';
 import { newCustomerId, putDevices, request, serials } from './fixtures';
 
 describe('push jobs', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTransientError, reasonCodeFor, TokenBucket } from '../../../shared/push/fanout';
+import { isTransientError, reasonCodeFor, TokenBucket } from '../../../shared/push/limits';
 import { ConfigError } from '../../../shared/errors';
 
 const err = (name: string, httpStatusCode?: number, extra: Record<string, unknown> = {}) =>
