@@ -176,7 +176,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, webRoot: string 
     return;
   }
   if (req.method === 'GET' && (req.url === '/openapi.json' || req.url === '/v1/openapi.json')) {
-    // Local only: the document generated from the handlers' own schemas (docs/openapi.json is its committed copy).
+    // Local only: the document generated from the route contracts (docs/openapi.json is its committed copy).
     const { openApiDocument } = await import('./openapi');
     send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(await openApiDocument(), null, 2));
     return;
