@@ -135,7 +135,10 @@ export class UpdateCloudStack extends Stack {
         .bindSecret(ENV.codeMasterSecretArn, codeMasterSecret),
       // Logout and password changes delete session tokens: the only function that deletes items.
       users: fn('users', 'desktop user login and passwords').bindTable(table, 'readWriteDelete'),
-      support: fn('support', 'support: audit trail, failed updates, cases, users').bindTable(table, 'readWrite'),
+      // Support reads the desktops' logs (logs/) for the console; it never writes or lists them.
+      support: fn('support', 'support: audit trail, failed updates, cases, users')
+        .bindTable(table, 'readWrite')
+        .bindBucket(this.packages.bucket, 'read', 'logs/'),
       // The admin window: session transitions, pushes to devices, desktop logs under logs/, support reports.
       // Pushes run inside the admin's request at ~1,000 devices/s (docs/push.md): 29 s covers 10,000+ devices.
       session: new ServiceFunction(this, 'Fn-session', {

@@ -2,6 +2,7 @@ import { support as routes } from '../../shared/api/routes/support';
 import { listAudit } from '../../shared/db/audit';
 import { created, httpHandler, implement, ok } from '../../shared/http/handler';
 import { assertCustomerAccess } from './access';
+import { customerUpdate, findCustomers, sessionLog } from './customer-view';
 import { listFailedUpdates, listVisibleOpenCases } from './failed-updates';
 import { resolveFailedUpdate } from './resolve';
 import { createCustomerUser, listCustomerUsers, updateCustomerUser } from './users';
@@ -35,6 +36,17 @@ export const resolve = implement(routes.resolve, async ({ principal, params, bod
   ok(await resolveFailedUpdate(principal, params.customerId, body.resolution)),
 );
 
+/** GET /v1/support/customer-search: customers by id, licence or name (agents: theirs only). */
+export const customerSearch = implement(routes.customerSearch, async ({ principal, query }) => ok(await findCustomers(principal, query.q)));
+
+/** GET /v1/support/customers/{customerId}/update: desktop version, session and open challenges. */
+export const customerUpdateView = implement(routes.customerUpdate, async ({ principal, params }) =>
+  ok(await customerUpdate(principal, params.customerId)),
+);
+
+/** GET /v1/support/customers/{customerId}/session/log: the desktop's log of the failed session. */
+export const log = implement(routes.sessionLog, async ({ principal, params }) => ok(await sessionLog(principal, params.customerId)));
+
 /** GET /v1/support/customers/{customerId}/users: the customer's desktop users (no password hashes). */
 export const users = implement(routes.users, async ({ principal, params }) => ok(await listCustomerUsers(principal, params.customerId)));
 
@@ -48,4 +60,15 @@ export const updateUser = implement(routes.updateUser, async ({ principal, param
   ok(await updateCustomerUser(principal, params.customerId, params.username, body)),
 );
 
-export const handler = httpHandler('support', [audit, failedUpdates, cases, resolve, users, createUser, updateUser]);
+export const handler = httpHandler('support', [
+  audit,
+  failedUpdates,
+  cases,
+  resolve,
+  customerSearch,
+  customerUpdateView,
+  log,
+  users,
+  createUser,
+  updateUser,
+]);

@@ -73,3 +73,51 @@ export async function existingCustomers(customerIds: readonly string[]): Promise
   }
   return found;
 }
+
+/** Name and desktop version of every customer, from the customer list (one paginated Query of the index). */
+export async function listCustomerProfiles(): Promise<CustomerProfile[]> {
+  const profiles: CustomerProfile[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: TABLE_KEYS.gsi1.indexName,
+        KeyConditionExpression: 'gsi1pk = :list',
+        ExpressionAttributeValues: { ':list': gsi1Keys.customers },
+        ProjectionExpression: 'customerId, #n, desktopVersion',
+        ExpressionAttributeNames: { '#n': 'name' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    profiles.push(...((page.Items ?? []) as CustomerProfile[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return profiles;
+}
+
+/** The profiles of `customerIds` that exist (BatchGetItem by 100, unprocessed keys retried). */
+export async function getProfiles(customerIds: readonly string[]): Promise<CustomerProfile[]> {
+  const found: CustomerProfile[] = [];
+  for (let i = 0; i < customerIds.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = customerIds.slice(i, i + 100).map((id) => customerKeys.profile(id));
+    for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+      const result: BatchGetCommandOutput = await ddb.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName()]: {
+              Keys: keys,
+              ProjectionExpression: 'customerId, #n, desktopVersion',
+              ExpressionAttributeNames: { '#n': 'name' },
+            },
+          },
+        }),
+      );
+      found.push(...((result.Responses?.[tableName()] ?? []) as CustomerProfile[]));
+      keys = result.UnprocessedKeys?.[tableName()]?.Keys;
+    }
+    if (keys?.length) throw new Error('BatchGetItem left keys unprocessed after retries');
+  }
+  return found;
+}

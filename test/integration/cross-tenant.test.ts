@@ -9,7 +9,7 @@ import { credentialKeys } from '../../shared/db/keys';
 import { ROUTES, routeKey } from '../../shared/api';
 import { TestApi, supportAuth, type ApiResponse } from '../fixtures/api';
 import { readyTenant, ensureRelease } from '../fixtures/session';
-import type { Tenant } from '../fixtures/tenant';
+import { licenceCodeFor, type Tenant } from '../fixtures/tenant';
 
 /*
  * AUTH-2: no principal ever reads or changes another customer's data. Tenant A
@@ -240,6 +240,24 @@ const ATTEMPTS: Record<string, Attempt> = {
         body: { resolution: 'x' },
       }),
     );
+  },
+  'GET /v1/support/customer-search': async () => {
+    refused(await api.call('GET', `/v1/support/customer-search?q=${b.tenant.customerId}`, { auth: a.admin }));
+    // An agent of A finds nothing of B: not by its id, nor by its licence.
+    for (const q of [b.tenant.customerId, await licenceCodeFor(b.tenant.customerId)]) {
+      const res = await api.call('GET', `/v1/support/customer-search?q=${encodeURIComponent(q)}`, asAgentOfA());
+      expect(res.status).toBe(200);
+      expect(res.body.customers).toEqual([]);
+      noTraceOfB(res);
+    }
+  },
+  'GET /v1/support/customers/{customerId}/update': async () => {
+    refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/update`, { auth: a.admin }));
+    refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/update`, asAgentOfA()));
+  },
+  'GET /v1/support/customers/{customerId}/session/log': async () => {
+    refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/session/log`, { auth: a.admin }));
+    refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/session/log`, asAgentOfA()));
   },
   'GET /v1/support/customers/{customerId}/users': async () => {
     refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/users`, { auth: a.admin }));

@@ -27,6 +27,41 @@ export const FailedUpdate = z
   })
   .meta({ id: 'FailedUpdate' });
 
+/** A customer as the console's search finds it. */
+export const CustomerMatch = z
+  .object({ customerId: CustomerIdField, name: z.string(), desktopVersion: VersionField.optional() })
+  .meta({ id: 'CustomerMatch' });
+
+/** A confirmation-code challenge the customer's admin has open (never its digits: those are read over the phone). */
+export const OpenChallenge = z
+  .object({ version: VersionField, expiresAt: Timestamp, attemptsLeft: z.number().int().min(0) })
+  .meta({ id: 'OpenChallenge' });
+
+/** What support sees of a customer's update: the desktop version, the session, the open challenges. */
+export const CustomerUpdateView = z
+  .object({
+    customerId: CustomerIdField,
+    name: z.string(),
+    desktopVersion: VersionField.optional(),
+    session: z.object({
+      sessionId: z.string(),
+      state: SessionState,
+      targetVersion: VersionField.optional(),
+      fromVersion: VersionField.optional(),
+      forced: z.boolean().optional(),
+      startedAt: Timestamp.optional(),
+      startedBy: z.string().optional(),
+      updatedAt: Timestamp,
+      failureMessage: z.string().optional(),
+      hasLog: z
+        .boolean()
+        .meta({ description: "True when the desktop's log of an abnormal termination is stored (read it at session/log)." }),
+      supportCaseId: z.string().optional(),
+    }),
+    openChallenges: z.array(OpenChallenge).meta({ description: 'Open, unexpired challenges, newest first.' }),
+  })
+  .meta({ id: 'CustomerUpdateView' });
+
 /** The `support` function: Alturas support (IAM in AWS; agents limited to their customers). */
 export const support = {
   audit: defineRoute({
@@ -94,6 +129,43 @@ export const support = {
       }),
     },
     errors: { 404: ['NOT_FOUND'], 409: ['NOT_FAILED', 'CASE_CHANGED', 'SESSION_CONFLICT'] },
+  }),
+  customerSearch: defineRoute({
+    method: 'GET',
+    path: '/v1/support/customer-search',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Find customers by id, licence code or part of the name',
+    description: 'An exact customer id or licence code first, then names containing the text; agents find only their customers.',
+    query: z.object({ q: z.string().trim().min(1, 'type a name, id or licence').max(100, 'at most 100 characters') }),
+    responses: { 200: z.object({ customers: z.array(CustomerMatch).max(20) }) },
+  }),
+  customerUpdate: defineRoute({
+    method: 'GET',
+    path: '/v1/support/customers/{customerId}/update',
+    fn: 'support',
+    auth: 'support',
+    summary: "A customer's update as support sees it: desktop version, session, open challenges",
+    params: CustomerPath,
+    responses: { 200: CustomerUpdateView },
+    errors: { 404: ['NOT_FOUND'] },
+  }),
+  sessionLog: defineRoute({
+    method: 'GET',
+    path: '/v1/support/customers/{customerId}/session/log',
+    fn: 'support',
+    auth: 'support',
+    summary: "The desktop's log of the session's abnormal termination",
+    params: CustomerPath,
+    responses: {
+      200: z.object({
+        customerId: CustomerIdField,
+        sessionId: z.string(),
+        text: z.string(),
+        truncated: z.boolean().meta({ description: "True when only the log's last 256 KiB are given." }),
+      }),
+    },
+    errors: { 404: ['NOT_FOUND'] },
   }),
   users: defineRoute({
     method: 'GET',
