@@ -1,7 +1,8 @@
 /**
- * Serves the built window pages at `/desktop/` from the local gateway, as the
- * CloudFront default behaviour serves them from S3 in AWS: the same paths
- * (`/desktop/` → index.html), the same headers (web/headers.ts), GET/HEAD only.
+ * Serves the built pages — the window at `/desktop/`, the support console at
+ * `/support/` — from the local gateway, as the CloudFront default behaviour
+ * serves them from S3 in AWS: the same paths (`/desktop/` → index.html), the
+ * same headers (web/headers.ts), GET/HEAD only.
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -16,8 +17,14 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+/** The folders the pages are served from (web/build.ts's WEB_PAGES). */
+const PAGES = ['desktop', 'support'];
+
+/** The page a path belongs to, if any. */
+const pageOf = (pathname: string) => PAGES.find((p) => pathname === `/${p}` || pathname.startsWith(`/${p}/`));
+
 /** True for the paths the pages own (everything else goes to the API). */
-export const isWebPath = (pathname: string) => pathname === '/desktop' || pathname.startsWith('/desktop/');
+export const isWebPath = (pathname: string) => pageOf(pathname) !== undefined;
 
 export interface WebFileAnswer {
   status: number;
@@ -25,7 +32,7 @@ export interface WebFileAnswer {
   body?: Buffer;
 }
 
-/** The answer for a page path under `root` (the build output, holding `desktop/`). */
+/** The answer for a page path under `root` (the build output, holding `desktop/` and `support/`). */
 export async function webFile(root: string, method: string, pathname: string): Promise<WebFileAnswer> {
   const text = (status: number, message: string, extra: Record<string, string> = {}): WebFileAnswer => ({
     status,
@@ -33,7 +40,9 @@ export async function webFile(root: string, method: string, pathname: string): P
     body: Buffer.from(message),
   });
   if (method !== 'GET' && method !== 'HEAD') return text(405, 'Method Not Allowed', { allow: 'GET, HEAD' });
-  if (pathname === '/desktop') return { status: 301, headers: { location: '/desktop/', ...WINDOW_HEADERS } };
+  const page = pageOf(pathname);
+  if (!page) return text(404, 'Not Found');
+  if (pathname === `/${page}`) return { status: 301, headers: { location: `/${page}/`, ...WINDOW_HEADERS } };
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
@@ -43,7 +52,7 @@ export async function webFile(root: string, method: string, pathname: string): P
   const relative = decoded.endsWith('/') ? `${decoded}index.html` : decoded;
   const file = normalize(join(root, relative));
   // Never outside the build folder (../, encoded or not).
-  if (!file.startsWith(`${normalize(root)}${sep}desktop${sep}`)) return text(404, 'Not Found');
+  if (!file.startsWith(`${normalize(root)}${sep}${page}${sep}`)) return text(404, 'Not Found');
   try {
     const body = await readFile(file);
     return {

@@ -1,7 +1,8 @@
 /**
- * Builds the hosted windows (web/) into static files with the project's
- * esbuild: `<outDir>/desktop/index.html`, `app.js` (Preact + the windows) and
- * `app.css`. Used by `npm run build:web` (→ web/dist, what `aws s3 sync`
+ * Builds the web pages (web/) into static files with the project's esbuild,
+ * one bundle per page so neither carries the other: the hosted update window
+ * (`<outDir>/desktop/index.html`, `app.js`, `app.css`) and the support console
+ * (`<outDir>/support/…`, issue 13). Used by `npm run build:web` (→ web/dist, what `aws s3 sync`
  * deploys), `npm start`, the browser tests and the benchmark.
  */
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
@@ -15,7 +16,7 @@ export const WEB_SOURCE = resolve(import.meta.dirname);
 export const WEB_DIST = join(WEB_SOURCE, 'dist');
 
 export interface WebBuildOptions {
-  /** Output folder; the desktop window goes to `<outDir>/desktop/`. @default WEB_DIST */
+  /** Output folder; each page goes to `<outDir>/<page>/`. @default WEB_DIST */
   readonly outDir?: string;
   /** @default true */
   readonly minify?: boolean;
@@ -27,14 +28,23 @@ export interface WebBuildResult {
   readonly files: readonly { readonly path: string; readonly bytes: number }[];
 }
 
-/** Bundles the desktop window (TypeScript + Preact + plain CSS) and copies its page. */
+/** The pages: each a folder of web/ with its index.html and main.tsx, served at `/<page>/`. */
+export const WEB_PAGES = ['desktop', 'support'] as const;
+
+/** Bundles each page (TypeScript + Preact + plain CSS) and copies its index.html. */
 export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildResult> {
   const outDir = resolve(options.outDir ?? WEB_DIST);
-  const desktopOut = join(outDir, 'desktop');
-  await mkdir(desktopOut, { recursive: true });
+  const files = [];
+  for (const page of WEB_PAGES) files.push(...(await buildPage(page, outDir, options.minify ?? true)));
+  return { outDir, files };
+}
+
+async function buildPage(page: string, outDir: string, minify: boolean) {
+  const pageOut = join(outDir, page);
+  await mkdir(pageOut, { recursive: true });
   await build({
-    entryPoints: { app: join(WEB_SOURCE, 'desktop', 'main.tsx') },
-    outdir: desktopOut,
+    entryPoints: { app: join(WEB_SOURCE, page, 'main.tsx') },
+    outdir: pageOut,
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -42,19 +52,19 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
     target: ['chrome110'],
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    minify: options.minify ?? true,
+    minify,
     sourcemap: false,
     legalComments: 'none',
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'error',
   });
-  await copyFile(join(WEB_SOURCE, 'desktop', 'index.html'), join(desktopOut, 'index.html'));
+  await copyFile(join(WEB_SOURCE, page, 'index.html'), join(pageOut, 'index.html'));
   const files = [];
-  for (const name of await readdir(desktopOut)) {
-    const path = join(desktopOut, name);
+  for (const name of await readdir(pageOut)) {
+    const path = join(pageOut, name);
     files.push({ path, bytes: (await stat(path)).size });
   }
-  return { outDir, files };
+  return files;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -10,13 +10,13 @@ import { WINDOW_CONTENT_SECURITY_POLICY } from '../../web/headers';
 export const API_PATH_PATTERN = 'v1/*';
 
 /**
- * `/desktop` → `/desktop/`, and a folder path → its index.html: S3 behind
- * origin access control has no index documents of its own.
+ * `/desktop` → `/desktop/` (and `/support` → `/support/`), and a folder path →
+ * its index.html: S3 behind origin access control has no index documents of its own.
  */
 const INDEX_FUNCTION_CODE = `function handler(event) {
   var request = event.request;
-  if (request.uri === '/desktop') {
-    return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: '/desktop/' } } };
+  if (request.uri === '/desktop' || request.uri === '/support') {
+    return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: request.uri + '/' } } };
   }
   if (request.uri.endsWith('/')) request.uri += 'index.html';
   return request;
@@ -64,7 +64,7 @@ export class WebSite extends Construct {
     });
 
     this.indexFunction = new cloudfront.Function(this, 'IndexRewrite', {
-      comment: 'mOphas window pages: /desktop → /desktop/, folders → index.html',
+      comment: 'mOphas pages: /desktop → /desktop/, /support → /support/, folders → index.html',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       code: cloudfront.FunctionCode.fromInline(INDEX_FUNCTION_CODE),
     });

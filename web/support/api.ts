@@ -1,0 +1,102 @@
+/**
+ * The support console's API client: the SDK's HttpClient on the page's own
+ * origin, every call named by its route contract's key (types only: no zod in
+ * the bundle), every call carrying the session's credential (web/support/session.ts).
+ */
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { Answer, CallInput, RouteKey } from '../../client/api';
+import { HttpClient } from '../../client/http';
+import type { StaffSession } from './session';
+
+export { ApiError, ApiUnreachableError } from '../../client/http';
+
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+export type CustomerMatch = Answer<'GET /v1/support/customer-search'>['customers'][number];
+export type CustomerUpdate = Answer<'GET /v1/support/customers/{customerId}/update'>;
+export type ReleaseList = Answer<'GET /v1/support/releases'>;
+export type RolloutProgress = Answer<'GET /v1/support/releases/{version}/rollout'>;
+export type RolloutView = Answer<'POST /v1/support/releases/{version}/withdraw'>;
+export type FailedUpdate = Answer<'GET /v1/support/failed-updates'>['failedUpdates'][number];
+export type SupportCase = Answer<'GET /v1/support/cases'>['cases'][number];
+export type AuditEntry = Answer<'GET /v1/support/customers/{customerId}/audit'>['entries'][number];
+export type ResponseAnswer = Answer<'POST /v1/support/confirmation-responses'>;
+export type ResolveAnswer = Answer<'POST /v1/support/customers/{customerId}/session/resolve'>;
+export type SessionLog = Answer<'GET /v1/support/customers/{customerId}/session/log'>;
+
+export class ConsoleApi {
+  private readonly http: HttpClient;
+
+  constructor(
+    origin: string,
+    private readonly session: StaffSession,
+  ) {
+    this.http = new HttpClient({ baseUrl: origin, timeoutMs: REQUEST_TIMEOUT_MS, authorization: () => session.authorization() });
+  }
+
+  private call<K extends RouteKey>(key: K, input: CallInput<K>): Promise<Answer<K>> {
+    return this.http.call(key, input, { headers: this.session.headers() });
+  }
+
+  searchCustomers(q: string) {
+    return this.call('GET /v1/support/customer-search', { query: { q } });
+  }
+
+  customerUpdate(customerId: string) {
+    return this.call('GET /v1/support/customers/{customerId}/update', { params: { customerId } });
+  }
+
+  releases() {
+    return this.call('GET /v1/support/releases', {});
+  }
+
+  confirmationResponse(customerId: string, version: string, challenge: readonly string[]) {
+    return this.call('POST /v1/support/confirmation-responses', { body: { customerId, version, challenge: [...challenge] } });
+  }
+
+  failedUpdates(cursor?: string) {
+    return this.call('GET /v1/support/failed-updates', { query: { limit: 50, cursor } });
+  }
+
+  cases(cursor?: string) {
+    return this.call('GET /v1/support/cases', { query: { limit: 50, cursor } });
+  }
+
+  audit(customerId: string, action?: string) {
+    return this.call('GET /v1/support/customers/{customerId}/audit', { params: { customerId }, query: { limit: 100, action } });
+  }
+
+  sessionLog(customerId: string) {
+    return this.call('GET /v1/support/customers/{customerId}/session/log', { params: { customerId } });
+  }
+
+  resolve(customerId: string, resolution: string) {
+    return this.call('POST /v1/support/customers/{customerId}/session/resolve', { params: { customerId }, body: { resolution } });
+  }
+
+  rollout(version: string) {
+    return this.call('GET /v1/support/releases/{version}/rollout', { params: { version } });
+  }
+
+  rolloutAction(version: string, action: 'pause' | 'resume', revision: number) {
+    return this.call(`POST /v1/support/releases/{version}/rollout/${action}`, { params: { version }, body: { revision } });
+  }
+
+  withdraw(version: string, revision: number, reason?: string) {
+    return this.call('POST /v1/support/releases/{version}/withdraw', {
+      params: { version },
+      body: { revision, ...(reason ? { reason } : {}) },
+    });
+  }
+}
+
+const ApiContext = createContext<ConsoleApi | undefined>(undefined);
+export const ConsoleApiProvider = ApiContext.Provider;
+
+/** The console's API client (inside the shell only). */
+export function useConsoleApi(): ConsoleApi {
+  const api = useContext(ApiContext);
+  if (!api) throw new Error('useConsoleApi() outside the ConsoleApiProvider');
+  return api;
+}

@@ -1,0 +1,123 @@
+/**
+ * The support console (issue 13) at `/support/`, on the API's origin: Alturas
+ * support and agents answer the phone from here — confirmation codes, failed
+ * updates and their cases, releases and their rollouts. Italian first, English
+ * on request. A 401 anywhere ends the sign-in: the person signs in again and
+ * comes back to the page they were on; a 403 on a customer is a page of its own.
+ */
+import '../common/styles.css';
+import './console.css';
+import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { type Lang, LangContext } from '../common/i18n';
+import { SessionEndedContext } from '../common/problems';
+import { ConsoleApi, ConsoleApiProvider } from './api';
+import { CustomerPage } from './customer';
+import { FailedUpdates } from './failed';
+import { Releases, Rollout } from './releases';
+import { ConfirmationResponse } from './response';
+import { go, href, type Route, useRoute } from './route';
+import { StaffSession } from './session';
+import { SignIn } from './sign-in';
+import { consoleText } from './texts';
+
+function App() {
+  const session = useMemo(() => new StaffSession(), []);
+  const api = useMemo(() => new ConsoleApi(location.origin, session), [session]);
+  const [lang, setLang] = useState<Lang>(new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'it');
+  const [who, setWho] = useState(session.signedIn?.who);
+  const [expired, setExpired] = useState(false);
+  const route = useRoute();
+  const t = (key: Parameters<typeof consoleText>[1], vars?: Record<string, string | number>) => consoleText(lang, key, vars);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = t('app.title');
+  }, [lang]);
+
+  const ended = () => {
+    session.rememberReturn(location.hash || '#/');
+    session.signOut();
+    setExpired(true);
+    setWho(undefined);
+  };
+  const signedIn = (name: string) => {
+    setWho(name);
+    setExpired(false);
+    const back = session.takeReturn();
+    if (back && back !== location.hash) location.hash = back;
+  };
+
+  const nav = (target: Route, label: string) => {
+    const current =
+      route.page === target.page ||
+      (target.page === 'releases' && route.page === 'rollout') ||
+      (target.page === 'failed' && route.page === 'customer');
+    return (
+      <a href={href(target)} aria-current={current ? 'page' : undefined}>
+        {label}
+      </a>
+    );
+  };
+
+  return (
+    <LangContext.Provider value={lang}>
+      <ConsoleApiProvider value={api}>
+        <SessionEndedContext.Provider value={ended}>
+          <header class="app-header">
+            <h1>{t('app.title')}</h1>
+            {who && (
+              <nav aria-label={t('app.nav')} class="console-nav">
+                {nav({ page: 'response' }, t('nav.response'))}
+                {nav({ page: 'failed' }, t('nav.failed'))}
+                {nav({ page: 'releases' }, t('nav.releases'))}
+              </nav>
+            )}
+            {who && <span class="user">{t('app.signedInAs', { who })}</span>}
+            {who && (
+              <button
+                type="button"
+                class="lang"
+                onClick={() => {
+                  session.signOut();
+                  setWho(undefined);
+                  go({ page: 'response' });
+                }}
+              >
+                {t('app.signOut')}
+              </button>
+            )}
+            <button
+              type="button"
+              class="lang"
+              lang={lang === 'it' ? 'en' : 'it'}
+              title={t('app.switchLanguageLabel')}
+              onClick={() => setLang(lang === 'it' ? 'en' : 'it')}
+            >
+              {t('app.switchLanguage')}
+            </button>
+          </header>
+          <main>
+            {!who ? (
+              <SignIn session={session} expired={expired} onSignedIn={signedIn} />
+            ) : route.page === 'response' ? (
+              <ConfirmationResponse key={href(route)} customerId={route.customerId} />
+            ) : route.page === 'failed' ? (
+              <FailedUpdates key={href(route)} />
+            ) : route.page === 'customer' ? (
+              <CustomerPage key={href(route)} customerId={route.customerId} />
+            ) : route.page === 'releases' ? (
+              <Releases key={href(route)} />
+            ) : route.page === 'rollout' ? (
+              <Rollout key={href(route)} version={route.version} />
+            ) : (
+              <h2>{t('notFound.title')}</h2>
+            )}
+          </main>
+        </SessionEndedContext.Provider>
+      </ConsoleApiProvider>
+    </LangContext.Provider>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
