@@ -6,7 +6,7 @@
  * function, as the `$default` route does in AWS. Unlike API Gateway, it also
  * checks every answer against the route's contract (shared/api/check-response.ts),
  * so a handler that drifts from its contract fails a test, not an integrator.
- * With `webRoot`, it also serves the built window pages at `/desktop/`
+ * With `webRoot`, it also serves the built pages at `/desktop/` and `/support/`
  * (CloudFront's default behaviour in AWS), so the pages and the API share one
  * origin locally too.
  */
@@ -142,7 +142,7 @@ function checked(route: RouteContract | undefined, result: Awaited<ReturnType<ty
 
 /**
  * Starts the gateway on host:port (port 0 picks a free one); `webRoot` is a
- * web build folder (web/build.ts) whose pages are served at `/desktop/`.
+ * web build folder (web/build.ts) whose pages are served at `/desktop/` and `/support/`.
  */
 export async function startGateway(options: { port: number; host?: string; webRoot?: string }): Promise<Gateway> {
   const server = createServer((req, res) => {

@@ -29,7 +29,7 @@ export interface StackOptions {
   ports: StackPorts;
   /** Start the HTTP gateway too. @default true */
   gateway?: boolean;
-  /** A web build folder (web/build.ts) the gateway serves at `/desktop/`. @default none */
+  /** A web build folder (web/build.ts) the gateway serves at `/desktop/` and `/support/`. @default none */
   webRoot?: string;
 }
 

@@ -29,7 +29,7 @@ async function main() {
     cdn: port('CDN_PORT', 4580),
     sqs: port('SQS_PORT', 4576),
   };
-  // The update window (web/): built at each start into the data folder, served by the gateway at /desktop/.
+  // The web pages (web/): built at each start into the data folder, served by the gateway at /desktop/ and /support/.
   const { buildWeb } = await import('../web/build');
   const webRoot = join(DATA_DIR, 'web');
   const built = buildWeb({ outDir: webRoot });
@@ -47,6 +47,7 @@ async function main() {
 mOphas Update Cloud — local stack running
   API            ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/health)
   Update window  ${stack.apiUrl}/desktop/   (open it from the desktop: npm run desktop -- gestione --web)
+  Support console ${stack.apiUrl}/support/
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}
   S3 (s3rver)    http://127.0.0.1:${ports.s3}
   SNS (local)    http://127.0.0.1:${ports.sns}

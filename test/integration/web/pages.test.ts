@@ -33,6 +33,23 @@ describe('the window pages on the local gateway', () => {
     expect((await get('/desktop/app.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
 
+  it('serves the support console at /support/ with the same headers, its own bundle beside it', async () => {
+    const redirect = await get('/support');
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get('location')).toBe('/support/');
+    const res = await get('/support/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe(WINDOW_CONTENT_SECURITY_POLICY);
+    expect(await res.text()).toContain('Console di assistenza mOphas');
+    const [console, window] = await Promise.all([get('/support/app.js'), get('/desktop/app.js')]);
+    expect(console.status).toBe(200);
+    // Two entry points: the console's bundle is not the window's.
+    expect(await console.text()).not.toBe(await window.text());
+    for (const path of ['/support/..%2fdesktop%2fapp.js', '/supportx/', '/support/%2e%2e/%2e%2e/etc/passwd']) {
+      expect((await get(path)).status, path).toBe(404);
+    }
+  });
+
   it('never serves a file outside the build folder, and only GET and HEAD', async () => {
     for (const path of [
       '/desktop/..%2f..%2fpackage.json',
