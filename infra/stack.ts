@@ -174,6 +174,7 @@ export class UpdateCloudStack extends Stack {
     this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions });
     // One origin for the window and the API: /desktop/ from the pages bucket, /v1/* to the HTTP API.
     this.web.serveApi(this.packages.distribution, this.http.api);
+    this.web.serveConsole(this.packages.distribution);
 
     this.push = new PushFanOut(this, 'Push');
     this.push.worker.bindTable(table, 'readWrite').bindPlatformApplication(platformApplicationArn.valueAsString);

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import { WINDOW_HEADERS } from '../web/headers';
+import { consoleContentSecurityPolicy, WINDOW_HEADERS } from '../web/headers';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,15 +32,25 @@ export interface WebFileAnswer {
   body?: Buffer;
 }
 
+export interface WebFileOptions {
+  /** Origins the console may also connect to (the hosted sign-in); the window gets none. */
+  readonly signInOrigins?: readonly string[];
+}
+
 /** The answer for a page path under `root` (the build output, holding `desktop/` and `support/`). */
-export async function webFile(root: string, method: string, pathname: string): Promise<WebFileAnswer> {
+export async function webFile(root: string, method: string, pathname: string, options: WebFileOptions = {}): Promise<WebFileAnswer> {
+  const page = pageOf(pathname);
+  // The console's files get its own CSP (CloudFront's support/* behaviour), the rest the window's.
+  const pageHeaders =
+    page === 'support' && pathname !== '/support'
+      ? { ...WINDOW_HEADERS, 'content-security-policy': consoleContentSecurityPolicy(options.signInOrigins ?? []) }
+      : WINDOW_HEADERS;
   const text = (status: number, message: string, extra: Record<string, string> = {}): WebFileAnswer => ({
     status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', ...WINDOW_HEADERS, ...extra },
+    headers: { 'content-type': 'text/plain; charset=utf-8', ...pageHeaders, ...extra },
     body: Buffer.from(message),
   });
   if (method !== 'GET' && method !== 'HEAD') return text(405, 'Method Not Allowed', { allow: 'GET, HEAD' });
-  const page = pageOf(pathname);
   if (!page) return text(404, 'Not Found');
   if (pathname === `/${page}`) return { status: 301, headers: { location: `/${page}/`, ...WINDOW_HEADERS } };
   let decoded: string;
@@ -61,7 +71,7 @@ export async function webFile(root: string, method: string, pathname: string): P
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         // Revalidated at every load, as in S3 (deployed with Cache-Control: no-cache).
         'cache-control': 'no-cache',
-        ...WINDOW_HEADERS,
+        ...pageHeaders,
       },
       body,
     };

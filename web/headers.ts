@@ -1,5 +1,5 @@
 /**
- * Response headers of the window pages (/desktop/), one list for the CloudFront
+ * Response headers of the window pages (/desktop/, and /support/ with its own connect-src), one list for the CloudFront
  * response headers policy (infra/constructs/web-site.ts) and the local gateway
  * (local/web-files.ts), so the page is tested under the policy it is served with.
  *
@@ -17,6 +17,18 @@ export const WINDOW_CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * Where the support console (/support/) may send requests besides its own
+ * origin: the staff user pool's hosted sign-in, whose token endpoint it calls
+ * (docs/console.md). In AWS that is the pool's Cognito domain.
+ */
+export const CONSOLE_SIGN_IN_ORIGINS_AWS = ['https://*.amazoncognito.com'] as const;
+
+/** The console's CSP: the window's, with the sign-in origins added to connect-src. */
+export function consoleContentSecurityPolicy(signInOrigins: readonly string[]): string {
+  return WINDOW_CONTENT_SECURITY_POLICY.replace("connect-src 'self'", ["connect-src 'self'", ...signInOrigins].join(' '));
+}
 
 /** Every header the pages are served with (besides content type and caching). */
 export const WINDOW_HEADERS: Readonly<Record<string, string>> = {

@@ -4,10 +4,12 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { WINDOW_CONTENT_SECURITY_POLICY } from '../../web/headers';
+import { CONSOLE_SIGN_IN_ORIGINS_AWS, consoleContentSecurityPolicy, WINDOW_CONTENT_SECURITY_POLICY } from '../../web/headers';
 
 /** Path pattern of the API on the distribution (same origin as the pages: no CORS). */
 export const API_PATH_PATTERN = 'v1/*';
+/** Path pattern of the support console's files (`/support` itself is redirected by the default behaviour). */
+export const CONSOLE_PATH_PATTERN = 'support/*';
 
 /**
  * `/desktop` → `/desktop/` (and `/support` → `/support/`), and a folder path →
@@ -46,6 +48,8 @@ export class WebSite extends Construct {
   public readonly behavior: cloudfront.BehaviorOptions;
   public readonly indexFunction: cloudfront.Function;
   public readonly headers: cloudfront.ResponseHeadersPolicy;
+  /** The support console's headers: the window's, its CSP also allowing the hosted sign-in. */
+  public readonly consoleHeaders: cloudfront.ResponseHeadersPolicy;
 
   constructor(scope: Construct, id: string, props: WebSiteProps = {}) {
     super(scope, id);
@@ -69,15 +73,20 @@ export class WebSite extends Construct {
       code: cloudfront.FunctionCode.fromInline(INDEX_FUNCTION_CODE),
     });
 
+    const securityHeaders = (contentSecurityPolicy: string): cloudfront.ResponseSecurityHeadersBehavior => ({
+      contentSecurityPolicy: { contentSecurityPolicy, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+    });
     this.headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: 'mOphas window pages: own scripts and API only, never framed, no referrer',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: WINDOW_CONTENT_SECURITY_POLICY, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
-      },
+      securityHeadersBehavior: securityHeaders(WINDOW_CONTENT_SECURITY_POLICY),
+    });
+    this.consoleHeaders = new cloudfront.ResponseHeadersPolicy(this, 'ConsoleHeaders', {
+      comment: 'mOphas support console: as the window, plus the hosted sign-in token endpoint',
+      securityHeadersBehavior: securityHeaders(consoleContentSecurityPolicy(CONSOLE_SIGN_IN_ORIGINS_AWS)),
     });
 
     this.behavior = {
@@ -91,6 +100,16 @@ export class WebSite extends Construct {
       responseHeadersPolicy: this.headers,
       functionAssociations: [{ function: this.indexFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
     };
+  }
+
+  /**
+   * Serves the support console's files (`/support/…`) like the default
+   * behaviour, with the console's headers (its CSP lets it call the hosted
+   * sign-in's token endpoint, docs/console.md).
+   */
+  serveConsole(distribution: cloudfront.Distribution): void {
+    const { origin, ...options } = this.behavior;
+    distribution.addBehavior(CONSOLE_PATH_PATTERN, origin, { ...options, responseHeadersPolicy: this.consoleHeaders });
   }
 
   /**

@@ -491,6 +491,19 @@ describe('window pages and the API on one origin', () => {
     expect(headers.FrameOptions.FrameOption).toBe('DENY');
   });
 
+  it('serves the support console from the same bucket with its own CSP, which also allows the hosted sign-in', () => {
+    const consoleBehaviors = asList<Json>(distributionConfig().CacheBehaviors).filter((b) => b.PathPattern === 'support/*');
+    expect(consoleBehaviors).toHaveLength(1);
+    const behavior = consoleBehaviors[0]!;
+    expect(behavior.TargetOriginId).toBe(distributionConfig().DefaultCacheBehavior.TargetOriginId);
+    expect(behavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect((behavior.FunctionAssociations as Json[])[0]!.EventType).toBe('viewer-request');
+    const csp =
+      resources[behavior.ResponseHeadersPolicyId.Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy;
+    expect(csp.ContentSecurityPolicy).toContain("connect-src 'self' https://*.amazoncognito.com");
+    expect(csp.ContentSecurityPolicy).toContain("script-src 'self'");
+  });
+
   it('sends /v1/* to the HTTP API uncached, with every method and every viewer header but Host', () => {
     const api = asList<Json>(distributionConfig().CacheBehaviors).filter((b) => b.PathPattern === 'v1/*');
     expect(api).toHaveLength(1);
