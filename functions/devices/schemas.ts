@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { SerialField, VersionField } from '../../shared/http/fields';
-export { SerialField, VersionField };
-
-/** Licence code as typed on the device at registration. */
-export const LicenceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a licence code: letters, digits, - and _, at most 64');
+import { LicenceField, SerialField, VersionField } from '../../shared/http/fields';
+export { LicenceField, SerialField, VersionField };
 
 /**
  * FCM registration token as read from the OS. Three meanings (the contract,

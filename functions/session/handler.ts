@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { SerialField, VersionField } from '../../shared/http/fields';
 import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
+import { authoriseTablet, editTablet, listTablets } from '../../shared/tablets/authorisation';
+import { AuthoriseTabletBody, EditTabletBody } from '../../shared/tablets/schemas';
 import * as window from './window';
 
 const Token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'the confirmToken from the first step');
@@ -32,7 +34,22 @@ export const grid = route({ query: z.object({ filter: z.enum(['all', 'updated', 
   return json(200, body, { etag, 'cache-control': 'no-cache' });
 });
 
+/** Gestione Autorizzazioni Tablet (admin side): the same operations support uses (shared/tablets). */
+export const tablets = route({}, async (r) => json(200, { devices: await listTablets(admin(r).customerId) }));
+export const authorise = route({ body: AuthoriseTabletBody }, async (r) => {
+  const user = admin(r);
+  const { serial, ...fields } = r.input.body;
+  return json(201, await authoriseTablet(user, user.customerId, serial, fields));
+});
+export const edit = route({ path: SerialPath, body: EditTabletBody }, async (r) => {
+  const user = admin(r);
+  return json(200, await editTablet(user, user.customerId, r.input.path.serial, r.input.body));
+});
+
 export const handler = httpHandler('session', {
+  'GET /v1/desktop/devices': tablets,
+  'POST /v1/desktop/devices': authorise,
+  'PATCH /v1/desktop/devices/{serial}': edit,
   'GET /v1/desktop/update': grid,
   'POST /v1/desktop/update/start-update-push': route({ body: OneRow, bodyOptional: true }, async (r) =>
     json(200, await window.sendStartUpdate(admin(r), r.lambda, r.input.body.serial)),

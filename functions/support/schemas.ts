@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LicenceField, SerialField, TextField as Text, VersionField } from '../../shared/http/fields';
 
 /** Request schemas of the support routes: one per path, query and body. */
 
@@ -65,3 +66,38 @@ export const UpdateUserBody = z
   })
   .strict()
   .refine((b) => b.role !== undefined || b.password !== undefined, { message: 'give a new role, a new password or both' });
+
+/** Customer creation: its id (chosen by Alturas, stable, used in every support command), name and installed desktop version. */
+export const CreateCustomerBody = z
+  .object({
+    customerId: CustomerIdField,
+    name: Text(200, 'a name'),
+    desktopVersion: VersionField,
+  })
+  .strict();
+
+export const UpdateCustomerBody = z
+  .object({
+    name: Text(200, 'a name').optional(),
+    desktopVersion: VersionField.optional(),
+  })
+  .strict()
+  .refine((b) => b.name !== undefined || b.desktopVersion !== undefined, { message: 'give a new name, a desktop version or both' });
+
+/** A licence code as support may type an existing mOphas one (otherwise the service generates it). */
+export const IssueLicenceBody = z.object({ licenceCode: LicenceField.optional() }).strict();
+export const RevokeLicenceBody = z.object({ licenceCode: LicenceField }).strict();
+
+export const IssueWorkstationBody = z
+  .object({
+    workstation: z.enum(['server', 'client'], { message: "'server' (the central computer) or 'client'" }),
+    /** What the customer calls the workstation; unique among its live credentials. */
+    label: Text(64, 'a label'),
+  })
+  .strict();
+
+/** A desktop credential's public id (the part before the dot, never the secret). */
+export const CredentialIdField = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'a credential id as listed by workstations');
+export const WorkstationPath = z.object({ customerId: CustomerIdField, credentialId: CredentialIdField });
+
+export const TabletPath = z.object({ customerId: CustomerIdField, serial: SerialField });

@@ -4,24 +4,46 @@ import { z } from 'zod';
 import { userToken } from '../../shared/auth/authenticate';
 import { writeAudit } from '../../shared/db/audit';
 import { deleteUserToken, putUserToken } from '../../shared/db/credentials';
-import { consumeRate, isRateLimited, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
+import { reserveRate, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
 import { changePassword, getUser } from '../../shared/db/users';
 import { hashPassword, sha256Hex, verifyPassword } from '../../shared/domain/secrets';
-import { AppError, conflict, tooManyRequests, unauthorized } from '../../shared/errors';
+import { AppError, conflict, unauthorized } from '../../shared/errors';
 import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
 
 /** User session lifetime: short, the desktop logs in again at start. */
 export const USER_TOKEN_TTL_MS = 60 * 60 * 1000;
-/** Failed logins per user before a 15-minute pause. */
+/**
+ * Failed logins per user and 15-minute window. A slot is taken atomically before
+ * the password is verified (parallel guesses cannot slip past the count) and
+ * given back when the login succeeds: only failures lock a user out.
+ */
 export const LOGIN_FAILURES: RateLimit = { limit: 10, windowSeconds: 15 * 60 };
-/** Login attempts of any outcome per user and window, counted atomically before verifying (caps parallel guessing). */
-export const LOGIN_ATTEMPTS_IN_WINDOW: RateLimit = { limit: 30, windowSeconds: 15 * 60 };
+/**
+ * Wrong current passwords per user and 15-minute window on the password change,
+ * counted the same way: a stolen 1-hour session token cannot be used to guess
+ * the password online. Separate from the login count, so such a guesser never
+ * locks the real user out of logging in.
+ */
+export const PASSWORD_CHANGE_FAILURES: RateLimit = { limit: 5, windowSeconds: 15 * 60 };
 
 const tooManyLogins = () =>
-  tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many failed logins for this user: wait a few minutes and retry.', {
-    retryAfterSeconds: retryAfterSeconds(LOGIN_FAILURES),
-  });
+  new AppError(
+    429,
+    'TOO_MANY_ATTEMPTS',
+    'Too many failed logins for this user: wait a few minutes and retry.',
+    { retryAfterSeconds: retryAfterSeconds(LOGIN_FAILURES) },
+    'Troppi accessi non riusciti per questo utente: attendere qualche minuto e riprovare.',
+  );
+
+const tooManyPasswordChanges = () =>
+  new AppError(
+    429,
+    'TOO_MANY_ATTEMPTS',
+    'Too many wrong current passwords: wait a few minutes and retry.',
+    { retryAfterSeconds: retryAfterSeconds(PASSWORD_CHANGE_FAILURES) },
+    'Troppi tentativi con una password attuale errata: attendere qualche minuto e riprovare.',
+  );
 
 const Username = z
   .string()
@@ -46,16 +68,13 @@ const PasswordBody = z.object({
 export const login = route({ body: LoginBody }, async (request) => {
   const desktop = principalOf(request, 'desktop');
   const body = request.input.body;
-  const scope = `login#${desktop.customerId}#${body.username.toLowerCase()}`;
-  // Checked before the attempt but counted only on failure; parallel guesses are also
-  // capped by taking a slot atomically (refunded on success) so none slip past the count.
-  if (await isRateLimited(scope, LOGIN_FAILURES)) throw tooManyLogins();
-  if (!(await consumeRate(`${scope}#inflight`, LOGIN_ATTEMPTS_IN_WINDOW))) throw tooManyLogins();
+  const slot = await reserveRate(`login#${desktop.customerId}#${body.username.toLowerCase()}`, LOGIN_FAILURES);
+  if (!slot) throw tooManyLogins();
   const user = await getUser(desktop.customerId, body.username);
   // Verify against a dummy hash for unknown users so timing does not reveal which usernames exist.
   const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyHash()));
   if (!user || !ok) {
-    await consumeRate(scope, LOGIN_FAILURES);
+    // The slot stays taken: this failure counts.
     await writeAudit({
       customerId: desktop.customerId,
       action: 'user.login',
@@ -64,6 +83,7 @@ export const login = route({ body: LoginBody }, async (request) => {
     });
     throw unauthorized();
   }
+  await slot.release();
   const tokenId = randomBytes(9).toString('base64url');
   const secret = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + USER_TOKEN_TTL_MS;
@@ -98,10 +118,30 @@ export const login = route({ body: LoginBody }, async (request) => {
 export const password = route({ body: PasswordBody }, async (request) => {
   const user = principalOf(request, 'user');
   const body = request.input.body;
+  const slot = await reserveRate(`password#${user.customerId}#${user.username.toLowerCase()}`, PASSWORD_CHANGE_FAILURES);
+  if (!slot) {
+    await writeAudit({
+      customerId: user.customerId,
+      action: 'user.password.changed',
+      actor: { kind: 'user', id: user.username },
+      outcome: 'refused',
+      details: { reason: 'too-many-attempts' },
+    });
+    throw tooManyPasswordChanges();
+  }
   const stored = await getUser(user.customerId, user.username);
   if (!stored || !(await verifyPassword(body.currentPassword, stored.passwordHash))) {
+    // The slot stays taken: a wrong current password counts, and is audited like a failed login.
+    await writeAudit({
+      customerId: user.customerId,
+      action: 'user.password.changed',
+      actor: { kind: 'user', id: user.username },
+      outcome: 'refused',
+      details: { reason: 'wrong-current-password' },
+    });
     throw new AppError(400, 'WRONG_PASSWORD', 'The current password is not correct.', undefined, 'La password attuale non è corretta.');
   }
+  await slot.release();
   if (
     body.newPassword === body.currentPassword ||
     body.newPassword.toLowerCase() === user.username.toLowerCase() ||

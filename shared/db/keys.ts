@@ -50,6 +50,11 @@ export const customerKeys = {
   /** The open manual lock/unlock exchange for one device (TTL-expired). */
   lockExchange: (customerId: string, serial: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `LOCKX#${serial}` }),
   supportCase: (customerId: string, caseId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `CASE#${caseId}` }),
+  /**
+   * A live workstation credential by its label (lower case): labels are unique
+   * among a customer's live credentials, so a retried issue never makes two.
+   */
+  workstation: (customerId: string, label: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `WKS#${label.toLowerCase()}` }),
   casePrefix: 'CASE#',
 };
 
@@ -89,6 +94,12 @@ export const gsi1Keys = {
   openCases: 'OPEN_CASES',
   /** All audit entries of one UTC day, for support's cross-customer audit view. */
   auditDay: (isoDate: string) => `AUDITDAY#${isoDate}`,
+  /** Every customer (support's customer list); sort `<createdAt>#<customerId>`. */
+  customers: 'CUSTOMERS',
+  /** One customer's licence codes, revoked ones included; sort `<createdAt>#<code>`. */
+  licences: (customerId: string) => `LICENCES#${customerId}`,
+  /** One customer's workstation credentials, revoked ones included; sort `<createdAt>#<credentialId>`. */
+  workstations: (customerId: string) => `WORKSTATIONS#${customerId}`,
 };
 
 /** Fixed-window counters for rate limits (TTL-expired). */

@@ -21,3 +21,16 @@ export const VersionField = z
 
 /** A device serial (IMEI or the vendor's serial). */
 export const SerialField = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a device serial (IMEI): letters, digits, dashes');
+
+/** Licence code as typed on the device at registration and issued by support. */
+export const LicenceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a licence code: letters, digits, - and _, at most 64');
+
+/** A name people type (customer, model, operator…): trimmed, 1..max characters, no control characters. */
+export const TextField = (max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} is required`)
+    .max(max, `at most ${max} characters`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
