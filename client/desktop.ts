@@ -39,6 +39,8 @@ import type {
   LoginAnswer,
   PushAnswer,
   SessionView,
+  TabletFields,
+  TabletView,
   VerifyAnswer,
 } from './types';
 
@@ -492,9 +494,28 @@ export class DesktopClient {
     return this.http.post(`/v1/desktop/devices/${seg(serial)}/disable`, confirmToken ? { confirmToken } : {}, this.user());
   }
 
-  /** Re-enables a device (tablet authorisation management). */
-  enableDevice(serial: string): Promise<{ serial: string; enabled: true }> {
+  /** Re-enables a device (tablet authorisation management) and re-opens its registration once. */
+  enableDevice(serial: string): Promise<{ serial: string; enabled: true; registrationOpen: true }> {
     return this.http.post(`/v1/desktop/devices/${seg(serial)}/enable`, {}, this.user());
+  }
+
+  // ---------------------------------------------------------------------------
+  // Gestione Mobile — Gestione Autorizzazioni Tablet
+  // ---------------------------------------------------------------------------
+
+  /** The authorised tablets, with installed version and last sync. */
+  async tablets(): Promise<TabletView[]> {
+    return (await this.http.get<{ devices: TabletView[] }>('/v1/desktop/devices', this.user())).devices;
+  }
+
+  /** Adds an authorised tablet (IMEI serial, model, operator, phone): it may then register with the licence code. */
+  authoriseTablet(tablet: { serial: string } & TabletFields): Promise<TabletView> {
+    return this.http.post('/v1/desktop/devices', tablet, this.user());
+  }
+
+  /** Changes an authorised tablet's model, operator or phone. */
+  editTablet(serial: string, change: Partial<TabletFields>): Promise<TabletView> {
+    return this.http.patch(`/v1/desktop/devices/${seg(serial)}`, change, this.user());
   }
 
   // ---------------------------------------------------------------------------

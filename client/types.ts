@@ -190,3 +190,17 @@ export interface ConfirmationResponseAnswer {
   challenge: string;
   response: string;
 }
+
+/** Onboarding by support: the server's own shapes (type-only imports, nothing loaded at run time). */
+import type { CustomerView } from '../functions/support/customers';
+import type { LicenceView } from '../functions/support/licences';
+import type { IssuedWorkstation, WorkstationView } from '../functions/support/workstations';
+import type { TabletFields, TabletView } from '../shared/tablets/authorisation';
+export type { CustomerView, IssuedWorkstation, LicenceView, TabletFields, TabletView, WorkstationView };
+
+/** POST /v1/support/customers. */
+export interface CreatedCustomer {
+  customer: CustomerView;
+  /** The manual's default profile, to pass on to the customer: it must change the password at the first login. */
+  firstLogin: { username: string; password: string; mustChangePassword: true };
+}
