@@ -33,4 +33,4 @@ export const TextField = (max: number, what: string) =>
     .min(1, `${what} is required`)
     .max(max, `at most ${max} characters`)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-    .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters');
