@@ -207,8 +207,7 @@ export class SupportClient {
 
   /** The customer's workstation credentials (never their secrets). */
   async workstations(customerId: string): Promise<WorkstationView[]> {
-    return (await this.http.get<{ workstations: WorkstationView[] }>(`/v1/support/customers/${seg(customerId)}/workstations`))
-      .workstations;
+    return (await this.http.get<{ workstations: WorkstationView[] }>(`/v1/support/customers/${seg(customerId)}/workstations`)).workstations;
   }
 
   /** Revokes a workstation credential (it stops within a few minutes, see the answer). */
