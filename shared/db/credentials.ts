@@ -126,7 +126,8 @@ export function workstationLabelItem(customerId: string, label: string, credenti
     Put: {
       TableName: tableName(),
       Item: { ...customerKeys.workstation(customerId, label), type: 'workstationLabel', label, credentialId },
-      ConditionExpression: 'attribute_not_exists(pk)',
+      // Free when never used, or released by a revocation (no DeleteItem: the support function may not delete).
+      ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(credentialId)',
     },
   };
 }
@@ -147,9 +148,10 @@ export function moveWorkstationLabelItem(customerId: string, label: string, from
 /** Transaction item freeing a workstation label when its credential is revoked. */
 export function releaseWorkstationLabelItem(customerId: string, label: string, credentialId: string): TransactItem {
   return {
-    Delete: {
+    Update: {
       TableName: tableName(),
       Key: customerKeys.workstation(customerId, label),
+      UpdateExpression: 'REMOVE credentialId',
       ConditionExpression: 'credentialId = :id',
       ExpressionAttributeValues: { ':id': credentialId },
     },
