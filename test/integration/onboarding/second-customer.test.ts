@@ -15,10 +15,10 @@ import { TestApi } from '../../fixtures/api';
  * authorised tablets — the tablets register, and an update session runs to its
  * conclusion. Nothing here writes the table: releases are published, the
  * customer onboarded and the update run with the SDK clients (client/), as the
- * CLIs and a real desktop and tablets do. This file owns the 84.xx releases.
+ * CLIs and a real desktop and tablets do. This file owns the 64.xx releases.
  */
-const FROM = '84.00.00_001';
-const TO = '84.00.00_002';
+const FROM = '64.00.00_001';
+const TO = '64.00.00_002';
 
 let api: TestApi;
 let support: SupportClient;
