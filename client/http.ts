@@ -133,7 +133,8 @@ export class HttpClient {
     }
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    // Called as a plain function: browsers refuse fetch invoked on another object ("Illegal invocation").
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   /** Full URL of a path with its query string. */
@@ -201,6 +202,11 @@ export class HttpClient {
   /** POST a JSON body (optional) and return the parsed answer. */
   async post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
     return (await this.send<T>('POST', path, { ...options, body })).body;
+  }
+
+  /** PUT a JSON body and return the parsed answer. */
+  async put<T>(path: string, body: unknown, options?: RequestOptions): Promise<T> {
+    return (await this.send<T>('PUT', path, { ...options, body })).body;
   }
 
   /** PATCH a JSON body and return the parsed answer. */

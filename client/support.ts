@@ -24,6 +24,9 @@ import type {
   IssuedWorkstation,
   LicenceView,
   ResolveAnswer,
+  RolloutPlan,
+  RolloutProgress,
+  RolloutView,
   SupportCase,
   TabletFields,
   TabletView,
@@ -116,6 +119,39 @@ export class SupportClient {
   /** Published releases with storage details, oldest first. */
   listReleases(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
     return this.http.get('/v1/support/releases');
+  }
+
+  /** A release's rollout: plan, phase and per wave the customers, offered, downloaded, started, concluded, failed. */
+  rollout(version: string): Promise<RolloutProgress> {
+    return this.http.get(`/v1/support/releases/${seg(version)}/rollout`);
+  }
+
+  /**
+   * Sets or changes a release's rollout plan. Changes are conditional on the
+   * revision the caller read: pass the one you looked at, or leave it out to
+   * use the current one (then a change made meanwhile by someone else is not
+   * noticed). 409 ROLLOUT_CONFLICT carries the rollout as it now is.
+   */
+  async setRolloutPlan(version: string, plan: RolloutPlan, revision?: number): Promise<RolloutView> {
+    return this.http.put(`/v1/support/releases/${seg(version)}/rollout`, {
+      revision: revision ?? (await this.rollout(version)).revision,
+      plan,
+    });
+  }
+
+  /** pause · resume · advance (open the next wave now); `revision` as for setRolloutPlan. */
+  async rolloutAction(version: string, action: 'pause' | 'resume' | 'advance', revision?: number): Promise<RolloutView> {
+    return this.http.post(`/v1/support/releases/${seg(version)}/rollout/${action}`, {
+      revision: revision ?? (await this.rollout(version)).revision,
+    });
+  }
+
+  /** Withdraws a release: no customer is offered it any more (final). `revision` as for setRolloutPlan. */
+  async withdrawRelease(version: string, options: { reason?: string; revision?: number } = {}): Promise<RolloutView> {
+    return this.http.post(`/v1/support/releases/${seg(version)}/withdraw`, {
+      revision: options.revision ?? (await this.rollout(version)).revision,
+      ...(options.reason ? { reason: options.reason } : {}),
+    });
   }
 
   /** The public catalog (no credential needed). */

@@ -30,7 +30,12 @@ async function main() {
     cdn: port('CDN_PORT', 4580),
     sqs: port('SQS_PORT', 4576),
   };
-  const stack = await startStack({ dataDir: DATA_DIR, ports });
+  // The update window (web/): built at each start into the data folder, served by the gateway at /desktop/.
+  const { buildWeb } = await import('../web/build');
+  const webRoot = join(DATA_DIR, 'web');
+  const built = buildWeb({ outDir: webRoot });
+  const stack = await startStack({ dataDir: DATA_DIR, ports, webRoot });
+  await built;
 
   // The demo customer is onboarded through the API, as Alturas support does it (local/seed.ts).
   const { isSeeded, seedDemo } = await import('./seed');
@@ -50,6 +55,7 @@ async function main() {
   console.log(`
 mOphas Update Cloud — local stack running
   API            ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/health)
+  Update window  ${stack.apiUrl}/desktop/   (open it from the desktop: npm run desktop -- gestione --web)
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}
   S3 (s3rver)    http://127.0.0.1:${ports.s3}
   SNS (local)    http://127.0.0.1:${ports.sns}

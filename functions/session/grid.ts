@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { DeviceAttribute, DeviceItem } from '../../shared/db/devices';
+import type { TabletView } from '../../shared/tablets/authorisation';
 import {
-  ALLOWED_ACTIONS,
+  allowedActions,
   awaitingUpdate,
   isUpdated,
   notificationAcked,
   startOrForce,
   type GridFilter,
   type Session,
+  type SessionContext,
 } from '../../shared/session/state-machine';
 
 /** Fields the grid reads: never the lock secret or the credential. */
@@ -27,6 +29,12 @@ export const GRID_PROJECTION: readonly (DeviceAttribute | 'serial')[] = [
   'awaitingSessionId',
   'notes',
 ];
+
+/** Shown in the window of a phase-1 session whose release Alturas withdrew. */
+export const WITHDRAWN_TEXT = {
+  it: "Alturas ha ritirato questa versione: l'aggiornamento non può essere avviato né forzato. Clic su Chiudi aggiornamento per chiudere la procedura; i dispositivi mobile riprenderanno la normale attività.",
+  en: 'Alturas has withdrawn this release: the update can be neither started nor forced. Click Close update to end the procedure; the mobile devices resume normal work.',
+};
 
 /** One row of "Gestione aggiornamento" (SES-1, SES-7). */
 export interface GridRow {
@@ -50,7 +58,13 @@ export interface GridRow {
  * The admin window as data: session, buttons enabled, rows of enabled devices
  * (disabled ones leave the grid, SES-8), filtered for phase 3.
  */
-export function buildGrid(session: Session, devices: DeviceItem[], desktopVersion: string | undefined, filter: GridFilter) {
+export function buildGrid(
+  session: Session,
+  devices: DeviceItem[],
+  desktopVersion: string | undefined,
+  filter: GridFilter,
+  context: SessionContext = {},
+) {
   const enabled = devices.filter((d) => d.enabled);
   const phase3 = session.state === 'mobile-update';
   const rows: GridRow[] = enabled
@@ -81,11 +95,13 @@ export function buildGrid(session: Session, devices: DeviceItem[], desktopVersio
       supportCaseId: session.supportCaseId ?? null,
     },
     desktopVersion: desktopVersion ?? null,
-    allowedActions: ALLOWED_ACTIONS[session.state],
+    allowedActions: allowedActions(session.state, context),
     buttons: {
-      startUpdate: session.state === 'preparing' && canStart,
-      forceUpdate: session.state === 'preparing' && !canStart,
+      startUpdate: session.state === 'preparing' && !context.releaseWithdrawn && canStart,
+      forceUpdate: session.state === 'preparing' && !context.releaseWithdrawn && !canStart,
     },
+    // Phase 1 of a release Alturas withdrew: the window says why Avvia/Forza are gone (docs/rollout.md).
+    ...(context.releaseWithdrawn ? { releaseWithdrawn: { version: session.targetVersion ?? null, message: WITHDRAWN_TEXT } } : {}),
     counts: {
       devices: enabled.length,
       awaiting: enabled.length - notAwaiting.length,
@@ -95,4 +111,22 @@ export function buildGrid(session: Session, devices: DeviceItem[], desktopVersio
     rows,
   };
   return { body, etag: `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"` };
+}
+
+/** One tablet of "Gestione Mobile": its tablet authorisation row, and whether it lags the desktop. */
+export type MobileDeviceRow = TabletView & {
+  /** Installed version differs from the desktop's: the window marks the row. */
+  notOnDesktopVersion: boolean;
+};
+
+/**
+ * "Gestione Mobile" (Gestione autorizzazioni tablet): every authorised tablet,
+ * enabled or not, as shared/tablets/authorisation.ts shows it, sorted by serial.
+ */
+export function buildDeviceList(tablets: TabletView[], desktopVersion: string | undefined) {
+  const devices: MobileDeviceRow[] = tablets.map((t) => ({
+    ...t,
+    notOnDesktopVersion: !isUpdated({ ...t, installedVersion: t.installedVersion ?? undefined }, desktopVersion),
+  }));
+  return { desktopVersion: desktopVersion ?? null, devices };
 }

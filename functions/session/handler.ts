@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SerialField, VersionField } from '../../shared/http/fields';
 import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
-import { authoriseTablet, editTablet, listTablets } from '../../shared/tablets/authorisation';
+import { authoriseTablet, editTablet } from '../../shared/tablets/authorisation';
 import { AuthoriseTabletBody, EditTabletBody } from '../../shared/tablets/schemas';
 import * as window from './window';
 
@@ -35,7 +35,6 @@ export const grid = route({ query: z.object({ filter: z.enum(['all', 'updated', 
 });
 
 /** Gestione Autorizzazioni Tablet (admin side): the same operations support uses (shared/tablets). */
-export const tablets = route({}, async (r) => json(200, { devices: await listTablets(admin(r).customerId) }));
 export const authorise = route({ body: AuthoriseTabletBody }, async (r) => {
   const user = admin(r);
   const { serial, ...fields } = r.input.body;
@@ -47,7 +46,6 @@ export const edit = route({ path: SerialPath, body: EditTabletBody }, async (r) 
 });
 
 export const handler = httpHandler('session', {
-  'GET /v1/desktop/devices': tablets,
   'POST /v1/desktop/devices': authorise,
   'PATCH /v1/desktop/devices/{serial}': edit,
   'GET /v1/desktop/update': grid,
@@ -66,12 +64,14 @@ export const handler = httpHandler('session', {
     json(200, await window.conclude(admin(r), r.input.body.confirmToken)),
   ),
   'POST /v1/desktop/update/reactivate': route(NoBody, async (r) => json(200, await window.reactivate(admin(r), r.lambda))),
+  'POST /v1/desktop/update/close': route(NoBody, async (r) => json(200, await window.closeUpdate(admin(r), r.lambda))),
   'POST /v1/desktop/update/report': route({ body: z.object({ message: z.string().max(4000).optional() }), bodyOptional: true }, async (r) =>
     json(200, await window.reportToSupport(admin(r), r.input.body.message)),
   ),
   'POST /v1/desktop/devices/{serial}/disable': route({ path: SerialPath, body: Confirm, bodyOptional: true }, async (r) =>
     json(200, await window.disableDevice(admin(r), r.input.path.serial, r.input.body.confirmToken)),
   ),
+  'GET /v1/desktop/devices': route({}, async (r) => json(200, await window.mobileDevices(admin(r)))),
   'POST /v1/desktop/devices/{serial}/enable': route({ path: SerialPath, ...NoBody }, async (r) =>
     json(200, await window.enableDevice(admin(r), r.input.path.serial)),
   ),

@@ -73,6 +73,7 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Princ
         workstation: item.workstation,
         mustChangePassword: user.mustChangePassword,
         tokenId: parsed.id,
+        expiresAt: item.expiresAt,
       };
     }
     case 'support': {

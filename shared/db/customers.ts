@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import { queryGsi1Page, type Page } from './cases';
@@ -44,9 +44,8 @@ export function newProfileItem(profile: CustomerProfile & { createdAt: string })
         ...customerKeys.profile(profile.customerId),
         type: 'customer',
         ...profile,
-        // Support's customer list (newest first).
-        [TABLE_KEYS.gsi1.partitionKey]: gsi1Keys.customers,
-        [TABLE_KEYS.gsi1.sortKey]: `${profile.createdAt}#${profile.customerId}`,
+        // The customer list (support's list, rollout waves): one shape, customerListKeys.
+        ...customerListKeys(profile.customerId),
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
@@ -147,8 +146,8 @@ export function releaseLicenceItem(customerId: string, code: string): TransactIt
 }
 
 /**
- * One page of customers, newest first (Query gsi1 `CUSTOMERS`), optionally only
- * those `keep` accepts (an agent's customers).
+ * One page of customers, by id (Query gsi1 `CUSTOMERS`), optionally only those
+ * `keep` accepts (an agent's customers).
  */
 export async function listProfiles(options: {
   limit: number;
@@ -159,6 +158,7 @@ export async function listProfiles(options: {
   const page = await queryGsi1Page(gsi1Keys.customers, {
     limit: options.limit,
     cursor: options.cursor,
+    ascending: true,
     keep: keep ? (item) => keep(String(item.customerId)) : undefined,
   });
   return { items: page.items.map(toProfile), cursor: page.cursor };
@@ -175,4 +175,50 @@ export function setDesktopVersionItem(customerId: string, version: string) {
       ExpressionAttributeValues: { ':v': version },
     },
   };
+}
+
+/**
+ * The index attributes every customer profile carries so it appears in the
+ * customer list (gsi1 `CUSTOMERS`, sorted by id): spread them into the profile
+ * item wherever a customer is created.
+ */
+export const customerListKeys = (customerId: string) => ({ gsi1pk: gsi1Keys.customers, gsi1sk: customerId });
+
+/** Every customer id, from the customer list (one paginated Query of the index, ids only). */
+export async function listCustomerIds(): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: TABLE_KEYS.gsi1.indexName,
+        KeyConditionExpression: 'gsi1pk = :list',
+        ExpressionAttributeValues: { ':list': gsi1Keys.customers },
+        ProjectionExpression: 'gsi1sk',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) ids.push(item.gsi1sk as string);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return ids;
+}
+
+/** Which of `customerIds` have a profile (BatchGetItem by 100, unprocessed keys retried). */
+export async function existingCustomers(customerIds: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < customerIds.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = customerIds.slice(i, i + 100).map((id) => customerKeys.profile(id));
+    for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+      const result: BatchGetCommandOutput = await ddb.send(
+        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keys, ProjectionExpression: 'customerId' } } }),
+      );
+      for (const item of result.Responses?.[tableName()] ?? []) found.add(item.customerId as string);
+      keys = result.UnprocessedKeys?.[tableName()]?.Keys;
+    }
+    if (keys?.length) throw new Error('BatchGetItem left keys unprocessed after retries');
+  }
+  return found;
 }

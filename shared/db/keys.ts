@@ -24,6 +24,19 @@ export const catalogKeys = {
   head: (): ItemKey => ({ pk: 'CATALOG', sk: 'HEAD' }),
   release: (version: string): ItemKey => ({ pk: 'CATALOG', sk: `REL#${version}` }),
   releasePrefix: 'REL#',
+  /** A release's rollout plan and state (docs/rollout.md): in the catalog, so it rides in the feed's cached copy. */
+  rollout: (version: string): ItemKey => ({ pk: 'CATALOG', sk: `ROLLOUT#${version}` }),
+  rolloutPrefix: 'ROLLOUT#',
+};
+
+/**
+ * Per-wave progress counters of a rollout: their own partition per release, so
+ * the session transitions that count never contend with the catalog the feed reads.
+ */
+export const rolloutKeys = {
+  wave: (version: string, wave: number): ItemKey => ({ pk: `ROLLOUT#${version}`, sk: `WAVE#${String(wave).padStart(2, '0')}` }),
+  partition: (version: string) => `ROLLOUT#${version}`,
+  wavePrefix: 'WAVE#',
 };
 
 /** Everything that belongs to one customer shares its partition, except the audit trail. */
@@ -75,6 +88,8 @@ export const credentialKeys = {
   supportPrincipal: (principalId: string): ItemKey => ({ pk: `SUPPORT#${principalId}`, sk: 'PRINCIPAL' }),
   /** Short-lived user session token (TTL-expired). */
   userToken: (tokenId: string): ItemKey => ({ pk: `TOKEN#${tokenId}`, sk: 'TOKEN' }),
+  /** Single-use window ticket, keyed by the SHA-256 of the ticket (never the ticket itself; TTL-expired). */
+  windowTicket: (ticketHash: string): ItemKey => ({ pk: `WTICKET#${ticketHash}`, sk: 'TICKET' }),
 };
 
 /** Audit trail: its own partition per customer, sorted by time. */
@@ -92,10 +107,10 @@ export const gsi1Keys = {
   failedSessions: 'FAILED_SESSIONS',
   /** Support cases not yet resolved; sort by time. */
   openCases: 'OPEN_CASES',
+  /** Every customer profile (sorted by id): support's customer list, and the rollout waves' customer count. */
+  customers: 'CUSTOMERS',
   /** All audit entries of one UTC day, for support's cross-customer audit view. */
   auditDay: (isoDate: string) => `AUDITDAY#${isoDate}`,
-  /** Every customer (support's customer list); sort `<createdAt>#<customerId>`. */
-  customers: 'CUSTOMERS',
   /** One customer's licence codes, revoked ones included; sort `<createdAt>#<code>`. */
   licences: (customerId: string) => `LICENCES#${customerId}`,
   /** One customer's workstation credentials, revoked ones included; sort `<createdAt>#<credentialId>`. */

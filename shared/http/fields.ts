@@ -34,3 +34,6 @@ export const TextField = (max: number, what: string) =>
     .max(max, `at most ${max} characters`)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters');
+
+/** A customer id: letters, digits, `-` and `_` (never `@`, which marks non-customer audit scopes). */
+export const CustomerIdField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a customer id: letters, digits, - and _ (at most 64)');

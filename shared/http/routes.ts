@@ -86,6 +86,54 @@ export const ROUTES: readonly RouteSpec[] = [
     maxBodyBytes: 256 * 1024,
   },
   { method: 'GET', path: '/v1/support/releases', fn: 'releases', auth: 'support', summary: 'Published releases with storage details' },
+  // Staged rollouts (docs/rollout.md): support staff only.
+  {
+    method: 'GET',
+    path: '/v1/support/releases/{version}/rollout',
+    fn: 'releases',
+    auth: 'support',
+    summary: "A release's rollout: plan, state and per-wave progress",
+  },
+  {
+    method: 'PUT',
+    path: '/v1/support/releases/{version}/rollout',
+    fn: 'releases',
+    auth: 'support',
+    summary: 'Set or change the rollout plan (conditional on the revision read)',
+    maxBodyBytes: 128 * 1024,
+  },
+  {
+    method: 'POST',
+    path: '/v1/support/releases/{version}/rollout/pause',
+    fn: 'releases',
+    auth: 'support',
+    summary: 'Pause the rollout: no further wave opens',
+    maxBodyBytes: 1024,
+  },
+  {
+    method: 'POST',
+    path: '/v1/support/releases/{version}/rollout/resume',
+    fn: 'releases',
+    auth: 'support',
+    summary: 'Resume a paused or halted rollout',
+    maxBodyBytes: 1024,
+  },
+  {
+    method: 'POST',
+    path: '/v1/support/releases/{version}/rollout/advance',
+    fn: 'releases',
+    auth: 'support',
+    summary: 'Open the next wave now',
+    maxBodyBytes: 1024,
+  },
+  {
+    method: 'POST',
+    path: '/v1/support/releases/{version}/withdraw',
+    fn: 'releases',
+    auth: 'support',
+    summary: 'Withdraw a release: no customer is offered it any more',
+    maxBodyBytes: 4096,
+  },
   {
     method: 'POST',
     path: '/v1/codes/check',
@@ -207,6 +255,14 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'POST',
+    path: '/v1/desktop/update/close',
+    fn: 'session',
+    auth: 'admin',
+    summary: 'Chiudi aggiornamento: end a phase-1 session whose release Alturas withdrew',
+    maxBodyBytes: 1024,
+  },
+  {
+    method: 'POST',
     path: '/v1/desktop/update/report',
     fn: 'session',
     auth: 'admin',
@@ -235,7 +291,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/v1/desktop/devices',
     fn: 'session',
     auth: 'admin',
-    summary: 'Gestione Mobile: the authorised tablets with installed version and last sync',
+    summary: 'Gestione Mobile: every authorised tablet (enabled or not) with installed version and last sync',
   },
   {
     method: 'POST',
@@ -458,6 +514,30 @@ export const ROUTES: readonly RouteSpec[] = [
     maxBodyBytes: 2048,
   },
   { method: 'POST', path: '/v1/desktop/logout', fn: 'users', auth: 'user-pending', summary: "End the caller's session" },
+  // The update window as a hosted page (/desktop/): the desktop hands it a single-use ticket.
+  {
+    method: 'POST',
+    path: '/v1/desktop/window-tickets',
+    fn: 'users',
+    auth: 'admin',
+    summary: 'A 60-second, single-use ticket that opens the hosted update window (/desktop/#ticket=…)',
+    maxBodyBytes: 1024,
+  },
+  {
+    method: 'POST',
+    path: '/v1/desktop/window-session',
+    fn: 'users',
+    auth: 'public',
+    summary: "The window page exchanges its ticket (once) for its own session, bound to the desktop's user and workstation",
+    maxBodyBytes: 1024,
+  },
+  {
+    method: 'GET',
+    path: '/v1/desktop/notice',
+    fn: 'version-feed',
+    auth: 'user',
+    summary: "The notice for the desktop's known version (the window page's startup notice)",
+  },
 ];
 
 /** `"GET /v1/health"`: the form API Gateway puts in `event.routeKey`. */

@@ -46,6 +46,8 @@ export interface TabletView {
   registered: boolean;
   /** The office re-opened its registration: it may register once without its old credential. */
   registrationOpen: boolean;
+  /** Blocked (lock exchange, SBLOCCO DEVICE in Gestione Mobile unblocks it). */
+  blocked: boolean;
   installedVersion: string | null;
   /** Ultima Synchro. */
   lastSync: string | null;
@@ -62,6 +64,7 @@ const VIEW_PROJECTION = [
   'enabled',
   'credentialId',
   'registrationOpen',
+  'blocked',
   'installedVersion',
   'lastSyncAt',
   'authorisedAt',
@@ -77,6 +80,7 @@ export function tabletView(d: DeviceItem): TabletView {
     enabled: d.enabled,
     registered: Boolean(d.credentialId),
     registrationOpen: Boolean(d.registrationOpen),
+    blocked: Boolean(d.blocked),
     installedVersion: d.installedVersion ?? null,
     lastSync: d.lastSyncAt ?? null,
     authorisedAt: d.authorisedAt ?? null,
