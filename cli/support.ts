@@ -218,7 +218,7 @@ const customerRows = (list: CustomerView[]) =>
 supportOptions(
   customers
     .command('list')
-    .description('Customers, newest first (an agent sees its own)')
+    .description('Customers by id (an agent sees its own)')
     .option('--limit <n>', 'page size', parseLimit)
     .option('--cursor <cursor>', 'next page, from a previous answer'),
 ).action(async (flags: SupportFlags & { limit?: number; cursor?: string }) => {

@@ -205,7 +205,7 @@ export class SupportClient {
     return this.http.post('/v1/support/customers', customer);
   }
 
-  /** Customers, newest first (an agent sees its own). */
+  /** Customers by id (an agent sees its own). */
   async customers(page: { limit?: number; cursor?: string } = {}): Promise<Page<CustomerView>> {
     const answer = await this.http.get<{ customers: CustomerView[]; cursor?: string }>('/v1/support/customers', { query: page });
     return { items: answer.customers, ...(answer.cursor ? { cursor: answer.cursor } : {}) };

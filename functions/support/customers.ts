@@ -129,7 +129,7 @@ export async function createCustomer(
   return { customer: customerView(profile), firstLogin: { ...FIRST_LOGIN_ADMIN, mustChangePassword: true } };
 }
 
-/** Customers, newest first; an agent sees only its own. */
+/** Customers by id; an agent sees only its own. */
 export async function listCustomers(support: SupportPrincipal, page: { limit: number; cursor?: string }) {
   const listed = await listProfiles({ ...page, keep: customerFilter(support) });
   return { customers: listed.items.map(customerView), ...(listed.cursor ? { cursor: listed.cursor } : {}) };

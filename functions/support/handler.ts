@@ -93,7 +93,7 @@ export const createCustomerRoute = route({ body: CreateCustomerBody }, async (re
   json(201, await createCustomer(principalOf(request, 'support'), request.input.body)),
 );
 
-/** GET /v1/support/customers: customers, newest first (an agent sees its own). */
+/** GET /v1/support/customers: customers by id (an agent sees its own). */
 export const listCustomersRoute = route({ query: PageQuery }, async (request) =>
   json(200, await listCustomers(principalOf(request, 'support'), request.input.query)),
 );

@@ -400,7 +400,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Create a customer (with the first-login admin ammin)',
     maxBodyBytes: 2048,
   },
-  { method: 'GET', path: '/v1/support/customers', fn: 'support', auth: 'support', summary: 'Customers, newest first' },
+  { method: 'GET', path: '/v1/support/customers', fn: 'support', auth: 'support', summary: 'Customers, by id' },
   { method: 'GET', path: '/v1/support/customers/{customerId}', fn: 'support', auth: 'support', summary: 'One customer' },
   {
     method: 'PATCH',

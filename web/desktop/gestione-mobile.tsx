@@ -1,8 +1,9 @@
 /**
- * "Gestione Mobile" — Gestione autorizzazioni tablet: every tablet of the
- * customer, enabled or not, with its installed version and last sync; enable,
- * disable (double confirmation) and SBLOCCO DEVICE, also outside an update.
- * Adding and editing tablets arrives with the onboarding routes (issue 11).
+ * "Gestione Mobile" — Gestione autorizzazioni tablet: every authorised tablet of
+ * the customer (shared/tablets/authorisation.ts), enabled or not, registered or
+ * not yet, with its installed version and last sync; enable, disable (double
+ * confirmation) and SBLOCCO DEVICE, also outside an update. Adding and editing
+ * tablets is on the desktop's CLI and the support API (docs/clients.md).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { type MobileDeviceList, type MobileDeviceRow, useApi } from '../common/api';
@@ -60,9 +61,12 @@ export function GestioneMobile(props: { onClose: () => void }) {
     {
       id: 'installed',
       header: t('grid.installed'),
-      cell: (r) => (r.notOnDesktopVersion ? `${r.installedVersion ?? none} — ${t('grid.notUpdated')}` : (r.installedVersion ?? none)),
+      // A tablet not registered yet has no version to compare.
+      cell: (r) =>
+        r.installedVersion && r.notOnDesktopVersion ? `${r.installedVersion} — ${t('grid.notUpdated')}` : (r.installedVersion ?? none),
     },
     { id: 'lastSync', header: t('grid.lastSync'), cell: (r) => formatDateTime(lang, r.lastSync), width: 130 },
+    { id: 'registered', header: t('grid.registered'), cell: (r) => flag(r.registered), class: 'flag', width: 90 },
     { id: 'enabled', header: t('grid.enabled'), cell: (r) => flag(r.enabled), class: 'flag', width: 90 },
     { id: 'blocked', header: t('grid.blocked'), cell: (r) => flag(r.blocked), class: 'flag', width: 90 },
   ];

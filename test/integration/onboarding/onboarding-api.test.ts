@@ -252,6 +252,7 @@ describe('tablet authorisation management (Gestione Autorizzazioni Tablet)', () 
       enabled: true,
       registered: false,
       registrationOpen: false,
+      blocked: false,
       installedVersion: null,
       lastSync: null,
       authorisedAt: expect.any(String),
@@ -274,7 +275,9 @@ describe('tablet authorisation management (Gestione Autorizzazioni Tablet)', () 
 
     const list = await api.call('GET', '/v1/desktop/devices', { auth: admin });
     const registered = list.body.devices.find((d: { serial: string }) => d.serial === tenant.devices[0]!.serial);
-    expect(registered).toMatchObject({ registered: true, installedVersion: '03.01.00_030', enabled: true });
+    // Gestione Mobile: the same rows, with the desktop's version to compare against.
+    expect(registered).toMatchObject({ registered: true, installedVersion: '03.01.00_030', enabled: true, notOnDesktopVersion: false });
+    expect(list.body.desktopVersion).toBe('03.01.00_030');
     expect(list.body.devices.map((d: { serial: string }) => d.serial).sort()).toEqual([serial, tenant.devices[0]!.serial].sort());
     expect(JSON.stringify(list.body)).not.toMatch(/lockSecret|credentialId/);
 
