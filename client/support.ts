@@ -13,7 +13,8 @@ import { SupportApi } from '../cli/lib/api';
 import { ApiError as CliApiError, CliError } from '../cli/lib/errors';
 import type { Progress } from '../cli/lib/progress';
 import { publishRelease, type PublishedRelease } from '../cli/lib/publish-release';
-import { ApiError, HttpClient, MophasClientError, seg, type LocalizedMessages } from './http';
+import type { Body } from './api';
+import { ApiError, HttpClient, MophasClientError, type LocalizedMessages } from './http';
 import type {
   AuditEntry,
   CatalogRelease,
@@ -23,6 +24,7 @@ import type {
   FailedUpdate,
   IssuedWorkstation,
   LicenceView,
+  PublicRelease,
   ResolveAnswer,
   RolloutPlan,
   RolloutProgress,
@@ -117,13 +119,13 @@ export class SupportClient {
   }
 
   /** Published releases with storage details, oldest first. */
-  listReleases(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
-    return this.http.get('/v1/support/releases');
+  listReleases(): Promise<{ catalogVersion: number; latestVersion: string | null; releases: CatalogRelease[] }> {
+    return this.http.call('GET /v1/support/releases', {});
   }
 
   /** A release's rollout: plan, phase and per wave the customers, offered, downloaded, started, concluded, failed. */
   rollout(version: string): Promise<RolloutProgress> {
-    return this.http.get(`/v1/support/releases/${seg(version)}/rollout`);
+    return this.http.call('GET /v1/support/releases/{version}/rollout', { params: { version } });
   }
 
   /**
@@ -133,67 +135,74 @@ export class SupportClient {
    * noticed). 409 ROLLOUT_CONFLICT carries the rollout as it now is.
    */
   async setRolloutPlan(version: string, plan: RolloutPlan, revision?: number): Promise<RolloutView> {
-    return this.http.put(`/v1/support/releases/${seg(version)}/rollout`, {
-      revision: revision ?? (await this.rollout(version)).revision,
-      plan,
+    return this.http.call('PUT /v1/support/releases/{version}/rollout', {
+      params: { version },
+      body: { revision: revision ?? (await this.rollout(version)).revision, plan },
     });
   }
 
   /** pause · resume · advance (open the next wave now); `revision` as for setRolloutPlan. */
   async rolloutAction(version: string, action: 'pause' | 'resume' | 'advance', revision?: number): Promise<RolloutView> {
-    return this.http.post(`/v1/support/releases/${seg(version)}/rollout/${action}`, {
-      revision: revision ?? (await this.rollout(version)).revision,
+    return this.http.call(`POST /v1/support/releases/{version}/rollout/${action}`, {
+      params: { version },
+      body: { revision: revision ?? (await this.rollout(version)).revision },
     });
   }
 
   /** Withdraws a release: no customer is offered it any more (final). `revision` as for setRolloutPlan. */
   async withdrawRelease(version: string, options: { reason?: string; revision?: number } = {}): Promise<RolloutView> {
-    return this.http.post(`/v1/support/releases/${seg(version)}/withdraw`, {
-      revision: options.revision ?? (await this.rollout(version)).revision,
-      ...(options.reason ? { reason: options.reason } : {}),
+    return this.http.call('POST /v1/support/releases/{version}/withdraw', {
+      params: { version },
+      body: { revision: options.revision ?? (await this.rollout(version)).revision, ...(options.reason ? { reason: options.reason } : {}) },
     });
   }
 
   /** The public catalog (no credential needed). */
-  catalog(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
-    return this.http.get('/v1/catalog', { authorization: null });
+  catalog(): Promise<{ catalogVersion: number; releases: PublicRelease[] }> {
+    return this.http.call('GET /v1/catalog', {}, { authorization: null });
   }
 
   /** Turns the challenge the customer read over the phone into the response (audited; CODE-2/4). */
   confirmationResponse(customerId: string, version: string, challenge: string | readonly string[]): Promise<ConfirmationResponseAnswer> {
-    return this.http.post('/v1/support/confirmation-responses', { customerId, version, challenge });
+    return this.http.call('POST /v1/support/confirmation-responses', {
+      body: { customerId, version, challenge: typeof challenge === 'string' ? challenge : [...challenge] },
+    });
   }
 
   /** A customer's desktop users. */
   async listUsers(customerId: string): Promise<UserView[]> {
-    return (await this.http.get<{ users: UserView[] }>(`/v1/support/customers/${seg(customerId)}/users`)).users;
+    return (await this.http.call('GET /v1/support/customers/{customerId}/users', { params: { customerId } })).users;
   }
 
   /** Adds a desktop user; the user must change the password at the first login. */
-  addUser(customerId: string, user: { username: string; password: string; role: 'admin' | 'user' }): Promise<UserView> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/users`, user);
+  addUser(customerId: string, user: Body<'POST /v1/support/customers/{customerId}/users'>): Promise<UserView> {
+    return this.http.call('POST /v1/support/customers/{customerId}/users', { params: { customerId }, body: user });
   }
 
   /** Changes a user's role and/or resets the password (then changed at the next login). */
-  updateUser(customerId: string, username: string, change: { role?: 'admin' | 'user'; password?: string }): Promise<UserView> {
-    return this.http.patch(`/v1/support/customers/${seg(customerId)}/users/${seg(username)}`, change);
+  updateUser(
+    customerId: string,
+    username: string,
+    change: Body<'PATCH /v1/support/customers/{customerId}/users/{username}'>,
+  ): Promise<UserView> {
+    return this.http.call('PATCH /v1/support/customers/{customerId}/users/{username}', { params: { customerId, username }, body: change });
   }
 
   /** Customers whose update failed and awaits support, newest first. */
   async failedUpdates(page: { limit?: number; cursor?: string } = {}): Promise<Page<FailedUpdate>> {
-    const answer = await this.http.get<{ failedUpdates: FailedUpdate[]; cursor?: string }>('/v1/support/failed-updates', { query: page });
+    const answer = await this.http.call('GET /v1/support/failed-updates', { query: page });
     return { items: answer.failedUpdates, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 
   /** Open support cases, newest first. */
   async cases(page: { limit?: number; cursor?: string } = {}): Promise<Page<SupportCase>> {
-    const answer = await this.http.get<{ cases: SupportCase[]; cursor?: string }>('/v1/support/cases', { query: page });
+    const answer = await this.http.call('GET /v1/support/cases', { query: page });
     return { items: answer.cases, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 
   /** Marks a customer's failed update resolved: the red notice goes, the update may be retried; its cases close. */
   resolve(customerId: string, resolution: string): Promise<ResolveAnswer> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/session/resolve`, { resolution });
+    return this.http.call('POST /v1/support/customers/{customerId}/session/resolve', { params: { customerId }, body: { resolution } });
   }
 
   // ---------------------------------------------------------------------------
@@ -202,90 +211,97 @@ export class SupportClient {
 
   /** Creates a customer with the manual's first-login admin (`ammin` / `ammin`); staff only. */
   createCustomer(customer: { customerId: string; name: string; desktopVersion: string }): Promise<CreatedCustomer> {
-    return this.http.post('/v1/support/customers', customer);
+    return this.http.call('POST /v1/support/customers', { body: customer });
   }
 
   /** Customers by id (an agent sees its own). */
   async customers(page: { limit?: number; cursor?: string } = {}): Promise<Page<CustomerView>> {
-    const answer = await this.http.get<{ customers: CustomerView[]; cursor?: string }>('/v1/support/customers', { query: page });
+    const answer = await this.http.call('GET /v1/support/customers', { query: page });
     return { items: answer.customers, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 
   /** One customer. */
   customer(customerId: string): Promise<CustomerView> {
-    return this.http.get(`/v1/support/customers/${seg(customerId)}`);
+    return this.http.call('GET /v1/support/customers/{customerId}', { params: { customerId } });
   }
 
   /** Changes a customer's name and/or the desktop version the service knows (not during an update). */
   updateCustomer(customerId: string, change: { name?: string; desktopVersion?: string }): Promise<CustomerView> {
-    return this.http.patch(`/v1/support/customers/${seg(customerId)}`, change);
+    return this.http.call('PATCH /v1/support/customers/{customerId}', { params: { customerId }, body: change });
   }
 
   /** Issues the customer's licence (generated, or an existing mOphas code). One live licence per customer. */
   issueLicence(customerId: string, licenceCode?: string): Promise<LicenceView> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/licences`, licenceCode ? { licenceCode } : {});
+    return this.http.call('POST /v1/support/customers/{customerId}/licences', {
+      params: { customerId },
+      body: licenceCode ? { licenceCode } : {},
+    });
   }
 
   /** The customer's licences, the live one and revoked ones. */
   async licences(customerId: string): Promise<LicenceView[]> {
-    return (await this.http.get<{ licences: LicenceView[] }>(`/v1/support/customers/${seg(customerId)}/licences`)).licences;
+    return (await this.http.call('GET /v1/support/customers/{customerId}/licences', { params: { customerId } })).licences;
   }
 
   /** Revokes a licence: no tablet registers with it any more (registered ones keep working). */
   revokeLicence(customerId: string, licenceCode: string): Promise<LicenceView> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/licences/revoke`, { licenceCode });
+    return this.http.call('POST /v1/support/customers/{customerId}/licences/revoke', { params: { customerId }, body: { licenceCode } });
   }
 
   /** Issues a workstation credential; `credential` in the answer is the secret, shown this once. */
   issueWorkstation(customerId: string, workstation: { workstation: 'server' | 'client'; label: string }): Promise<IssuedWorkstation> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/workstations`, workstation);
+    return this.http.call('POST /v1/support/customers/{customerId}/workstations', { params: { customerId }, body: workstation });
   }
 
   /** The customer's workstation credentials (never their secrets). */
   async workstations(customerId: string): Promise<WorkstationView[]> {
-    return (await this.http.get<{ workstations: WorkstationView[] }>(`/v1/support/customers/${seg(customerId)}/workstations`)).workstations;
+    return (await this.http.call('GET /v1/support/customers/{customerId}/workstations', { params: { customerId } })).workstations;
   }
 
   /** Revokes a workstation credential (it stops within a few minutes, see the answer). */
   revokeWorkstation(customerId: string, credentialId: string): Promise<WorkstationView> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/workstations/${seg(credentialId)}/revoke`, {});
+    return this.http.call('POST /v1/support/customers/{customerId}/workstations/{credentialId}/revoke', {
+      params: { customerId, credentialId },
+      body: {},
+    });
   }
 
   /** Rotates a workstation credential: a new secret (shown once), the old one revoked. */
   rotateWorkstation(customerId: string, credentialId: string): Promise<IssuedWorkstation> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/workstations/${seg(credentialId)}/rotate`, {});
+    return this.http.call('POST /v1/support/customers/{customerId}/workstations/{credentialId}/rotate', {
+      params: { customerId, credentialId },
+      body: {},
+    });
   }
 
   /** Tablet authorisation management: the customer's tablets with installed version and last sync. */
   async tablets(customerId: string): Promise<TabletView[]> {
-    return (await this.http.get<{ devices: TabletView[] }>(`/v1/support/customers/${seg(customerId)}/devices`)).devices;
+    return (await this.http.call('GET /v1/support/customers/{customerId}/devices', { params: { customerId } })).devices;
   }
 
   /** Authorises a tablet: from now on it may register with the licence code. */
   authoriseTablet(customerId: string, tablet: { serial: string } & TabletFields): Promise<TabletView> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/devices`, tablet);
+    return this.http.call('POST /v1/support/customers/{customerId}/devices', { params: { customerId }, body: tablet });
   }
 
   /** Changes an authorised tablet's model, operator or phone. */
   editTablet(customerId: string, serial: string, change: Partial<TabletFields>): Promise<TabletView> {
-    return this.http.patch(`/v1/support/customers/${seg(customerId)}/devices/${seg(serial)}`, change);
+    return this.http.call('PATCH /v1/support/customers/{customerId}/devices/{serial}', { params: { customerId, serial }, body: change });
   }
 
   /** Disables a tablet: its credential stops at once, it leaves the grid. */
   disableTablet(customerId: string, serial: string): Promise<TabletView> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/devices/${seg(serial)}/disable`, {});
+    return this.http.call('POST /v1/support/customers/{customerId}/devices/{serial}/disable', { params: { customerId, serial }, body: {} });
   }
 
   /** Enables a tablet and re-opens its registration once. */
   enableTablet(customerId: string, serial: string): Promise<TabletView> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/devices/${seg(serial)}/enable`, {});
+    return this.http.call('POST /v1/support/customers/{customerId}/devices/{serial}/enable', { params: { customerId, serial }, body: {} });
   }
 
   /** A customer's audit trail, newest first (`action`: a prefix such as `session.` or `lock.`). */
   async audit(customerId: string, query: { limit?: number; cursor?: string; action?: string } = {}): Promise<Page<AuditEntry>> {
-    const answer = await this.http.get<{ entries: AuditEntry[]; cursor?: string }>(`/v1/support/customers/${seg(customerId)}/audit`, {
-      query,
-    });
+    const answer = await this.http.call('GET /v1/support/customers/{customerId}/audit', { params: { customerId }, query });
     return { items: answer.entries, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 }

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
-import { HTTP_FUNCTIONS, type HttpFunctionName } from '../shared/http/routes';
+import { HTTP_FUNCTIONS, type HttpFunctionName } from '../shared/api';
 import { AccessLogBucket } from './constructs/access-log-bucket';
 import { DataTable } from './constructs/data-table';
 import { type PackageCustomDomain, PackageDistribution } from './constructs/package-distribution';

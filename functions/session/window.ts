@@ -267,7 +267,7 @@ export async function forceUpdate(user: UserPrincipal, token?: string) {
   if (canStart) throw sessionConflict(current, 'Every device awaits the update: use Start update.', 'ALL_DEVICES_AWAITING');
   if (!token) {
     return {
-      confirmationRequired: true,
+      confirmationRequired: true as const,
       confirmToken: confirmToken(await confirmKey(), binding(current, 'force-update')),
       notAwaiting: devices.filter((d) => notAwaiting.includes(d.serial)).map((d) => ({ serial: d.serial, operator: d.operator ?? null })),
       warning: FORCE_WARNING,
@@ -300,7 +300,12 @@ export async function reportOutcome(
   if (outcome.result === 'success') {
     requireAllowed(current, 'report-success');
     if (outcome.version !== current.targetVersion) {
-      throw sessionConflict(current, `The session installs ${current.targetVersion}, not ${outcome.version}.`, 'VERSION_MISMATCH');
+      throw sessionConflict(
+        current,
+        `The session installs ${current.targetVersion}, not ${outcome.version}.`,
+        'VERSION_MISMATCH',
+        `L'aggiornamento in corso installa la versione ${current.targetVersion}, non la ${outcome.version}.`,
+      );
     }
     const saved = await saveSession(
       current,
@@ -363,7 +368,7 @@ export async function conclude(user: UserPrincipal, token?: string) {
   if (notUpdated.length > 0) {
     if (!token) {
       return {
-        confirmationRequired: true,
+        confirmationRequired: true as const,
         confirmToken: confirmToken(await confirmKey(), binding(current, 'conclude')),
         notUpdated: notUpdated.map((d) => ({
           serial: d.serial,
@@ -457,7 +462,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
     throw conflict('DEVICE_DISABLED', 'This device is already disabled.', { serial }, 'Il dispositivo è già disabilitato.');
   if (!token) {
     return {
-      confirmationRequired: true,
+      confirmationRequired: true as const,
       confirmToken: confirmToken(await confirmKey(), binding(session, 'disable-device', serial)),
       warning: {
         it: 'Al dispositivo verrà tolta la spunta Abilitato e non potrà più operare; scomparirà dalla griglia. Si potrà riabilitarlo da Gestione Autorizzazioni Tablet.',
@@ -467,7 +472,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
   }
   await requireConfirmation(session, 'disable-device', token, serial);
   await disableTablet(user, user.customerId, serial, session.state);
-  return { serial, enabled: false };
+  return { serial, enabled: false as const };
 }
 
 /**
@@ -477,7 +482,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
 export async function enableDevice(user: UserPrincipal, serial: string) {
   const session = await getSession(user.customerId);
   await enableTablet(user, user.customerId, serial, session.state);
-  return { serial, enabled: true, registrationOpen: true };
+  return { serial, enabled: true as const, registrationOpen: true as const };
 }
 
 /**

@@ -86,7 +86,7 @@ export async function readCustomer(support: SupportPrincipal, customerId: string
 export async function createCustomer(
   support: SupportPrincipal,
   input: { customerId: string; name: string; desktopVersion: string },
-): Promise<{ customer: CustomerView; firstLogin: { username: string; password: string; mustChangePassword: true } }> {
+): Promise<{ customer: CustomerView; firstLogin: typeof FIRST_LOGIN_ADMIN & { mustChangePassword: true } }> {
   assertStaff(support);
   const at = new Date().toISOString();
   const actor = actorOf(support);

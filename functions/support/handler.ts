@@ -1,192 +1,147 @@
-import { z } from 'zod';
+import { support as routes } from '../../shared/api/routes/support';
 import { listAudit } from '../../shared/db/audit';
-import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
-import { json } from '../../shared/http/response';
+import { created, httpHandler, implement, ok } from '../../shared/http/handler';
 import { authoriseTablet, disableTablet, editTablet, enableTablet, listTablets } from '../../shared/tablets/authorisation';
-import { AuthoriseTabletBody, EditTabletBody } from '../../shared/tablets/schemas';
 import { assertCustomerAccess } from './access';
 import { createCustomer, customerView, listCustomers, readCustomer, updateCustomer } from './customers';
 import { listFailedUpdates, listVisibleOpenCases } from './failed-updates';
 import { customerLicences, issueLicence, revokeLicence } from './licences';
 import { resolveFailedUpdate } from './resolve';
-import {
-  AuditQuery,
-  CreateCustomerBody,
-  CreateUserBody,
-  CustomerPath,
-  IssueLicenceBody,
-  IssueWorkstationBody,
-  PageQuery,
-  ResolveBody,
-  RevokeLicenceBody,
-  TabletPath,
-  UpdateCustomerBody,
-  UpdateUserBody,
-  UserPath,
-  WorkstationPath,
-} from './schemas';
 import { createCustomerUser, listCustomerUsers, updateCustomerUser } from './users';
 import { customerWorkstations, issueWorkstation, revokeWorkstation, rotateWorkstation } from './workstations';
 
 /*
  * Alturas support (IAM-authorised in AWS; agents limited to their customers).
- * Every route validates its path, query and body with one schema (400 naming
- * the field) and checks the agent's allow-list (403) before touching a customer.
+ * Every route's input is validated by its contract (400 naming the field), and the
+ * agent's allow-list is checked (403) before a customer is touched.
  */
 
 /** GET /v1/support/customers/{customerId}/audit: a customer's audit trail, newest first. */
-export const audit = route({ path: CustomerPath, query: AuditQuery }, async (request) => {
-  const { customerId } = request.input.path;
-  assertCustomerAccess(principalOf(request, 'support'), customerId);
-  return json(200, await listAudit(customerId, request.input.query));
+export const audit = implement(routes.audit, async ({ principal, params, query }) => {
+  assertCustomerAccess(principal, params.customerId);
+  return ok(await listAudit(params.customerId, query));
 });
 
 /** GET /v1/support/failed-updates: customers whose update failed and awaits support, newest first. */
-export const failedUpdates = route({ query: PageQuery }, async (request) => {
-  const { limit, cursor } = request.input.query;
-  const page = await listFailedUpdates(principalOf(request, 'support'), limit, cursor);
-  return json(200, { failedUpdates: page.items, cursor: page.cursor });
+export const failedUpdates = implement(routes.failedUpdates, async ({ principal, query }) => {
+  const page = await listFailedUpdates(principal, query.limit, query.cursor);
+  return ok({ failedUpdates: page.items, cursor: page.cursor });
 });
 
 /** GET /v1/support/cases: open support cases, newest first. */
-export const cases = route({ query: PageQuery }, async (request) => {
-  const { limit, cursor } = request.input.query;
-  const page = await listVisibleOpenCases(principalOf(request, 'support'), limit, cursor);
-  return json(200, { cases: page.items, cursor: page.cursor });
+export const cases = implement(routes.cases, async ({ principal, query }) => {
+  const page = await listVisibleOpenCases(principal, query.limit, query.cursor);
+  return ok({ cases: page.items, cursor: page.cursor });
 });
 
 /** POST /v1/support/customers/{customerId}/session/resolve: the failed update is resolved; it may be retried. */
-export const resolve = route({ path: CustomerPath, body: ResolveBody }, async (request) => {
-  const support = principalOf(request, 'support');
-  const { customerId } = request.input.path;
-  assertCustomerAccess(support, customerId);
-  return json(200, await resolveFailedUpdate(support, customerId, request.input.body.resolution));
-});
-
-/** GET /v1/support/customers/{customerId}/users: the customer's desktop users (no password hashes). */
-export const users = route({ path: CustomerPath }, async (request) =>
-  json(200, await listCustomerUsers(principalOf(request, 'support'), request.input.path.customerId)),
+export const resolve = implement(routes.resolve, async ({ principal, params, body }) =>
+  ok(await resolveFailedUpdate(principal, params.customerId, body.resolution)),
 );
 
+/** GET /v1/support/customers/{customerId}/users: the customer's desktop users (no password hashes). */
+export const users = implement(routes.users, async ({ principal, params }) => ok(await listCustomerUsers(principal, params.customerId)));
+
 /** POST /v1/support/customers/{customerId}/users: add a desktop user; it must change the password at first login. */
-export const createUser = route({ path: CustomerPath, body: CreateUserBody }, async (request) => {
-  const support = principalOf(request, 'support');
-  const { customerId } = request.input.path;
-  assertCustomerAccess(support, customerId);
-  return json(201, await createCustomerUser(support, customerId, request.input.body));
-});
+export const createUser = implement(routes.createUser, async ({ principal, params, body }) =>
+  created(await createCustomerUser(principal, params.customerId, body)),
+);
 
 /** PATCH /v1/support/customers/{customerId}/users/{username}: change the role and/or reset the password. */
-export const updateUser = route({ path: UserPath, body: UpdateUserBody }, async (request) => {
-  const support = principalOf(request, 'support');
-  const { customerId, username } = request.input.path;
-  assertCustomerAccess(support, customerId);
-  return json(200, await updateCustomerUser(support, customerId, username, request.input.body));
-});
+export const updateUser = implement(routes.updateUser, async ({ principal, params, body }) =>
+  ok(await updateCustomerUser(principal, params.customerId, params.username, body)),
+);
 
 // ── Onboarding: customers, licences, workstation credentials, tablets ───────
 
-const NoBody = { body: z.object({}).strict(), bodyOptional: true } as const;
-
 /** POST /v1/support/customers: a new customer with the manual's first-login admin (staff only). */
-export const createCustomerRoute = route({ body: CreateCustomerBody }, async (request) =>
-  json(201, await createCustomer(principalOf(request, 'support'), request.input.body)),
+export const createCustomerRoute = implement(routes.createCustomer, async ({ principal, body }) =>
+  created(await createCustomer(principal, body)),
 );
 
 /** GET /v1/support/customers: customers by id (an agent sees its own). */
-export const listCustomersRoute = route({ query: PageQuery }, async (request) =>
-  json(200, await listCustomers(principalOf(request, 'support'), request.input.query)),
+export const listCustomersRoute = implement(routes.listCustomers, async ({ principal, query }) =>
+  ok(await listCustomers(principal, query)),
 );
 
 /** GET /v1/support/customers/{customerId}: one customer. */
-export const getCustomerRoute = route({ path: CustomerPath }, async (request) =>
-  json(200, customerView(await readCustomer(principalOf(request, 'support'), request.input.path.customerId))),
+export const getCustomerRoute = implement(routes.getCustomer, async ({ principal, params }) =>
+  ok(customerView(await readCustomer(principal, params.customerId))),
 );
 
 /** PATCH /v1/support/customers/{customerId}: name and/or desktop version. */
-export const updateCustomerRoute = route({ path: CustomerPath, body: UpdateCustomerBody }, async (request) =>
-  json(200, await updateCustomer(principalOf(request, 'support'), request.input.path.customerId, request.input.body)),
+export const updateCustomerRoute = implement(routes.updateCustomer, async ({ principal, params, body }) =>
+  ok(await updateCustomer(principal, params.customerId, body)),
 );
 
-export const issueLicenceRoute = route({ path: CustomerPath, body: IssueLicenceBody, bodyOptional: true }, async (request) =>
-  json(201, await issueLicence(principalOf(request, 'support'), request.input.path.customerId, request.input.body.licenceCode)),
+export const issueLicenceRoute = implement(routes.issueLicence, async ({ principal, params, body }) =>
+  created(await issueLicence(principal, params.customerId, body.licenceCode)),
 );
-export const listLicencesRoute = route({ path: CustomerPath }, async (request) =>
-  json(200, await customerLicences(principalOf(request, 'support'), request.input.path.customerId)),
+export const listLicencesRoute = implement(routes.listLicences, async ({ principal, params }) =>
+  ok(await customerLicences(principal, params.customerId)),
 );
-export const revokeLicenceRoute = route({ path: CustomerPath, body: RevokeLicenceBody }, async (request) =>
-  json(200, await revokeLicence(principalOf(request, 'support'), request.input.path.customerId, request.input.body.licenceCode)),
-);
-
-export const issueWorkstationRoute = route({ path: CustomerPath, body: IssueWorkstationBody }, async (request) =>
-  json(201, await issueWorkstation(principalOf(request, 'support'), request.input.path.customerId, request.input.body)),
-);
-export const listWorkstationsRoute = route({ path: CustomerPath }, async (request) =>
-  json(200, await customerWorkstations(principalOf(request, 'support'), request.input.path.customerId)),
-);
-export const revokeWorkstationRoute = route({ path: WorkstationPath, ...NoBody }, async (request) =>
-  json(200, await revokeWorkstation(principalOf(request, 'support'), request.input.path.customerId, request.input.path.credentialId)),
-);
-export const rotateWorkstationRoute = route({ path: WorkstationPath, ...NoBody }, async (request) =>
-  json(201, await rotateWorkstation(principalOf(request, 'support'), request.input.path.customerId, request.input.path.credentialId)),
+export const revokeLicenceRoute = implement(routes.revokeLicence, async ({ principal, params, body }) =>
+  ok(await revokeLicence(principal, params.customerId, body.licenceCode)),
 );
 
-/** The customer named in the path, after the agent check (404 when unknown). */
-async function tabletsCustomer(request: HttpRequest, customerId: string) {
-  const support = principalOf(request, 'support');
-  await readCustomer(support, customerId);
-  return support;
-}
+export const issueWorkstationRoute = implement(routes.issueWorkstation, async ({ principal, params, body }) =>
+  created(await issueWorkstation(principal, params.customerId, body)),
+);
+export const listWorkstationsRoute = implement(routes.listWorkstations, async ({ principal, params }) =>
+  ok(await customerWorkstations(principal, params.customerId)),
+);
+export const revokeWorkstationRoute = implement(routes.revokeWorkstation, async ({ principal, params }) =>
+  ok(await revokeWorkstation(principal, params.customerId, params.credentialId)),
+);
+export const rotateWorkstationRoute = implement(routes.rotateWorkstation, async ({ principal, params }) =>
+  created(await rotateWorkstation(principal, params.customerId, params.credentialId)),
+);
 
-export const listTabletsRoute = route({ path: CustomerPath }, async (request) => {
-  const { customerId } = request.input.path;
-  await tabletsCustomer(request, customerId);
-  return json(200, { customerId, devices: await listTablets(customerId) });
+/** Tablet authorisation for the customer named in the path, after the agent check (404 when unknown). */
+export const listTabletsRoute = implement(routes.listTablets, async ({ principal, params }) => {
+  await readCustomer(principal, params.customerId);
+  return ok({ customerId: params.customerId, devices: await listTablets(params.customerId) });
 });
-export const authoriseTabletRoute = route({ path: CustomerPath, body: AuthoriseTabletBody }, async (request) => {
-  const { customerId } = request.input.path;
-  const { serial, ...fields } = request.input.body;
-  const support = await tabletsCustomer(request, customerId);
-  return json(201, await authoriseTablet(support, customerId, serial, fields, { checkCustomer: true }));
+export const authoriseTabletRoute = implement(routes.authoriseTablet, async ({ principal, params, body }) => {
+  const { serial, ...fields } = body;
+  await readCustomer(principal, params.customerId);
+  return created(await authoriseTablet(principal, params.customerId, serial, fields, { checkCustomer: true }));
 });
-export const editTabletRoute = route({ path: TabletPath, body: EditTabletBody }, async (request) => {
-  const { customerId, serial } = request.input.path;
-  const support = await tabletsCustomer(request, customerId);
-  return json(200, await editTablet(support, customerId, serial, request.input.body));
+export const editTabletRoute = implement(routes.editTablet, async ({ principal, params, body }) => {
+  await readCustomer(principal, params.customerId);
+  return ok(await editTablet(principal, params.customerId, params.serial, body));
 });
-export const disableTabletRoute = route({ path: TabletPath, ...NoBody }, async (request) => {
-  const { customerId, serial } = request.input.path;
-  const support = await tabletsCustomer(request, customerId);
-  return json(200, await disableTablet(support, customerId, serial));
+export const disableTabletRoute = implement(routes.disableTablet, async ({ principal, params }) => {
+  await readCustomer(principal, params.customerId);
+  return ok(await disableTablet(principal, params.customerId, params.serial));
 });
-export const enableTabletRoute = route({ path: TabletPath, ...NoBody }, async (request) => {
-  const { customerId, serial } = request.input.path;
-  const support = await tabletsCustomer(request, customerId);
-  return json(200, await enableTablet(support, customerId, serial));
+export const enableTabletRoute = implement(routes.enableTablet, async ({ principal, params }) => {
+  await readCustomer(principal, params.customerId);
+  return ok(await enableTablet(principal, params.customerId, params.serial));
 });
 
-export const handler = httpHandler('support', {
-  'GET /v1/support/customers/{customerId}/audit': audit,
-  'GET /v1/support/failed-updates': failedUpdates,
-  'GET /v1/support/cases': cases,
-  'POST /v1/support/customers/{customerId}/session/resolve': resolve,
-  'GET /v1/support/customers/{customerId}/users': users,
-  'POST /v1/support/customers/{customerId}/users': createUser,
-  'PATCH /v1/support/customers/{customerId}/users/{username}': updateUser,
-  'POST /v1/support/customers': createCustomerRoute,
-  'GET /v1/support/customers': listCustomersRoute,
-  'GET /v1/support/customers/{customerId}': getCustomerRoute,
-  'PATCH /v1/support/customers/{customerId}': updateCustomerRoute,
-  'POST /v1/support/customers/{customerId}/licences': issueLicenceRoute,
-  'GET /v1/support/customers/{customerId}/licences': listLicencesRoute,
-  'POST /v1/support/customers/{customerId}/licences/revoke': revokeLicenceRoute,
-  'POST /v1/support/customers/{customerId}/workstations': issueWorkstationRoute,
-  'GET /v1/support/customers/{customerId}/workstations': listWorkstationsRoute,
-  'POST /v1/support/customers/{customerId}/workstations/{credentialId}/revoke': revokeWorkstationRoute,
-  'POST /v1/support/customers/{customerId}/workstations/{credentialId}/rotate': rotateWorkstationRoute,
-  'GET /v1/support/customers/{customerId}/devices': listTabletsRoute,
-  'POST /v1/support/customers/{customerId}/devices': authoriseTabletRoute,
-  'PATCH /v1/support/customers/{customerId}/devices/{serial}': editTabletRoute,
-  'POST /v1/support/customers/{customerId}/devices/{serial}/disable': disableTabletRoute,
-  'POST /v1/support/customers/{customerId}/devices/{serial}/enable': enableTabletRoute,
-});
+export const handler = httpHandler('support', [
+  audit,
+  failedUpdates,
+  cases,
+  resolve,
+  users,
+  createUser,
+  updateUser,
+  createCustomerRoute,
+  listCustomersRoute,
+  getCustomerRoute,
+  updateCustomerRoute,
+  issueLicenceRoute,
+  listLicencesRoute,
+  revokeLicenceRoute,
+  issueWorkstationRoute,
+  listWorkstationsRoute,
+  revokeWorkstationRoute,
+  rotateWorkstationRoute,
+  listTabletsRoute,
+  authoriseTabletRoute,
+  editTabletRoute,
+  disableTabletRoute,
+  enableTabletRoute,
+]);

@@ -6,16 +6,16 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HTTP_FUNCTIONS, ROUTES, routeKey, type HttpFunctionName, type RouteSpec } from '../../shared/http/routes';
+import { HTTP_FUNCTIONS, ROUTES, routeKey, type HttpFunctionName, type RouteContract } from '../../shared/api';
 
 export interface ServiceHttpApiProps {
   /** The Lambda behind each HTTP function name; every name in HTTP_FUNCTIONS must be present. */
   readonly functions: Readonly<Record<HttpFunctionName, lambda.IFunction>>;
   /**
    * The route table to expose.
-   * @default ROUTES from shared/http/routes.ts
+   * @default ROUTES, the contract table (shared/api)
    */
-  readonly routes?: readonly RouteSpec[];
+  readonly routes?: readonly RouteContract[];
   /**
    * Steady-state request rate allowed per route (requests per second): every
    * workstation of every customer checks the feed at start, so this is generous.

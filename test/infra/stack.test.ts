@@ -16,7 +16,7 @@ import {
 } from '../../infra/stack';
 import { ENV } from '../../shared/config';
 import { TABLE_KEYS } from '../../shared/db/keys';
-import { HTTP_FUNCTIONS, ROUTES, routeKey } from '../../shared/http/routes';
+import { HTTP_FUNCTIONS, ROUTES, routeKey } from '../../shared/api';
 import { METRIC, METRIC_DIMENSIONS, METRICS_NAMESPACE, serviceNameOf } from '../../shared/metric-names';
 import { SESSION_STATES } from '../../shared/session/state-machine';
 

@@ -6,7 +6,7 @@ import { tableName } from '../../shared/config';
 import { getChallenge } from '../../shared/db/codes';
 import { getRollout } from '../../shared/db/rollout';
 import { credentialKeys } from '../../shared/db/keys';
-import { ROUTES, routeKey } from '../../shared/http/routes';
+import { ROUTES, routeKey } from '../../shared/api';
 import { TestApi, supportAuth, type ApiResponse } from '../fixtures/api';
 import { readyTenant, ensureRelease } from '../fixtures/session';
 import type { Tenant } from '../fixtures/tenant';

@@ -106,7 +106,8 @@ describe('mophas-desktop', () => {
     const exchange = () => api.call('POST', '/v1/desktop/window-session', { body: { ticket } });
     expect((await exchange()).status).toBe(200);
     expect((await exchange()).body.code).toBe('WINDOW_TICKET_USED');
-  });
+    // Eight CLI processes, each starting tsx: ~18 s alone, over the default 30 s while the whole suite loads 2 cores.
+  }, 120_000);
 
   it('prints one error line per API refusal, and the stack trace only with --debug', async () => {
     const args = [
@@ -139,7 +140,18 @@ describe('mophas-device and mophas-support', () => {
     // Only a tablet the office authorised registers: support authorises this one first.
     const key = ['--api', api.gateway.url, '--support-key', process.env[SECRET_VALUE_ENV.localSupportKey]!];
     const tablet = ['--customer', tenant.customerId, '--serial', serial, '--model', 'Zebra TC52', '--phone', '+39 333 100 0001'];
-    const add = await run('support', ['tablets', 'add', ...tablet, '--operator-code', 'OP07', '--name', 'Sara', '--surname', 'Conti', ...key]);
+    const add = await run('support', [
+      'tablets',
+      'add',
+      ...tablet,
+      '--operator-code',
+      'OP07',
+      '--name',
+      'Sara',
+      '--surname',
+      'Conti',
+      ...key,
+    ]);
     expect(add.code, add.stderr).toBe(0);
     const reg = await run('device', ['registra', ...common, '--licence', licence, '--installed', FROM, '--token', `fcm-cli-${serial}`]);
     expect(reg.code, reg.stderr).toBe(0);
@@ -152,7 +164,8 @@ describe('mophas-device and mophas-support', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toMatch(/^error: no device state in .*: register the device first/);
-  });
+    // Five CLI processes (support, device): room for a loaded machine, like the desktop walk-through.
+  }, 120_000);
 
   it('lists users, failed updates and the audit trail for support', async () => {
     const key = ['--api', api.gateway.url, '--support-key', process.env[SECRET_VALUE_ENV.localSupportKey]!];

@@ -133,7 +133,7 @@ describe('a second customer, onboarded and updated through the API only', () => 
     };
     const start = await desktop.sendStartUpdate();
     expect(start.session).toMatchObject({ state: 'preparing', targetVersion: TO });
-    expect(start.summary.counts.sent).toBe(2);
+    expect(start.summary.counts?.sent).toBe(2);
     await followPushes();
     const grid = await desktop.grid();
     if (grid.notModified) throw new Error('first grid read answered 304');
@@ -144,11 +144,11 @@ describe('a second customer, onboarded and updated through the API only', () => 
     expect(grid.grid.buttons.startUpdate).toBe(true);
     expect((await desktop.startUpdate()).session.state).toBe('updating');
     expect((await desktop.reportOutcome({ result: 'success', version: TO })).session.state).toBe('mobile-update');
-    expect((await desktop.sendEndUpdate()).summary.counts.sent).toBe(2);
+    expect((await desktop.sendEndUpdate()).summary.counts?.sent).toBe(2);
     await followPushes();
     const concluded = await desktop.conclude();
-    expect(concluded.confirmationRequired).toBeFalsy();
-    if (!concluded.confirmationRequired) expect(concluded.session.state).toBe('concluded');
+    expect('confirmationRequired' in concluded).toBe(false);
+    if ('session' in concluded) expect(concluded.session.state).toBe('concluded');
     for (const tablet of tablets) expect((await tablet.checkIn()).command.command).toBe('NONE');
     expect((await desktop.tablets()).map((t) => t.installedVersion)).toEqual([TO, TO]);
     expect((await support.customer(customerId)).desktopVersion).toBe(TO);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_FAILURES, PASSWORD_CHANGE_FAILURES } from '../../../functions/users/handler';
+import { LOGIN_FAILURES, PASSWORD_CHANGE_FAILURES } from '../../../functions/users/sessions';
 import { listAudit } from '../../../shared/db/audit';
 import { TestApi } from '../../fixtures/api';
 import { createTenant, type Tenant } from '../../fixtures/tenant';
