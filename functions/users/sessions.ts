@@ -6,7 +6,7 @@ import { deleteUserToken } from '../../shared/db/credentials';
 import { reserveRate, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
 import { changePassword, getUser } from '../../shared/db/users';
 import { hashPassword, verifyPassword } from '../../shared/domain/secrets';
-import { AppError, conflict, tooManyRequests, unauthorized } from '../../shared/errors';
+import { AppError, conflict, unauthorized } from '../../shared/errors';
 import { startUserSession } from './session-token';
 
 /**
@@ -32,14 +32,22 @@ export const LOGIN_FAILURES: RateLimit = { limit: 10, windowSeconds: 15 * 60 };
 export const PASSWORD_CHANGE_FAILURES: RateLimit = { limit: 5, windowSeconds: 15 * 60 };
 
 const tooManyLogins = () =>
-  tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many failed logins for this user: wait a few minutes and retry.', {
-    retryAfterSeconds: retryAfterSeconds(LOGIN_FAILURES),
-  });
+  new AppError(
+    429,
+    'TOO_MANY_ATTEMPTS',
+    'Too many failed logins for this user: wait a few minutes and retry.',
+    { retryAfterSeconds: retryAfterSeconds(LOGIN_FAILURES) },
+    'Troppi accessi non riusciti per questo utente: attendere qualche minuto e riprovare.',
+  );
 
 const tooManyPasswordChanges = () =>
-  tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many wrong current passwords: wait a few minutes and retry.', {
-    retryAfterSeconds: retryAfterSeconds(PASSWORD_CHANGE_FAILURES),
-  });
+  new AppError(
+    429,
+    'TOO_MANY_ATTEMPTS',
+    'Too many wrong current passwords: wait a few minutes and retry.',
+    { retryAfterSeconds: retryAfterSeconds(PASSWORD_CHANGE_FAILURES) },
+    'Troppi tentativi con una password attuale errata: attendere qualche minuto e riprovare.',
+  );
 
 let dummy: Promise<string> | undefined;
 const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
