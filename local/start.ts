@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SECRET_VALUE_ENV } from '../shared/config';
 import { startStack, StartupError, type StackPorts } from './stack';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -36,10 +37,18 @@ async function main() {
   const stack = await startStack({ dataDir: DATA_DIR, ports, webRoot });
   await built;
 
+  // The demo customer is onboarded through the API, as Alturas support does it (local/seed.ts).
   const { isSeeded, seedDemo } = await import('./seed');
-  if (!(await isSeeded()) || !existsSync(CREDENTIALS_FILE)) {
-    const credentials = await seedDemo();
+  const supportKey = stack.env[SECRET_VALUE_ENV.localSupportKey]!;
+  if (!(await isSeeded(stack.apiUrl, supportKey))) {
+    const credentials = await seedDemo(stack.apiUrl, supportKey);
     writeFileSync(CREDENTIALS_FILE, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  } else if (!existsSync(CREDENTIALS_FILE)) {
+    // Secrets are shown once: without the file they cannot be printed again.
+    await stack.stop();
+    throw new StartupError(
+      `the demo customer exists but ${CREDENTIALS_FILE} is missing (its secrets are shown only once): delete ${DATA_DIR} to start over, or rotate the credentials with mophas-support workstations rotate.`,
+    );
   }
   const credentials = JSON.parse(readFileSync(CREDENTIALS_FILE, 'utf8')) as import('./seed').DemoCredentials;
 
@@ -60,10 +69,11 @@ Demo customer "${credentials.customerId}"
   Client workstation  ${credentials.clientWorkstationCredential ?? '(delete .local-data to reseed)'}
   Admin user          ${credentials.admin.username} / ${credentials.admin.password}  (first login: must change password)
   Licence code        ${credentials.licenceCode}
-  Devices             ${credentials.devices.map((d) => d.operator).join(', ')}
+  Authorised tablets  ${credentials.devices.map((d) => d.operator).join(', ')}  (register: npm run device -- registra …)
   All credentials     ${CREDENTIALS_FILE}
 
-Alturas support (local): Authorization: Support ${stack.env.LOCAL_SUPPORT_KEY}
+Alturas support (local): Authorization: Support ${supportKey}
+  Onboard a customer: npm run support -- customers add … (docs/operations.md)
 
 Press Ctrl-C to stop.`);
 

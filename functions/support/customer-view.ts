@@ -1,11 +1,11 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, s3 } from '../../shared/aws/clients';
+import { s3 } from '../../shared/aws/clients';
 import { supportCanAccess, type SupportPrincipal } from '../../shared/auth/principals';
-import { bucketName, tableName } from '../../shared/config';
+import { bucketName } from '../../shared/config';
 import { type ChallengeItem, MAX_CODE_ATTEMPTS } from '../../shared/db/codes';
 import { getProfile, getProfiles, listCustomerProfiles, type CustomerProfile } from '../../shared/db/customers';
-import { credentialKeys, customerKeys } from '../../shared/db/keys';
+import { getLicence } from '../../shared/db/credentials';
+import { customerKeys } from '../../shared/db/keys';
 import { queryPrefix } from '../../shared/db/query';
 import { getSession } from '../../shared/db/session';
 import { notFound } from '../../shared/errors';
@@ -34,8 +34,7 @@ export async function findCustomers(support: SupportPrincipal, q: string) {
   const visible = (id: string) => supportCanAccess(support, id);
   const exact = /^[A-Za-z0-9_-]{1,64}$/.test(text) && visible(text) ? await getProfile(text) : undefined;
   if (exact) return { customers: [match(exact)] };
-  const { Item: licence } = await ddb.send(new GetCommand({ TableName: tableName(), Key: credentialKeys.licence(text) }));
-  const owner = licence?.customerId as string | undefined;
+  const owner = (await getLicence(text))?.customerId;
   if (owner && visible(owner)) {
     const profile = await getProfile(owner);
     if (profile) return { customers: [match(profile)] };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,27 @@ describe('npm start (local/start.ts)', () => {
     expect(first.output()).toContain('ammin / ammin');
     const health = await (await fetch(`http://127.0.0.1:${env.PORT}/v1/health`)).json();
     expect(health).toMatchObject({ status: 'ok', catalogVersion: 4 });
+    // The demo customer was onboarded through the API: support sees it, its licence and its authorised tablets.
+    const { LOCAL_SUPPORT_KEY } = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8')) as { LOCAL_SUPPORT_KEY: string };
+    const asSupport = async (path: string) =>
+      (
+        await fetch(`http://127.0.0.1:${env.PORT}/v1/support/customers/demo${path}`, {
+          headers: { authorization: `Support ${LOCAL_SUPPORT_KEY}` },
+        })
+      ).json();
+    expect(await asSupport('')).toMatchObject({
+      customerId: 'demo',
+      licenceCode: 'LIC-DEMO-0001',
+      desktopVersion: '03.01.00_030',
+      createdBy: 'local-support',
+    });
+    const tablets = (await asSupport('/devices')) as { devices: { enabled: boolean; registered: boolean }[] };
+    expect(tablets.devices).toHaveLength(5);
+    expect(tablets.devices.every((t) => t.enabled && !t.registered)).toBe(true);
+    const audit = (await asSupport('/audit')) as { entries: { action: string }[] };
+    expect(audit.entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['customer.created', 'workstation.issued', 'licence.issued', 'device.authorised']),
+    );
     // The update window is served beside the API, with its security headers.
     const window = await fetch(`http://127.0.0.1:${env.PORT}/desktop/`);
     expect(window.status).toBe(200);

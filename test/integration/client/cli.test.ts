@@ -2,11 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb } from '../../../shared/aws/clients';
-import { SECRET_VALUE_ENV, tableName } from '../../../shared/config';
-import { credentialKeys } from '../../../shared/db/keys';
+import { SECRET_VALUE_ENV } from '../../../shared/config';
 import { freePort } from '../../../local/stack';
 import { TestApi } from '../../fixtures/api';
 import { ensureRelease } from '../../fixtures/session';
@@ -137,15 +134,25 @@ describe('mophas-desktop', () => {
 
 describe('mophas-device and mophas-support', () => {
   it('registers a simulated device, checks it in and shows a code 1', async () => {
-    const licence = `LIC-CLI-${tenant.customerId}`;
-    await ddb.send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...credentialKeys.licence(licence), type: 'licence', customerId: tenant.customerId, createdAt: new Date().toISOString() },
-      }),
-    );
+    const licence = tenant.licenceCode;
     const serial = `35${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`;
     const common = ['--serial', serial, '--api', api.gateway.url];
+    // Only a tablet the office authorised registers: support authorises this one first.
+    const key = ['--api', api.gateway.url, '--support-key', process.env[SECRET_VALUE_ENV.localSupportKey]!];
+    const tablet = ['--customer', tenant.customerId, '--serial', serial, '--model', 'Zebra TC52', '--phone', '+39 333 100 0001'];
+    const add = await run('support', [
+      'tablets',
+      'add',
+      ...tablet,
+      '--operator-code',
+      'OP07',
+      '--name',
+      'Sara',
+      '--surname',
+      'Conti',
+      ...key,
+    ]);
+    expect(add.code, add.stderr).toBe(0);
     const reg = await run('device', ['registra', ...common, '--licence', licence, '--installed', FROM, '--token', `fcm-cli-${serial}`]);
     expect(reg.code, reg.stderr).toBe(0);
     expect(reg.stdout).toMatch(/registrato \(nuovo\)/);
@@ -157,7 +164,8 @@ describe('mophas-device and mophas-support', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toMatch(/^error: no device state in .*: register the device first/);
-  });
+    // Five CLI processes (support, device): room for a loaded machine, like the desktop walk-through.
+  }, 120_000);
 
   it('lists users, failed updates and the audit trail for support', async () => {
     const key = ['--api', api.gateway.url, '--support-key', process.env[SECRET_VALUE_ENV.localSupportKey]!];
