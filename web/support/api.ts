@@ -24,6 +24,12 @@ export type AuditEntry = Answer<'GET /v1/support/customers/{customerId}/audit'>[
 export type ResponseAnswer = Answer<'POST /v1/support/confirmation-responses'>;
 export type ResolveAnswer = Answer<'POST /v1/support/customers/{customerId}/session/resolve'>;
 export type SessionLog = Answer<'GET /v1/support/customers/{customerId}/session/log'>;
+export type CustomerCard = {
+  users: Answer<'GET /v1/support/customers/{customerId}/users'>['users'];
+  workstations: Answer<'GET /v1/support/customers/{customerId}/workstations'>['workstations'];
+  licences: Answer<'GET /v1/support/customers/{customerId}/licences'>['licences'];
+  tablets: Answer<'GET /v1/support/customers/{customerId}/devices'>['devices'];
+};
 
 export class ConsoleApi {
   private readonly http: HttpClient;
@@ -73,6 +79,18 @@ export class ConsoleApi {
 
   resolve(customerId: string, resolution: string) {
     return this.call('POST /v1/support/customers/{customerId}/session/resolve', { params: { customerId }, body: { resolution } });
+  }
+
+  /** Users, workstation credentials, licences and tablets of a customer (read in parallel). */
+  async customerCard(customerId: string): Promise<CustomerCard> {
+    const params = { customerId };
+    const [users, workstations, licences, tablets] = await Promise.all([
+      this.call('GET /v1/support/customers/{customerId}/users', { params }),
+      this.call('GET /v1/support/customers/{customerId}/workstations', { params }),
+      this.call('GET /v1/support/customers/{customerId}/licences', { params }),
+      this.call('GET /v1/support/customers/{customerId}/devices', { params }),
+    ]);
+    return { users: users.users, workstations: workstations.workstations, licences: licences.licences, tablets: tablets.devices };
   }
 
   rollout(version: string) {

@@ -10,23 +10,31 @@ import { formatDateTime } from '../common/i18n';
 import { type Problem, ProblemBanner, useProblems } from '../common/problems';
 import { type AuditEntry, type CustomerUpdate, type SessionLog, useConsoleApi } from './api';
 import { Forbidden, isForbidden, Loading, Show, useLoad } from './common';
+import { CustomerCardView } from './customer-card';
 import { href } from './route';
 import { useCT } from './texts';
 
 export function CustomerPage(props: { customerId: string }) {
   const api = useConsoleApi();
   const [state, reload] = useLoad(async () => {
+    // The customer first: an agent not assigned to it gets the 403 page before anything else is read.
     const update = await api.customerUpdate(props.customerId);
+    const [audit, card] = await Promise.all([api.audit(props.customerId, 'session.'), api.customerCard(props.customerId)]);
     const history = update.session.sessionId
-      ? (await api.audit(props.customerId, 'session.')).entries.filter(
-          (e) => e.details?.sessionId === undefined || e.details.sessionId === update.session.sessionId,
-        )
+      ? audit.entries.filter((e) => e.details?.sessionId === undefined || e.details.sessionId === update.session.sessionId)
       : [];
-    return { update, history };
+    return { update, history, card };
   });
   return (
     <Show state={state} onRetry={reload}>
-      {({ update, history }) => <UpdateView update={update} history={history} onChanged={reload} />}
+      {({ update, history, card }) => (
+        <>
+          <UpdateView update={update} history={history} onChanged={reload} />
+          <div class="panel">
+            <CustomerCardView card={card} desktopVersion={update.desktopVersion} />
+          </div>
+        </>
+      )}
     </Show>
   );
 }

@@ -155,8 +155,8 @@ describe('the support console in Chromium', { timeout: BROWSER_TEST_TIMEOUT_MS }
     await page.getByText('Nessun codice aperto per questo cliente').waitFor();
   });
 
-  it('failed updates: the list, the desktop’s log, the session’s history, Risolvi; in English too', async () => {
-    const tenant = await createTenant();
+  it('failed updates: the list, the desktop’s log, the session’s history, the customer card, Risolvi; in English too', async () => {
+    const tenant = await createTenant({ devices: 2 });
     const admin = await adminOf(tenant);
     await putSessionInState(tenant.customerId, 'updating', CODED);
     const log = `mOphas setup\nstep 1 ok\nERROR 0x80070005: access denied writing C:\\mOphas\\bin ${tenant.customerId}`;
@@ -182,6 +182,10 @@ describe('the support console in Chromium', { timeout: BROWSER_TEST_TIMEOUT_MS }
     );
     const history = page.getByRole('table', { name: 'Cronologia della sessione' });
     await poll(() => history.textContent()).toContain('session.report-failure');
+    // The customer card, read-only: users, workstations, licences, tablets.
+    await poll(() => page.getByRole('table', { name: 'Utenti di mOphas Desktop' }).textContent()).toContain('admin');
+    const tablets = page.getByRole('table', { name: /^Tablet: 2 abilitati/ });
+    for (const d of tenant.devices) await poll(() => tablets.textContent()).toContain(d.serial);
     await screenshot(page, 'console-aggiornamento-fallito');
 
     // The same page in English.
