@@ -153,6 +153,12 @@ describe('the support console in Chromium', { timeout: BROWSER_TEST_TIMEOUT_MS }
 
     await page.goto(`${gateway.url}/support/#/risposta/${mine.customerId}`);
     await page.getByText('Nessun codice aperto per questo cliente').waitFor();
+
+    // Failed updates: its customer's, never the other's.
+    await Promise.all([putSessionInState(mine.customerId, 'failed', CODED), putSessionInState(theirs.customerId, 'failed', CODED)]);
+    await page.getByRole('link', { name: 'Aggiornamenti falliti' }).click();
+    await page.getByRole('row').filter({ hasText: mine.customerId }).first().waitFor();
+    expect(await page.locator('main').textContent()).not.toContain(theirs.customerId);
   });
 
   it('failed updates: the list, the desktop’s log, the session’s history, the customer card, Risolvi; in English too', async () => {
