@@ -1,16 +1,19 @@
 /**
  * Local stand-in for API Gateway (HTTP API, payload format 2.0): turns each HTTP
- * request into the same event API Gateway would send and calls the *same*
- * handler module that is deployed to Lambda (`functions/<fn>/handler.ts`), using
- * the route table in shared/http/routes.ts. Unmatched requests go to the
- * `not-found` function, as the `$default` route does in AWS.
+ * request into the same event API Gateway would send, runs the route's
+ * authorizer like API Gateway (JWT for people, IAM for the pipeline:
+ * local/authorizers.ts), and calls the *same* handler module that is deployed to
+ * Lambda (`functions/<fn>/handler.ts`), using the route table in
+ * shared/http/routes.ts. Unmatched requests go to the `not-found` function, as
+ * the `$default` route does in AWS.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { resolveRoute, routeKey, type HttpFunctionName } from '../shared/http/routes';
+import { resolveRoute, routeKey, type HttpFunctionName, type RouteSpec } from '../shared/http/routes';
+import { runAuthorizer } from './authorizers';
 import { lambdaContext } from './lambda-context';
 
 /** API Gateway's own payload limit for HTTP APIs. */
@@ -35,6 +38,7 @@ export function loadHandler(fn: HttpFunctionName): Promise<Handler> {
 /** Builds the API Gateway v2 event for a request. */
 export function toEvent(input: { method: string; url: string; headers: Record<string, string>; body?: Buffer; sourceIp?: string }): {
   fn: HttpFunctionName;
+  route?: RouteSpec;
   event: APIGatewayProxyEventV2;
 } {
   const url = new URL(input.url, 'http://localhost');
@@ -75,7 +79,7 @@ export function toEvent(input: { method: string; url: string; headers: Record<st
     body: body ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
     isBase64Encoded: body ? !textual : false,
   };
-  return { fn: resolved.route ? resolved.route.fn : 'not-found', event };
+  return { fn: resolved.route ? resolved.route.fn : 'not-found', route: resolved.route, event };
 }
 
 /** Invokes the handler for a request and normalises its result like API Gateway does. */
@@ -143,7 +147,18 @@ async function serve(req: IncomingMessage, res: ServerResponse) {
   }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  const { fn, event } = toEvent({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body, sourceIp: req.socket.remoteAddress });
+  const { fn, route, event } = toEvent({
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers,
+    body,
+    sourceIp: req.socket.remoteAddress,
+  });
+  const refused = route ? await runAuthorizer(route, event, body) : undefined;
+  if (refused) {
+    send(res, refused.statusCode, refused.headers, refused.body);
+    return;
+  }
   let result;
   try {
     result = await invoke(fn, event);

@@ -28,6 +28,7 @@ async function main() {
     sns: port('SNS_PORT', 4575),
     cdn: port('CDN_PORT', 4580),
     sqs: port('SQS_PORT', 4576),
+    cognito: port('COGNITO_PORT', 9229),
   };
   const stack = await startStack({ dataDir: DATA_DIR, ports });
 

@@ -185,7 +185,7 @@ async function create(customerId: string, input: RegisterInput, now: Date): Prom
  * tablet authorisation management re-opens registration once.
  */
 async function requireOwnCredential(event: APIGatewayProxyEventV2, customerId: string, serial: string) {
-  const principal = event.headers?.authorization ? await authenticate(event) : undefined;
+  const principal = event.headers?.authorization ? await authenticate(event, 'device') : undefined;
   if (principal?.kind === 'device' && principal.customerId === customerId && principal.serial === serial) return;
   throw new AppError(
     403,

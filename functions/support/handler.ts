@@ -1,14 +1,29 @@
+import { staffSignIn } from '../../shared/auth/sign-in';
+import { listAgents } from '../../shared/db/agents';
 import { listAudit } from '../../shared/db/audit';
 import { httpHandler, principalOf, route } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
 import { assertCustomerAccess } from './access';
+import { assignAgent, showAgent, unassignAgent } from './agents';
 import { listFailedUpdates, listVisibleOpenCases } from './failed-updates';
 import { resolveFailedUpdate } from './resolve';
-import { AuditQuery, CreateUserBody, CustomerPath, PageQuery, ResolveBody, UpdateUserBody, UserPath } from './schemas';
+import {
+  AgentCustomerPath,
+  AgentPath,
+  AgentsQuery,
+  AuditQuery,
+  CreateUserBody,
+  CustomerPath,
+  PageQuery,
+  ResolveBody,
+  UpdateUserBody,
+  UserPath,
+} from './schemas';
 import { createCustomerUser, listCustomerUsers, updateCustomerUser } from './users';
 
 /*
- * Alturas support (IAM-authorised in AWS; agents limited to their customers).
+ * Alturas support: people signed in with the staff user pool (JWT authorizer);
+ * agents limited to their customers, agent assignments managed by staff.
  * Every route validates its path, query and body with one schema (400 naming
  * the field) and checks the agent's allow-list (403) before touching a customer.
  */
@@ -63,7 +78,43 @@ export const updateUser = route({ path: UserPath, body: UpdateUserBody }, async 
   return json(200, await updateCustomerUser(support, customerId, username, request.input.body));
 });
 
+/** GET /v1/support/sign-in: how staff and agents sign in (public: a browser or the CLI needs it before signing in). */
+export const signIn = route({}, async () => {
+  const { region, userPoolId, issuer, clients, endpoint } = staffSignIn();
+  return json(200, { provider: 'cognito', region, userPoolId, issuer, clients, ...(endpoint ? { endpoint } : {}) });
+});
+
+/** GET /v1/support/me: the signed-in person as the API sees it. */
+export const me = route({}, async (request) => {
+  const { id, role, customers } = principalOf(request, 'support');
+  return json(200, { username: id, role, customers: customers === '*' ? 'all' : customers });
+});
+
+/** GET /v1/support/agents: agents and their customers, by user name. */
+export const agents = route({ query: AgentsQuery }, async (request) => json(200, await listAgents(request.input.query)));
+
+/** GET /v1/support/agents/{username}: one agent's customers. */
+export const agent = route({ path: AgentPath }, async (request) => json(200, await showAgent(request.input.path.username)));
+
+/** PUT /v1/support/agents/{username}/customers/{customerId}: assign (idempotent, audited). */
+export const assign = route({ path: AgentCustomerPath }, async (request) => {
+  const { username, customerId } = request.input.path;
+  return json(200, await assignAgent(principalOf(request, 'support'), username, customerId));
+});
+
+/** DELETE /v1/support/agents/{username}/customers/{customerId}: unassign (idempotent, audited). */
+export const unassign = route({ path: AgentCustomerPath }, async (request) => {
+  const { username, customerId } = request.input.path;
+  return json(200, await unassignAgent(principalOf(request, 'support'), username, customerId));
+});
+
 export const handler = httpHandler('support', {
+  'GET /v1/support/sign-in': signIn,
+  'GET /v1/support/me': me,
+  'GET /v1/support/agents': agents,
+  'GET /v1/support/agents/{username}': agent,
+  'PUT /v1/support/agents/{username}/customers/{customerId}': assign,
+  'DELETE /v1/support/agents/{username}/customers/{customerId}': unassign,
   'GET /v1/support/customers/{customerId}/audit': audit,
   'GET /v1/support/failed-updates': failedUpdates,
   'GET /v1/support/cases': cases,

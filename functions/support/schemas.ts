@@ -65,3 +65,23 @@ export const UpdateUserBody = z
   })
   .strict()
   .refine((b) => b.role !== undefined || b.password !== undefined, { message: 'give a new role, a new password or both' });
+
+/** A user name of the staff user pool (federated users look like `<Provider>_<id>`). */
+export const PoolUsernameField = z
+  .string()
+  .min(1, 'a user name is required')
+  .max(128, 'at most 128 characters')
+  .regex(/^[A-Za-z0-9._@+-]+$/, 'letters, digits and . _ @ + - only');
+
+export const AgentPath = z.object({ username: PoolUsernameField });
+export const AgentCustomerPath = z.object({ username: PoolUsernameField, customerId: CustomerIdField });
+
+export const AgentsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(/^[A-Za-z0-9_-]+$/, 'an opaque cursor from a previous page')
+    .optional(),
+});

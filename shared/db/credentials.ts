@@ -35,10 +35,10 @@ export interface UserTokenItem {
   generation?: number;
 }
 
-/** A support principal: staff (every customer) or an agent (listed customers). */
-export interface SupportPrincipalItem {
-  staff?: boolean;
-  customers?: string[];
+/** An IAM identity registered for the pipeline routes (release publishing). */
+export interface PipelinePrincipalItem {
+  identity: string;
+  description?: string;
 }
 
 async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
@@ -48,7 +48,20 @@ async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
 
 export const getDesktopCredential = (id: string) => get<DesktopCredentialItem>(credentialKeys.desktop(id));
 export const getDeviceCredential = (id: string) => get<DeviceCredentialItem>(credentialKeys.device(id));
-export const getSupportPrincipal = (principalId: string) => get<SupportPrincipalItem>(credentialKeys.supportPrincipal(principalId));
+export const getPipelinePrincipal = (identity: string) => get<PipelinePrincipalItem>(credentialKeys.pipelinePrincipal(identity));
+
+/**
+ * Registers an IAM identity for the pipeline routes (the local stack's pipeline;
+ * in AWS ops put the same item, docs/operations.md).
+ */
+export async function putPipelinePrincipal(identity: string, description: string): Promise<void> {
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...credentialKeys.pipelinePrincipal(identity), type: 'pipelinePrincipal', identity, description },
+    }),
+  );
+}
 
 /** Stores a user session token; DynamoDB's TTL removes it after expiry. */
 export async function putUserToken(id: string, item: UserTokenItem): Promise<void> {

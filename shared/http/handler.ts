@@ -100,7 +100,7 @@ export function httpHandler(fn: HttpFunctionName, routes: Record<string, RouteDe
     if (!route || !spec) throw new AppError(404, 'NOT_FOUND', `No route for ${event.routeKey}.`);
     countMetric(METRIC.requests);
     // The one authorisation layer: every route is decided by its declared `auth`.
-    const principal: Principal = spec.auth === 'public' ? { kind: 'public' } : await authenticate(event);
+    const principal: Principal = spec.auth === 'public' ? { kind: 'public' } : await authenticate(event, spec.auth);
     authorize(principal, spec.auth);
     const { contract } = route;
     const input = {

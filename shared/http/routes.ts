@@ -73,7 +73,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/v1/support/releases/{version}/uploads',
     fn: 'releases',
-    auth: 'support',
+    auth: 'pipeline',
     summary: 'Start uploading a package of a new release (presigned, multipart)',
     maxBodyBytes: 4096,
   },
@@ -81,11 +81,11 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/v1/support/releases',
     fn: 'releases',
-    auth: 'support',
+    auth: 'pipeline',
     summary: 'Publish a release from uploaded packages (verified, immutable)',
     maxBodyBytes: 256 * 1024,
   },
-  { method: 'GET', path: '/v1/support/releases', fn: 'releases', auth: 'support', summary: 'Published releases with storage details' },
+  { method: 'GET', path: '/v1/support/releases', fn: 'releases', auth: 'pipeline', summary: 'Published releases with storage details' },
   {
     method: 'POST',
     path: '/v1/codes/check',
@@ -271,7 +271,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'The version now installed on the device',
     maxBodyBytes: 1024,
   },
-  // Support (IAM in AWS).
+  // Alturas support: people sign in with the staff user pool (JWT authorizer); agents only for their customers.
   {
     method: 'GET',
     path: '/v1/support/failed-updates',
@@ -310,6 +310,37 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'support',
     summary: "Change a user's role or reset the password",
     maxBodyBytes: 2048,
+  },
+  // Sign-in for people on the Alturas side (the user pool) and agent assignments.
+  {
+    method: 'GET',
+    path: '/v1/support/sign-in',
+    fn: 'support',
+    auth: 'public',
+    summary: 'How Alturas staff and agents sign in: the user pool, its app clients and token issuer',
+  },
+  { method: 'GET', path: '/v1/support/me', fn: 'support', auth: 'support', summary: 'The signed-in person: role and customers' },
+  { method: 'GET', path: '/v1/support/agents', fn: 'support', auth: 'staff', summary: 'Agents and the customers assigned to them' },
+  {
+    method: 'GET',
+    path: '/v1/support/agents/{username}',
+    fn: 'support',
+    auth: 'staff',
+    summary: 'The customers assigned to one agent',
+  },
+  {
+    method: 'PUT',
+    path: '/v1/support/agents/{username}/customers/{customerId}',
+    fn: 'support',
+    auth: 'staff',
+    summary: 'Assign a customer to an agent (audited; assigning twice changes nothing)',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/support/agents/{username}/customers/{customerId}',
+    fn: 'support',
+    auth: 'staff',
+    summary: 'Remove a customer from an agent (audited; effective at its next request)',
   },
   {
     method: 'POST',

@@ -1,12 +1,9 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb } from '../../shared/aws/clients';
 import { makeCode1 } from '../../shared/codes/lock-exchange';
-import { tableName } from '../../shared/config';
 import { getChallenge } from '../../shared/db/codes';
-import { credentialKeys } from '../../shared/db/keys';
 import { ROUTES, routeKey } from '../../shared/http/routes';
-import { TestApi, supportAuth, type ApiResponse } from '../fixtures/api';
+import { TestApi, type ApiResponse } from '../fixtures/api';
+import { createAgent } from '../fixtures/sign-in';
 import { readyTenant, ensureRelease } from '../fixtures/session';
 import type { Tenant } from '../fixtures/tenant';
 
@@ -22,7 +19,7 @@ const CODE_RELEASE = '96.00.00_003';
 let api: TestApi;
 let a: { tenant: Tenant; admin: string };
 let b: { tenant: Tenant; admin: string };
-const agentOfA = `agent-cross-${Math.random().toString(36).slice(2, 8)}`;
+let agentOfA: { username: string; auth: string };
 
 beforeAll(async () => {
   api = await TestApi.start();
@@ -31,16 +28,11 @@ beforeAll(async () => {
   const { publishTestRelease } = await import('../fixtures/tenant');
   await publishTestRelease(CODE_RELEASE, { requiresConfirmationCode: true }).catch(() => undefined);
   await ensureRelease(FROM);
-  await ddb.send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: { ...credentialKeys.supportPrincipal(agentOfA), type: 'agent', customers: [a.tenant.customerId] },
-    }),
-  );
+  agentOfA = await createAgent(api, [a.tenant.customerId]);
 });
 afterAll(() => api.close());
 
-const asAgentOfA = () => ({ auth: supportAuth(), headers: { 'x-support-principal': agentOfA } });
+const asAgentOfA = () => ({ auth: agentOfA.auth });
 const desktopA = () => `Desktop ${a.tenant.desktopCredential}`;
 const deviceA = () => `Device ${a.tenant.devices[0]!.credential}`;
 const bSerial = () => b.tenant.devices[0]!.serial;
@@ -214,6 +206,33 @@ const ATTEMPTS: Record<string, Attempt> = {
         body: { username: 'intruder', password: 'a-long-password', role: 'admin' },
       }),
     );
+  },
+  'GET /v1/support/sign-in': async () => noTraceOfB(await api.call('GET', '/v1/support/sign-in')),
+  'GET /v1/support/me': async () => {
+    refused(await api.call('GET', '/v1/support/me', { auth: a.admin }));
+    const me = await api.call('GET', '/v1/support/me', asAgentOfA());
+    expect(me.body.customers).toEqual([a.tenant.customerId]);
+    noTraceOfB(me);
+  },
+  'GET /v1/support/agents': async () => {
+    refused(await api.call('GET', '/v1/support/agents', { auth: a.admin }));
+    refused(await api.call('GET', '/v1/support/agents', asAgentOfA()));
+  },
+  'GET /v1/support/agents/{username}': async () => {
+    refused(await api.call('GET', `/v1/support/agents/${agentOfA.username}`, { auth: a.admin }));
+    refused(await api.call('GET', `/v1/support/agents/${agentOfA.username}`, asAgentOfA()));
+  },
+  'PUT /v1/support/agents/{username}/customers/{customerId}': async () => {
+    // Neither A's admin nor A's agent can extend the agent to customer B.
+    const path = `/v1/support/agents/${agentOfA.username}/customers/${b.tenant.customerId}`;
+    refused(await api.call('PUT', path, { auth: a.admin }));
+    refused(await api.call('PUT', path, asAgentOfA()));
+    expect((await api.call('GET', '/v1/support/me', asAgentOfA())).body.customers).toEqual([a.tenant.customerId]);
+  },
+  'DELETE /v1/support/agents/{username}/customers/{customerId}': async () => {
+    const path = `/v1/support/agents/${agentOfA.username}/customers/${a.tenant.customerId}`;
+    refused(await api.call('DELETE', path, { auth: a.admin }));
+    refused(await api.call('DELETE', path, asAgentOfA()));
   },
   'PATCH /v1/support/customers/{customerId}/users/{username}': async () => {
     refused(await api.call('PATCH', `/v1/support/customers/${b.tenant.customerId}/users/admin`, { auth: a.admin, body: { role: 'user' } }));

@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ddb } from '../../../shared/aws/clients';
-import { SECRET_VALUE_ENV, tableName } from '../../../shared/config';
+import { requireEnv, tableName } from '../../../shared/config';
 import { credentialKeys } from '../../../shared/db/keys';
-import { freePort } from '../../../local/stack';
+import { apiTag } from '../../../client/local-config';
+import { freePort, LOCAL_PEOPLE } from '../../../local/stack';
 import { TestApi } from '../../fixtures/api';
 import { ensureRelease } from '../../fixtures/session';
 import { createTenant, type Tenant } from '../../fixtures/tenant';
@@ -34,12 +35,16 @@ afterAll(async () => {
 });
 
 /** Runs a CLI as a user would (`node --import tsx cli/<name>.ts …`), with no local stack files to fall back on. */
-function run(cli: 'desktop' | 'device' | 'support', args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  cli: 'desktop' | 'device' | 'support',
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((ok, fail) => {
-    const { MOPHAS_API_URL: _a, MOPHAS_SUPPORT_KEY: _k, MOPHAS_DESKTOP_CREDENTIAL: _c, FORCE_COLOR: _f, ...inherited } = process.env;
+    const { MOPHAS_API_URL: _a, MOPHAS_SUPPORT_PASSWORD: _k, MOPHAS_DESKTOP_CREDENTIAL: _c, FORCE_COLOR: _f, ...inherited } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', `cli/${cli}.ts`, ...args], {
       cwd: ROOT,
-      env: { ...inherited, NO_COLOR: '1', LOCAL_DATA_DIR: join(dir, 'no-local-data'), MOPHAS_STATE_DIR: join(dir, 'state') },
+      env: { ...inherited, NO_COLOR: '1', LOCAL_DATA_DIR: join(dir, 'no-local-data'), MOPHAS_STATE_DIR: join(dir, 'state'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -147,20 +152,41 @@ describe('mophas-device and mophas-support', () => {
     expect(unknown.stderr).toMatch(/^error: no device state in .*: register the device first/);
   });
 
-  it('lists users, failed updates and the audit trail for support', async () => {
-    const key = ['--api', api.gateway.url, '--support-key', process.env[SECRET_VALUE_ENV.localSupportKey]!];
-    const [users, failed, audit, bad] = await Promise.all([
-      run('support', ['users', 'list', '--customer', tenant.customerId, ...key]),
-      run('support', ['failed-updates', '--json', ...key]),
-      run('support', ['audit', '--customer', tenant.customerId, '--json', ...key]),
-      run('support', ['users', 'list', '--customer', tenant.customerId, '--api', api.gateway.url, '--support-key', 'wrong']),
+  it('signs support in, keeps the tokens in a private state file, lists users, failed updates and the audit trail, and signs out', async () => {
+    const at = ['--api', api.gateway.url];
+    const before = await run('support', ['users', 'list', '--customer', tenant.customerId, ...at]);
+    expect(before.code).toBe(1);
+    expect(before.stderr).toMatch(/^error: not signed in: .*Sign in: mophas-support login --user <name>\.\n$/);
+
+    const staff = LOCAL_PEOPLE.staff.username;
+    const wrong = await run('support', ['login', '--user', staff, '--password', 'Not-the-password-1!', ...at]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^error: sign-in refused: the user name or password is not accepted/);
+
+    const login = await run('support', ['login', '--user', staff, ...at], {
+      MOPHAS_SUPPORT_PASSWORD: requireEnv(LOCAL_PEOPLE.staff.passwordEnv),
+    });
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toMatch(new RegExp(`^Signed in as ${staff.replace('.', '\\.')} \\(staff\\)`));
+    expect(statSync(join(dir, 'state', 'support', `${apiTag(api.gateway.url)}.json`)).mode & 0o777).toBe(0o600);
+
+    const [users, failed, audit, whoami] = await Promise.all([
+      run('support', ['users', 'list', '--customer', tenant.customerId, ...at]),
+      run('support', ['failed-updates', '--json', ...at]),
+      run('support', ['audit', '--customer', tenant.customerId, '--json', ...at]),
+      run('support', ['whoami', ...at]),
     ]);
     expect(users.code, users.stderr).toBe(0);
     expect(users.stdout).toMatch(/^admin\s+admin\s+no/m);
     expect(failed.code, failed.stderr).toBe(0);
     expect(JSON.parse(failed.stdout)).toHaveProperty('items');
     expect(JSON.parse(audit.stdout).items.map((e: { action: string }) => e.action)).toContain('user.login');
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^error: Missing or invalid credentials\. Check --support-key.*\(UNAUTHORIZED, HTTP 401\)\n$/);
+    expect(whoami.stdout.trim()).toBe(`${staff}: staff`);
+
+    const logout = await run('support', ['logout', ...at]);
+    expect(logout.stdout.trim()).toBe('Signed out.');
+    const after = await run('support', ['whoami', ...at]);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toMatch(/^error: not signed in/);
   });
 });
