@@ -12,6 +12,9 @@ import { PushFanOut } from './constructs/push-fan-out';
 import { ServiceFunction } from './constructs/service-function';
 import { ServiceHttpApi } from './constructs/service-http-api';
 import { ServiceMonitoring } from './constructs/service-monitoring';
+import { StaffSignIn, type StaffSignInProps } from './constructs/staff-sign-in';
+import { routeAuthorizer } from '../shared/auth/principals';
+import { ROUTES } from '../shared/http/routes';
 
 /** Name of the CloudFormation parameter carrying the SNS platform application ARN. */
 export const PLATFORM_APPLICATION_PARAMETER = 'PlatformApplicationArn';
@@ -40,6 +43,8 @@ export interface UpdateCloudStackProps extends StackProps {
    * @default - the CloudFront domain and its default certificate
    */
   readonly packagesDomain?: PackageCustomDomain;
+  /** Sign-in for Alturas staff and agents (hosted domain, console URLs, corporate provider). @default StaffSignIn defaults */
+  readonly signIn?: StaffSignInProps;
 }
 
 /**
@@ -56,6 +61,7 @@ export class UpdateCloudStack extends Stack {
   public readonly supportTopic: sns.Topic;
   public readonly functions: Readonly<Record<HttpFunctionName, ServiceFunction>>;
   public readonly monitoring: ServiceMonitoring;
+  public readonly signIn: StaffSignIn;
 
   constructor(scope: Construct, id: string, props?: UpdateCloudStackProps) {
     super(scope, id, props);
@@ -160,7 +166,15 @@ export class UpdateCloudStack extends Stack {
       if (!this.functions[name]) throw new Error(`UpdateCloudStack: HTTP function ${name} is not wired`);
     }
 
-    this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions });
+    // People on the Alturas side sign in with the staff user pool; the functions behind their routes accept its claims.
+    this.signIn = new StaffSignIn(this, 'StaffSignIn', props?.signIn);
+    const personFunctions = new Set(ROUTES.filter((r) => routeAuthorizer(r.auth) === 'jwt').map((r) => r.fn));
+    for (const name of personFunctions) {
+      // Agent assignments name real agents: the support function looks people up in the pool.
+      this.functions[name].bindStaffSignIn(this.signIn, { readUsers: name === 'support' });
+    }
+
+    this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions, staffSignIn: this.signIn.authorizer });
 
     this.push = new PushFanOut(this, 'Push');
     this.push.worker.bindTable(table, 'readWrite').bindPlatformApplication(platformApplicationArn.valueAsString);
@@ -217,5 +231,17 @@ export class UpdateCloudStack extends Stack {
       value: this.monitoring.alarmTopic.topicArn,
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'StaffUserPoolId', {
+      description: 'User pool of Alturas staff and agents (groups staff, agent): docs/operations.md',
+      value: this.signIn.userPool.userPoolId,
+    });
+    new CfnOutput(this, 'StaffCliClientId', {
+      description: 'App client of mophas-support login',
+      value: this.signIn.cliClient.userPoolClientId,
+    });
+    new CfnOutput(this, 'StaffConsoleClientId', {
+      description: 'App client of the browser console (authorization code + PKCE)',
+      value: this.signIn.consoleClient.userPoolClientId,
+    });
   }
 }
