@@ -66,12 +66,8 @@ const colour = colourEnabled(process.stdout);
 const json = printJson;
 
 const HINTS: ErrorHints = {
-  NOT_SIGNED_IN: 'Sign in: mophas-support login --user <name>.',
-  SESSION_EXPIRED: 'Sign in again: mophas-support login --user <name>.',
   UNAUTHORIZED: 'Sign in again (mophas-support login --user <name>); publishing needs AWS credentials (--profile).',
   STAFF_REQUIRED: 'Ask Alturas support staff: this needs the staff group.',
-  NEW_PASSWORD_REQUIRED: 'Add --new-password <password> (12+ characters: upper and lower case, a digit, a symbol).',
-  MFA_CODE_REQUIRED: 'Add --mfa-code <code> from the authenticator app.',
   CHALLENGE_NOT_OPEN: 'Ask the customer to read the code shown in the window again.',
   NOT_FAILED: 'Only a failed update can be resolved: see mophas-support failed-updates.',
   NOT_AN_AGENT: 'Add the user to the "agent" group of the staff user pool first (docs/operations.md).',

@@ -9,16 +9,7 @@
  * The pool, its app client and region are found through the API itself
  * (`GET /v1/support/sign-in`), so a client needs only the API URL.
  */
-import {
-  AssociateSoftwareTokenCommand,
-  CognitoIdentityProviderClient,
-  type InitiateAuthCommandOutput,
-  InitiateAuthCommand,
-  RespondToAuthChallengeCommand,
-  RevokeTokenCommand,
-  SetUserMFAPreferenceCommand,
-  VerifySoftwareTokenCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient, InitiateAuthCommandOutput } from '@aws-sdk/client-cognito-identity-provider';
 import { HttpClient, MophasClientError } from './http';
 import { memoryStore, type StateStore } from './state';
 
@@ -54,6 +45,8 @@ export interface SignedIn {
   groups: string[];
   expiresAt: string;
 }
+
+type Sdk = typeof import('@aws-sdk/client-cognito-identity-provider');
 
 /** Refresh this long before the access token expires, so a request never carries a token about to lapse. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -150,8 +143,10 @@ export class SupportSession {
     return this.options.signIn ?? SupportSession.discover(this.options.apiUrl, this.options);
   }
 
-  private pool(info: { region: string; endpoint?: string }) {
-    return new CognitoIdentityProviderClient({
+  /** The user pool's API; the SDK is loaded only when a call needs it (most commands just read the kept token). */
+  private async pool(info: { region: string; endpoint?: string }): Promise<{ client: CognitoIdentityProviderClient; sdk: Sdk }> {
+    const sdk = await import('@aws-sdk/client-cognito-identity-provider');
+    const client = new sdk.CognitoIdentityProviderClient({
       region: info.region,
       ...(info.endpoint ? { endpoint: info.endpoint } : {}),
       // The sign-in calls are unsigned; no AWS credentials are ever looked for.
@@ -160,6 +155,7 @@ export class SupportSession {
       },
       maxAttempts: 2,
     });
+    return { client, sdk };
   }
 
   /**
@@ -171,12 +167,12 @@ export class SupportSession {
    */
   async login(username: string, password: string, extra: { newPassword?: string; mfaCode?: string } = {}): Promise<SignedIn> {
     const info = await this.signInInfo();
-    const pool = this.pool(info);
+    const { client: pool, sdk } = await this.pool(info);
     const clientId = info.clients.cli;
     let answer: InitiateAuthCommandOutput;
     try {
       answer = await pool.send(
-        new InitiateAuthCommand({
+        new sdk.InitiateAuthCommand({
           ClientId: clientId,
           AuthFlow: 'USER_PASSWORD_AUTH',
           AuthParameters: { USERNAME: username, PASSWORD: password },
@@ -211,7 +207,7 @@ export class SupportSession {
       }
       try {
         const next = await pool.send(
-          new RespondToAuthChallengeCommand({
+          new sdk.RespondToAuthChallengeCommand({
             ClientId: clientId,
             ChallengeName: challenge,
             Session: session,
@@ -282,8 +278,9 @@ export class SupportSession {
   private async refresh(tokens: SupportTokens): Promise<SupportTokens> {
     let accessToken: string | undefined;
     try {
-      const answer = await this.pool(tokens).send(
-        new InitiateAuthCommand({
+      const { client, sdk } = await this.pool(tokens);
+      const answer = await client.send(
+        new sdk.InitiateAuthCommand({
           ClientId: tokens.clientId,
           AuthFlow: 'REFRESH_TOKEN_AUTH',
           AuthParameters: { REFRESH_TOKEN: tokens.refreshToken },
@@ -313,7 +310,8 @@ export class SupportSession {
     const tokens = await this.store.load();
     if (!tokens) return false;
     try {
-      await this.pool(tokens).send(new RevokeTokenCommand({ ClientId: tokens.clientId, Token: tokens.refreshToken }));
+      const { client, sdk } = await this.pool(tokens);
+      await client.send(new sdk.RevokeTokenCommand({ ClientId: tokens.clientId, Token: tokens.refreshToken }));
     } finally {
       await this.store.clear();
     }
@@ -327,7 +325,8 @@ export class SupportSession {
   async startTotpSetup(): Promise<{ secret: string; uri: string }> {
     const tokens = await this.tokensOrThrow();
     try {
-      const answer = await this.pool(tokens).send(new AssociateSoftwareTokenCommand({ AccessToken: await this.accessToken() }));
+      const { client, sdk } = await this.pool(tokens);
+      const answer = await client.send(new sdk.AssociateSoftwareTokenCommand({ AccessToken: await this.accessToken() }));
       const secret = answer.SecretCode ?? '';
       const label = encodeURIComponent(`mOphas Update Cloud:${tokens.username}`);
       return { secret, uri: `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent('mOphas Update Cloud')}` };
@@ -339,12 +338,12 @@ export class SupportSession {
   /** Turns on TOTP MFA, step 2: the app's current code proves the secret; MFA is then asked at every sign-in. */
   async finishTotpSetup(code: string, deviceName = 'authenticator'): Promise<void> {
     const tokens = await this.tokensOrThrow();
-    const pool = this.pool(tokens);
     try {
+      const { client: pool, sdk } = await this.pool(tokens);
       const accessToken = await this.accessToken();
-      await pool.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: code, FriendlyDeviceName: deviceName }));
+      await pool.send(new sdk.VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: code, FriendlyDeviceName: deviceName }));
       await pool.send(
-        new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }),
+        new sdk.SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }),
       );
     } catch (error) {
       throw mapPoolError(error, 'mfa');

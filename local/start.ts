@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startStack, StartupError, type StackPorts } from './stack';
+import { LOCAL_PEOPLE, startStack, StartupError, type StackPorts } from './stack';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = process.env.LOCAL_DATA_DIR ?? join(ROOT, '.local-data');
@@ -39,6 +39,15 @@ async function main() {
   }
   const credentials = JSON.parse(readFileSync(CREDENTIALS_FILE, 'utf8')) as import('./seed').DemoCredentials;
 
+  // The demo agent acts for the demo customer: assigned by the demo staff member through the API, like Alturas does.
+  const staff = { username: LOCAL_PEOPLE.staff.username, password: stack.env[LOCAL_PEOPLE.staff.passwordEnv]! };
+  const agent = { username: LOCAL_PEOPLE.agent.username, password: stack.env[LOCAL_PEOPLE.agent.passwordEnv]! };
+  const { SupportSession } = await import('../client/sign-in');
+  const { SupportClient } = await import('../client/support');
+  const session = new SupportSession({ apiUrl: stack.apiUrl });
+  await session.login(staff.username, staff.password);
+  await new SupportClient({ apiUrl: stack.apiUrl, session }).assignAgent(agent.username, credentials.customerId);
+
   console.log(`
 mOphas Update Cloud — local stack running
   API            ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/health)
@@ -47,6 +56,7 @@ mOphas Update Cloud — local stack running
   SNS (local)    http://127.0.0.1:${ports.sns}
   SQS (local)    http://127.0.0.1:${ports.sqs}   (push queue → push worker)
   CDN (local)    http://127.0.0.1:${ports.cdn}   (signed package URLs, checked by the real edge function)
+  Cognito (local) http://127.0.0.1:${ports.cognito}   (cognito-local: the staff user pool, ${JSON.parse(stack.env.STAFF_SIGN_IN!).userPoolId})
   Data           ${DATA_DIR}  (kept across restarts; delete it to reseed)
 
 Demo customer "${credentials.customerId}"
@@ -57,7 +67,11 @@ Demo customer "${credentials.customerId}"
   Devices             ${credentials.devices.map((d) => d.operator).join(', ')}
   All credentials     ${CREDENTIALS_FILE}
 
-Alturas support (local): Authorization: Support ${stack.env.LOCAL_SUPPORT_KEY}
+Alturas staff and agents (staff user pool; local passwords, also in ${join(DATA_DIR, 'keys.json')})
+  Staff               ${staff.username} / ${staff.password}
+  Agent               ${agent.username} / ${agent.password}   (assigned to "${credentials.customerId}")
+  Sign in             npm run support -- login --user ${staff.username}
+  Release publishing  signed with the local pipeline key (SigV4), found by npm run support -- publish-release
 
 Press Ctrl-C to stop.`);
 

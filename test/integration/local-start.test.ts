@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SupportSession } from '../../client/sign-in';
+import { SupportClient } from '../../client/support';
 import { freePort } from '../../local/stack';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -58,6 +60,7 @@ describe('npm start (local/start.ts)', () => {
       SNS_PORT: String(await freePort()),
       CDN_PORT: String(await freePort()),
       SQS_PORT: String(await freePort()),
+      COGNITO_PORT: String(await freePort()),
     };
     const first = await start(env);
     const credential = /Desktop credential\s+(\S+)/.exec(first.output())?.[1];
@@ -65,6 +68,22 @@ describe('npm start (local/start.ts)', () => {
     expect(first.output()).toContain('ammin / ammin');
     const health = await (await fetch(`http://127.0.0.1:${env.PORT}/v1/health`)).json();
     expect(health).toMatchObject({ status: 'ok', catalogVersion: 4 });
+    // The banner's demo staff member and agent sign in for real (cognito-local); the agent acts for the demo customer.
+    const person = (role: 'Staff' | 'Agent', output: string) => {
+      const m = new RegExp(`^\\s+${role}\\s+(\\S+) / (\\S+)`, 'm').exec(output);
+      expect(m, `${role} line in the banner`).not.toBeNull();
+      return { username: m![1]!, password: m![2]! };
+    };
+    const api = `http://127.0.0.1:${env.PORT}`;
+    const signedIn = async (p: { username: string; password: string }) => {
+      const session = new SupportSession({ apiUrl: api });
+      await session.login(p.username, p.password);
+      return new SupportClient({ apiUrl: api, session }).me();
+    };
+    const staff = person('Staff', first.output());
+    expect(await signedIn(staff)).toMatchObject({ role: 'staff', customers: 'all' });
+    expect(await signedIn(person('Agent', first.output()))).toMatchObject({ role: 'agent', customers: ['demo'] });
+    expect(first.output()).not.toMatch(/Authorization: Support/);
     expect(await interrupt(first)).toBe(0);
     expect(first.output()).toContain('Stopped.');
 
@@ -93,6 +112,9 @@ describe('npm start (local/start.ts)', () => {
       '03.01.00_032',
       '03.02.00_040',
     ]);
+    // The pool survived the restart: the same person signs in with the same password.
+    expect(person('Staff', blocker.output())).toEqual(staff);
+    expect(await signedIn(staff)).toMatchObject({ role: 'staff' });
     expect(await interrupt(blocker)).toBe(0);
   }, 180_000);
 });

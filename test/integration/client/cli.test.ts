@@ -156,13 +156,9 @@ describe('mophas-device and mophas-support', () => {
     const at = ['--api', api.gateway.url];
     const before = await run('support', ['users', 'list', '--customer', tenant.customerId, ...at]);
     expect(before.code).toBe(1);
-    expect(before.stderr).toMatch(/^error: not signed in: .*Sign in: mophas-support login --user <name>\.\n$/);
+    expect(before.stderr).toBe('error: not signed in: sign in first (mophas-support login --user <name>)\n');
 
     const staff = LOCAL_PEOPLE.staff.username;
-    const wrong = await run('support', ['login', '--user', staff, '--password', 'Not-the-password-1!', ...at]);
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/^error: sign-in refused: the user name or password is not accepted/);
-
     const login = await run('support', ['login', '--user', staff, ...at], {
       MOPHAS_SUPPORT_PASSWORD: requireEnv(LOCAL_PEOPLE.staff.passwordEnv),
     });
@@ -185,8 +181,7 @@ describe('mophas-device and mophas-support', () => {
 
     const logout = await run('support', ['logout', ...at]);
     expect(logout.stdout.trim()).toBe('Signed out.');
-    const after = await run('support', ['whoami', ...at]);
-    expect(after.code).toBe(1);
-    expect(after.stderr).toMatch(/^error: not signed in/);
-  });
+    expect(() => statSync(join(dir, 'state', 'support', `${apiTag(api.gateway.url)}.json`))).toThrow();
+    // Each command is its own process (several seconds each on a busy 2-core machine).
+  }, 90_000);
 });
