@@ -11,6 +11,7 @@ import {
   AgentCustomerPath,
   AgentPath,
   AgentsQuery,
+  NoBody,
   AuditQuery,
   CreateUserBody,
   CustomerPath,
@@ -97,13 +98,13 @@ export const agents = route({ query: AgentsQuery }, async (request) => json(200,
 export const agent = route({ path: AgentPath }, async (request) => json(200, await showAgent(request.input.path.username)));
 
 /** PUT /v1/support/agents/{username}/customers/{customerId}: assign (idempotent, audited). */
-export const assign = route({ path: AgentCustomerPath }, async (request) => {
+export const assign = route({ path: AgentCustomerPath, body: NoBody, bodyOptional: true }, async (request) => {
   const { username, customerId } = request.input.path;
   return json(200, await assignAgent(principalOf(request, 'support'), username, customerId));
 });
 
 /** DELETE /v1/support/agents/{username}/customers/{customerId}: unassign (idempotent, audited). */
-export const unassign = route({ path: AgentCustomerPath }, async (request) => {
+export const unassign = route({ path: AgentCustomerPath, body: NoBody, bodyOptional: true }, async (request) => {
   const { username, customerId } = request.input.path;
   return json(200, await unassignAgent(principalOf(request, 'support'), username, customerId));
 });

@@ -85,3 +85,6 @@ export const AgentsQuery = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'an opaque cursor from a previous page')
     .optional(),
 });
+
+/** Routes that take no body (an empty JSON object is accepted, anything else refused). */
+export const NoBody = z.object({}).strict();
