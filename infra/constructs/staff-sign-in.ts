@@ -119,7 +119,6 @@ export class StaffSignIn extends Construct {
 
     const providers = [cognito.UserPoolClientIdentityProvider.COGNITO];
     const idp = props.corporateIdentityProvider;
-    let federatedProvider: Construct | undefined;
     if (idp) {
       const attributeMapping = { email: cognito.ProviderAttribute.other('email') };
       const federated =
@@ -142,7 +141,6 @@ export class StaffSignIn extends Construct {
               attributeMapping,
             });
       providers.push(cognito.UserPoolClientIdentityProvider.custom(federated.providerName));
-      federatedProvider = federated;
     }
 
     const v = STAFF_TOKEN_VALIDITY;
@@ -176,8 +174,6 @@ export class StaffSignIn extends Construct {
       supportedIdentityProviders: providers,
       ...tokens,
     });
-    // The client names the provider: it must exist first.
-    if (federatedProvider) this.consoleClient.node.addDependency(federatedProvider);
 
     if (props.domainPrefix) {
       this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
