@@ -9,6 +9,7 @@ import { devicesBenchmark } from './devices';
 import { feedBenchmark } from './feed';
 import { pushBenchmark } from './push';
 import { sessionBenchmark } from './session';
+import { webBenchmark } from './web';
 
 export interface Metric {
   name: string;
@@ -98,4 +99,12 @@ const bundles: Benchmark = {
 };
 
 /** Every benchmark, in run order. Later issues add theirs here. */
-export const BENCHMARKS: Benchmark[] = [bundles, feedBenchmark, codesBenchmark, devicesBenchmark, sessionBenchmark, pushBenchmark];
+export const BENCHMARKS: Benchmark[] = [
+  bundles,
+  feedBenchmark,
+  codesBenchmark,
+  devicesBenchmark,
+  sessionBenchmark,
+  pushBenchmark,
+  webBenchmark,
+];

@@ -15,33 +15,9 @@ export const sessionBenchmark: Benchmark = {
   name: 'session',
   needsStack: true,
   async run() {
-    const { ddb } = await import('../shared/aws/clients');
-    const { tableName } = await import('../shared/config');
-    const { deviceItem } = await import('../shared/db/devices');
     const handler = await loadHandler('session');
     const tenant = await createTenant({ desktopVersion: '03.01.00_030' });
-    const rows = Array.from({ length: DEVICES }, (_, i) =>
-      deviceItem({
-        customerId: tenant.customerId,
-        serial: `35693803${String(i).padStart(7, '0')}`,
-        model: 'Samsung Galaxy Tab A8',
-        operator: { code: `OP${i}`, name: 'Mario', surname: `Rossi${i}` },
-        phone: '+39 333 000 0000',
-        enabled: true,
-        installedVersion: i % 3 ? '03.01.00_030' : '03.01.00_028',
-        lastSyncAt: new Date().toISOString(),
-        notificationsEnabled: true,
-        pushToken: `fcm-${i}`,
-        blocked: false,
-        notes: ['2026-11-24 08:00 UTC Notifica inviata / Notification sent'],
-        lockSecret: 'x'.repeat(43),
-      }),
-    );
-    for (let i = 0; i < rows.length; i += 25) {
-      await ddb.send(
-        new BatchWriteCommand({ RequestItems: { [tableName()]: rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
-      );
-    }
+    await seedFleet(tenant.customerId, DEVICES);
     const admin = await adminAuth(tenant);
     const times: number[] = [];
     for (let i = 0; i < REQUESTS + 10; i++) {
@@ -61,3 +37,32 @@ export const sessionBenchmark: Benchmark = {
     ];
   },
 };
+
+/** Writes `count` enabled device rows for a customer (one in three on an older version), 25 per batch. */
+export async function seedFleet(customerId: string, count: number): Promise<void> {
+  const { ddb } = await import('../shared/aws/clients');
+  const { tableName } = await import('../shared/config');
+  const { deviceItem } = await import('../shared/db/devices');
+  const rows = Array.from({ length: count }, (_, i) =>
+    deviceItem({
+      customerId,
+      serial: `35693803${String(i).padStart(7, '0')}`,
+      model: 'Samsung Galaxy Tab A8',
+      operator: { code: `OP${i}`, name: 'Mario', surname: `Rossi${i}` },
+      phone: '+39 333 000 0000',
+      enabled: true,
+      installedVersion: i % 3 ? '03.01.00_030' : '03.01.00_028',
+      lastSyncAt: new Date().toISOString(),
+      notificationsEnabled: true,
+      pushToken: `fcm-${i}`,
+      blocked: false,
+      notes: ['2026-11-24 08:00 UTC Notifica inviata / Notification sent'],
+      lockSecret: 'x'.repeat(43),
+    }),
+  );
+  for (let i = 0; i < rows.length; i += 25) {
+    await ddb.send(
+      new BatchWriteCommand({ RequestItems: { [tableName()]: rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+    );
+  }
+}

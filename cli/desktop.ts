@@ -10,19 +10,20 @@
  *   dettagli (details)                   "Dettagli aggiornamento": the release's notes link
  *   login / password / logout            users (the first-login ammin must change its password)
  *   codice-conferma (confirmation-code)  "Procedura preliminare di aggiornamento": challenge / --response
- *   gestione (manage)                    "Gestione aggiornamento": the grid (filters, red rows)
+ *   gestione (manage)                    "Gestione aggiornamento": the grid (filters, red rows); --web: the hosted window's URL
  *   invia-start-update (send-start-update) [--serial]
  *   blocco-manuale genera|verifica (manual-lock generate|verify)   GENERA / VERIFICA
  *   avvia (start) · forza (force) · esito successo|fallito (outcome success|failed)
  *   fine-aggiornamento (finish-update) · invia-end-update --serial (send-end-update)
  *   disabilita / abilita --serial (disable / enable) · aggiornamento-concluso (conclude)
- *   riattiva (reactivate) · segnalazione (report) · stato (status) · reset
+ *   riattiva (reactivate) · chiudi-aggiornamento (close-update) · segnalazione (report) · stato (status) · reset
  *
  * Settings: flags, else MOPHAS_API_URL, MOPHAS_DESKTOP_CREDENTIAL, MOPHAS_CUSTOMER_ID,
  * MOPHAS_STATE_DIR, else the local stack's .local-data/demo-credentials.json.
  * `--json` prints the API's answer for scripts. Errors: one line, exit 1;
  * --debug adds the stack trace.
  */
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -134,6 +135,19 @@ function printCheck(check: StartupCheck) {
 
 function printPush(title: string, answer: PushAnswer) {
   out(renderPushSummary(title, answer.summary, { colour }));
+}
+
+/** Hands a URL to the system's browser (the desktop's embedded WebView in production). */
+function openInBrowser(url: string) {
+  const [command, args] =
+    process.platform === 'win32'
+      ? ['cmd', ['/c', 'start', '""', url]]
+      : process.platform === 'darwin'
+        ? ['open', [url]]
+        : ['xdg-open', [url]];
+  const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+  child.on('error', () => info(`could not start a browser (${command}): open the link above yourself.`));
+  child.unref();
 }
 
 const program = new Command()
@@ -284,9 +298,21 @@ common(
         .choices(Object.keys(FILTERS))
         .default('tutti'),
     )
-    .option('--watch [seconds]', 'refresh periodically (default every 30 s; only changes are printed)'),
-).action(async (flags: Common & { filter: string; watch?: string | boolean }) => {
+    .option('--watch [seconds]', 'refresh periodically (default every 30 s; only changes are printed)')
+    .option('--web', 'open the window as the hosted page instead: prints its one-time URL (valid 60 s)')
+    .option('--open', "with --web: also open the URL in the system's browser"),
+).action(async (flags: Common & { filter: string; watch?: string | boolean; web?: boolean; open?: boolean }) => {
   const desktop = await client(flags);
+  if (flags.web || flags.open) {
+    const window = await desktop.windowTicket();
+    if (flags.json) json({ url: window.url, expiresAt: window.expiresAt });
+    else {
+      out(window.url);
+      info(`Gestione aggiornamento: open this link within a minute; it works once (a new one: run this command again).`);
+    }
+    if (flags.open) openInBrowser(window.url);
+    return;
+  }
   const filter = FILTERS[flags.filter]!;
   const every = flags.watch === undefined ? 0 : flags.watch === true ? 30 : Number(flags.watch);
   if (!Number.isFinite(every) || every < 0) throw new MophasClientError('--watch takes a number of seconds', 'BAD_OPTION');
@@ -507,6 +533,19 @@ common(
   out(
     'Aggiornamento concluso: i dispositivi aggiornati riprendono la normale operatività; al prossimo avvio si cercano nuovi aggiornamenti.',
   );
+});
+
+common(
+  program
+    .command('chiudi-aggiornamento')
+    .alias('close-update')
+    .description('Chiudi aggiornamento: ends an update in preparation whose release Alturas withdrew'),
+).action(async (flags: Common) => {
+  const desktop = await client(flags);
+  const answer = await desktop.closeUpdate();
+  if (flags.json) return json(answer);
+  printPush('AGGIORNAMENTO CHIUSO (versione ritirata da Alturas) — ERROR UPDATE', answer);
+  out('  I dispositivi riprendono la normale attività; al prossimo avvio si cerca la versione successiva.');
 });
 
 common(

@@ -10,15 +10,17 @@
  *   … users list|add|set-role|reset-password --customer demo …
  *   … failed-updates · cases · resolve --customer demo --resolution "…" · audit --customer demo
  *   … agents list|show|assign|unassign (staff)
+ *   … releases · rollout <version> · rollout-plan <version> --file plan.json (staff)
+ *   … rollout-pause|rollout-resume|rollout-advance <version> · withdraw <version> --reason "…" (staff)
  *
- * The build pipeline's commands sign with AWS credentials (SigV4; --profile, or the
+ * The build pipeline's command signs with AWS credentials (SigV4; --profile, or the
  * AWS SDK's default chain; on the local stack its pipeline key):
  *   … publish-release 03.03.00_050 --desktop ./mophas-setup.exe --mobile ./mophas.apk \
  *       --notes-url https://wiki.alturas.it/mophas-fix/03.03.00_050 [--requires-code] [--json]
- *   … releases
  *
  * Errors print one line (`error: …`) and exit non-zero; --debug adds the stack trace.
  */
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { SupportApi } from './lib/api';
@@ -34,6 +36,7 @@ import { SupportSession, type SupportTokens } from '../client/sign-in';
 import { fileStore } from '../client/state';
 import { pipelineAuthenticator, SupportClient } from '../client/support';
 import { askSecret, colourEnabled, describeError, paint, renderTable, type ErrorHints } from '../client/terminal';
+import type { RolloutPlan, RolloutView } from '../client/types';
 
 interface SupportFlags {
   api?: string;
@@ -71,6 +74,7 @@ const HINTS: ErrorHints = {
   CHALLENGE_NOT_OPEN: 'Ask the customer to read the code shown in the window again.',
   NOT_FAILED: 'Only a failed update can be resolved: see mophas-support failed-updates.',
   NOT_AN_AGENT: 'Add the user to the "agent" group of the staff user pool first (docs/operations.md).',
+  ROLLOUT_CONFLICT: 'Someone changed the rollout meanwhile: look at it again (mophas-support rollout <version>) and repeat.',
 };
 
 /** The options every support command takes. */
@@ -451,27 +455,151 @@ supportOptions(
   if (page.cursor) out(`more: --cursor ${page.cursor}`);
 });
 
-pipelineOptions(program.command('releases').description('Published releases, oldest first (signed like publish-release)')).action(
-  async (flags: PipelineFlags) => {
-    const answer = await supportClient(flags).listReleases();
-    if (flags.json) return json(answer);
-    out(`Catalog version ${answer.catalogVersion}`);
+supportOptions(program.command('releases').description('Published releases, oldest first')).action(async (flags: SupportFlags) => {
+  const answer = await supportClient(flags).listReleases();
+  if (flags.json) return json(answer);
+  out(`Catalog version ${answer.catalogVersion}`);
+  out(
+    renderTable(
+      ['Version', 'Published', 'Code', 'Desktop', 'Mobile', 'Rollout', 'Notes'],
+      answer.releases.map((r) => [
+        r.version,
+        r.publishedAt,
+        r.requiresConfirmationCode ? 'yes' : 'no',
+        formatBytes(r.desktop.size),
+        formatBytes(r.mobile.size),
+        r.rolloutPhase ?? '—',
+        r.notesUrl,
+      ]),
+      { colour },
+    ),
+  );
+});
+
+// Staged rollouts (docs/rollout.md).
+const phase = (v: RolloutView) => `${v.phaseText.it} / ${v.phaseText.en}`;
+
+function printRolloutState(v: RolloutView) {
+  out(
+    `Release ${v.version} — ${paint(colour, phase(v), v.phase === 'halted' || v.phase === 'withdrawn' ? 'red' : 'bold')} (revision ${v.revision})`,
+  );
+  if (v.startsAt && v.openWave === null) out(`  Inizio programmato / scheduled start: ${v.startsAt}`);
+  if (v.openWave !== null) out(`  Ondata aperta / open wave: ${v.openWave === 0 ? 'pilota / pilot' : v.openWave} since ${v.waveOpenedAt}`);
+  if (v.nextWaveAt) out(`  Prossima ondata / next wave opens: ${v.nextWaveAt}`);
+  if (v.halt) {
     out(
-      renderTable(
-        ['Version', 'Published', 'Code', 'Desktop', 'Mobile', 'Notes'],
-        answer.releases.map((r) => [
-          r.version,
-          r.publishedAt,
-          r.requiresConfirmationCode ? 'yes' : 'no',
-          formatBytes(r.desktop.size),
-          formatBytes(r.mobile.size),
-          r.notesUrl,
-        ]),
-        { colour },
-      ),
+      `  Fermato / halted ${v.halt.at}: ${v.halt.failed} falliti su ${v.halt.started} avviati / ${v.halt.failed} of ${v.halt.started} failed (${v.halt.failedPercent}%)`,
     );
-  },
-);
+  }
+  if (v.withdrawnAt) out(`  Ritirato / withdrawn ${v.withdrawnAt}${v.withdrawReason ? `: ${v.withdrawReason}` : ''}`);
+  out(`  Azioni possibili / allowed: ${v.allowedActions.join(', ') || '—'}`);
+}
+
+supportOptions(
+  program
+    .command('rollout')
+    .description(
+      "A release's staged rollout: phase, plan and per-wave progress (customers, offered, downloaded, started, concluded, failed)",
+    )
+    .argument('<version>', 'the release'),
+).action(async (version: string, flags: SupportFlags) => {
+  const progress = await supportClient(flags).rollout(version);
+  if (flags.json) return json(progress);
+  printRolloutState(progress);
+  if (!progress.plan) return;
+  const threshold = progress.plan.errorThreshold;
+  out(
+    `  Soglia d'errore / error threshold: ${threshold.percent}% falliti con almeno ${threshold.minStarted} avviati / failed with at least ${threshold.minStarted} started`,
+  );
+  out(
+    renderTable(
+      [
+        'Ondata/Wave',
+        'Chi/Who',
+        'Aperta/Open',
+        'Clienti/Customers',
+        'Offerta/Offered',
+        'Scaricata/Downloaded',
+        'Avviati/Started',
+        'Conclusi/Concluded',
+        'Falliti/Failed',
+      ],
+      progress.waves.map((w) => [
+        String(w.wave),
+        w.kind === 'pilot' ? 'pilota/pilot' : `${w.percent}%`,
+        w.open ? 'sì/yes' : 'no',
+        String(w.customers),
+        String(w.offered),
+        String(w.downloaded),
+        String(w.started),
+        String(w.concluded),
+        String(w.failed),
+      ]),
+      { colour, rowStyle: (i) => (progress.waves[i]!.failed > 0 ? ['yellow'] : undefined) },
+    ),
+  );
+  const t = progress.totals;
+  out(
+    `  Totale / total: ${t.started} avviati/started, ${t.concluded} conclusi/concluded, ${t.failed} falliti/failed (${t.failedPercent}%)`,
+  );
+});
+
+supportOptions(
+  program
+    .command('rollout-plan')
+    .description('Sets or changes the rollout plan of a release from a JSON file (docs/rollout.md has the format)')
+    .argument('<version>', 'the release')
+    .requiredOption('--file <plan.json>', 'the plan: { startAt?, pilot: { customers, soak, minConcluded }, waves: [...], errorThreshold }')
+    .option('--revision <n>', 'the revision you read (default: the current one)', parseNonNegativeInt),
+).action(async (version: string, flags: SupportFlags & { file: string; revision?: number }) => {
+  let plan: RolloutPlan;
+  try {
+    plan = JSON.parse(readFileSync(flags.file, 'utf8')) as RolloutPlan;
+  } catch (error) {
+    throw new CliError(`cannot read the plan ${flags.file} (${(error as Error).message}): check the path and that the file is JSON.`);
+  }
+  const view = await supportClient(flags).setRolloutPlan(version, plan, flags.revision);
+  if (flags.json) return json(view);
+  printRolloutState(view);
+});
+
+for (const [action, description] of [
+  ['pause', 'Pauses the rollout: the open waves stay open, no further wave opens'],
+  ['resume', 'Resumes a paused or halted rollout (the open wave soaks again from now)'],
+  ['advance', 'Opens the next wave now'],
+] as const) {
+  supportOptions(
+    program
+      .command(`rollout-${action}`)
+      .description(description)
+      .argument('<version>', 'the release')
+      .option('--revision <n>', 'the revision you read (default: the current one)', parseNonNegativeInt),
+  ).action(async (version: string, flags: SupportFlags & { revision?: number }) => {
+    const view = await supportClient(flags).rolloutAction(version, action, flags.revision);
+    if (flags.json) return json(view);
+    printRolloutState(view);
+  });
+}
+
+supportOptions(
+  program
+    .command('withdraw')
+    .alias('ritira')
+    .description('Withdraws a release: no customer is offered it any more (customers already on it are untouched; final)')
+    .argument('<version>', 'the release')
+    .option('--reason <text>', 'why (kept in the audit trail)')
+    .option('--revision <n>', 'the revision you read (default: the current one)', parseNonNegativeInt),
+).action(async (version: string, flags: SupportFlags & { reason?: string; revision?: number }) => {
+  const view = await supportClient(flags).withdrawRelease(version, { reason: flags.reason, revision: flags.revision });
+  if (flags.json) return json(view);
+  printRolloutState(view);
+});
+
+function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of 0 or more.');
+  return n;
+}
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);

@@ -40,6 +40,7 @@ import type {
   PushAnswer,
   SessionView,
   VerifyAnswer,
+  WindowTicket,
 } from './types';
 
 /** How long the startup check waits for the feed before showing the blue notice. */
@@ -477,6 +478,15 @@ export class DesktopClient {
     return this.http.post('/v1/desktop/update/conclude', confirmToken ? { confirmToken } : {}, this.user());
   }
 
+  /**
+   * Chiudi aggiornamento: ends an update still in preparation whose release
+   * Alturas withdrew (Avvia/Forza answer 409 RELEASE_WITHDRAWN); devices are
+   * unblocked and woken. docs/rollout.md.
+   */
+  closeUpdate(): Promise<PushAnswer> {
+    return this.http.post('/v1/desktop/update/close', {}, this.user());
+  }
+
   /** Riattiva i terminali mobile: ERROR UPDATE to all, devices unlocked. */
   reactivate(): Promise<PushAnswer> {
     return this.http.post('/v1/desktop/update/reactivate', {}, this.user());
@@ -495,6 +505,21 @@ export class DesktopClient {
   /** Re-enables a device (tablet authorisation management). */
   enableDevice(serial: string): Promise<{ serial: string; enabled: true }> {
     return this.http.post(`/v1/desktop/devices/${seg(serial)}/enable`, {}, this.user());
+  }
+
+  // ---------------------------------------------------------------------------
+  // The hosted update window (/desktop/)
+  // ---------------------------------------------------------------------------
+
+  /**
+   * A single-use window ticket (valid about a minute) and the URL that opens the
+   * hosted update window with it: `<API origin>/desktop/#ticket=…`. The page and
+   * the API share one origin (CloudFront in AWS, the gateway locally); the
+   * ticket rides in the fragment, which browsers never send to a server.
+   */
+  async windowTicket(): Promise<WindowTicket & { url: string }> {
+    const answer = await this.http.post<WindowTicket>('/v1/desktop/window-tickets', {}, this.user());
+    return { ...answer, url: `${this.http.baseUrl}${answer.path}` };
   }
 
   // ---------------------------------------------------------------------------

@@ -19,7 +19,18 @@ import { publishRelease, type PublishedRelease } from '../cli/lib/publish-releas
 import { ApiError, HttpClient, MophasClientError, seg, type LocalizedMessages } from './http';
 import { SupportSession, type SignInInfo } from './sign-in';
 import { apiRegion, sigV4Authenticator, type AwsCredentials, type AwsCredentialsSource } from './sigv4';
-import type { AuditEntry, CatalogRelease, ConfirmationResponseAnswer, FailedUpdate, ResolveAnswer, SupportCase, UserView } from './types';
+import type {
+  AuditEntry,
+  CatalogRelease,
+  ConfirmationResponseAnswer,
+  FailedUpdate,
+  ResolveAnswer,
+  RolloutPlan,
+  RolloutProgress,
+  RolloutView,
+  SupportCase,
+  UserView,
+} from './types';
 
 export type { PublishedRelease };
 
@@ -72,7 +83,6 @@ const SILENT_PROGRESS: Progress = { start() {}, advance() {}, stop() {} };
 
 export class SupportClient {
   private readonly http: HttpClient;
-  private readonly pipeline: HttpClient;
   private readonly sign: (request: { method: string; url: string; body?: string }) => Promise<Record<string, string>>;
 
   constructor(private readonly options: SupportClientOptions) {
@@ -86,12 +96,6 @@ export class SupportClient {
       fetch: options.fetch,
     });
     this.sign = pipelineAuthenticator(options);
-    this.pipeline = new HttpClient({
-      baseUrl: options.apiUrl,
-      authenticate: this.sign,
-      timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
-    });
   }
 
   get apiUrl(): string {
@@ -130,9 +134,9 @@ export class SupportClient {
     }
   }
 
-  /** Published releases with storage details, oldest first (a pipeline route: signed with SigV4). */
+  /** Published releases with storage details and rollout phase, oldest first (staff). */
   listReleases(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
-    return this.pipeline.get('/v1/support/releases');
+    return this.http.get('/v1/support/releases');
   }
 
   /** How the API's people sign in (public). */
@@ -164,6 +168,39 @@ export class SupportClient {
   /** Removes a customer from an agent (staff only; audited). */
   unassignAgent(username: string, customerId: string): Promise<{ agent: AgentView; changed: boolean }> {
     return this.http.delete(`/v1/support/agents/${seg(username)}/customers/${seg(customerId)}`);
+  }
+
+  /** A release's rollout: plan, phase and per wave the customers, offered, downloaded, started, concluded, failed. */
+  rollout(version: string): Promise<RolloutProgress> {
+    return this.http.get(`/v1/support/releases/${seg(version)}/rollout`);
+  }
+
+  /**
+   * Sets or changes a release's rollout plan. Changes are conditional on the
+   * revision the caller read: pass the one you looked at, or leave it out to
+   * use the current one (then a change made meanwhile by someone else is not
+   * noticed). 409 ROLLOUT_CONFLICT carries the rollout as it now is.
+   */
+  async setRolloutPlan(version: string, plan: RolloutPlan, revision?: number): Promise<RolloutView> {
+    return this.http.put(`/v1/support/releases/${seg(version)}/rollout`, {
+      revision: revision ?? (await this.rollout(version)).revision,
+      plan,
+    });
+  }
+
+  /** pause · resume · advance (open the next wave now); `revision` as for setRolloutPlan. */
+  async rolloutAction(version: string, action: 'pause' | 'resume' | 'advance', revision?: number): Promise<RolloutView> {
+    return this.http.post(`/v1/support/releases/${seg(version)}/rollout/${action}`, {
+      revision: revision ?? (await this.rollout(version)).revision,
+    });
+  }
+
+  /** Withdraws a release: no customer is offered it any more (final). `revision` as for setRolloutPlan. */
+  async withdrawRelease(version: string, options: { reason?: string; revision?: number } = {}): Promise<RolloutView> {
+    return this.http.post(`/v1/support/releases/${seg(version)}/withdraw`, {
+      revision: options.revision ?? (await this.rollout(version)).revision,
+      ...(options.reason ? { reason: options.reason } : {}),
+    });
   }
 
   /** The public catalog (no credential needed). */

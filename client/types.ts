@@ -57,6 +57,8 @@ export interface Grid {
   desktopVersion: string | null;
   allowedActions: string[];
   buttons: { startUpdate: boolean; forceUpdate: boolean };
+  /** Phase 1 of a release Alturas withdrew: why Avvia/Forza are gone (Chiudi aggiornamento instead). */
+  releaseWithdrawn?: { version: string | null; message: LocalizedMessages };
   counts: { devices: number; awaiting: number; updated: number };
   filter: GridFilter;
   rows: GridRow[];
@@ -159,6 +161,8 @@ export interface CatalogRelease {
   catalogVersion?: number;
   desktop: { size: number; sha256: string; key?: string };
   mobile: { size: number; sha256: string; key?: string };
+  /** Support's listing only: the release's rollout phase (docs/rollout.md). */
+  rolloutPhase?: string;
 }
 
 /** A desktop user as support sees it (never a password or hash). */
@@ -189,4 +193,37 @@ export interface ConfirmationResponseAnswer {
   version: string;
   challenge: string;
   response: string;
+}
+
+/** A release's rollout as support sees it (functions/releases/rollout.ts, type-only). */
+import type { rolloutProgress, rolloutView } from '../functions/releases/rollout';
+import type { RolloutPlan } from '../shared/rollout/plan';
+export type { RolloutPlan };
+export type RolloutView = ReturnType<typeof rolloutView>;
+/** GET /v1/support/releases/{version}/rollout: the view plus per-wave progress. */
+export type RolloutProgress = Awaited<ReturnType<typeof rolloutProgress>>;
+
+/** POST /v1/desktop/window-tickets: opens the hosted update window (`<api origin><path>`). */
+export interface WindowTicket {
+  ticket: string;
+  expiresAt: string;
+  /** `/desktop/#ticket=…`: the ticket rides in the fragment, never sent to a server. */
+  path: string;
+}
+
+/** GET /v1/desktop/notice: the window's startup notice, for the desktop version the backend knows. */
+export interface WindowNotice {
+  notice: Notice;
+  desktopVersion: string;
+  update: { version: string; notesUrl: string; requiresConfirmationCode: boolean } | null;
+}
+
+/** One tablet of Gestione Mobile: the server's own type. */
+import type { MobileDeviceRow } from '../functions/session/grid';
+export type { MobileDeviceRow };
+
+/** GET /v1/desktop/devices. */
+export interface MobileDeviceList {
+  desktopVersion: string | null;
+  devices: MobileDeviceRow[];
 }

@@ -13,6 +13,7 @@ import { ServiceFunction } from './constructs/service-function';
 import { ServiceHttpApi } from './constructs/service-http-api';
 import { ServiceMonitoring } from './constructs/service-monitoring';
 import { StaffSignIn, type StaffSignInProps } from './constructs/staff-sign-in';
+import { WebSite } from './constructs/web-site';
 import { routeAuthorizer } from '../shared/auth/principals';
 import { ROUTES } from '../shared/http/routes';
 
@@ -56,6 +57,8 @@ export interface UpdateCloudStackProps extends StackProps {
 export class UpdateCloudStack extends Stack {
   public readonly table: DataTable;
   public readonly packages: PackageDistribution;
+  /** The hosted update window: pages bucket, the distribution's default behaviour and its /v1/* to the API. */
+  public readonly web: WebSite;
   public readonly http: ServiceHttpApi;
   public readonly push: PushFanOut;
   public readonly supportTopic: sns.Topic;
@@ -82,9 +85,14 @@ export class UpdateCloudStack extends Stack {
     });
 
     this.table = new DataTable(this, 'Data');
+    this.web = new WebSite(this, 'Web');
     // Access logs of the packages bucket and of the CDN (who downloaded which package).
     const accessLogs = new AccessLogBucket(this, 'AccessLogs');
-    this.packages = new PackageDistribution(this, 'Packages', { logBucket: accessLogs.bucket, customDomain: props?.packagesDomain });
+    this.packages = new PackageDistribution(this, 'Packages', {
+      logBucket: accessLogs.bucket,
+      customDomain: props?.packagesDomain,
+      defaultBehavior: this.web.behavior,
+    });
 
     this.supportTopic = new sns.Topic(this, 'SupportTopic', {
       displayName: 'mOphas update support',
@@ -175,6 +183,8 @@ export class UpdateCloudStack extends Stack {
     }
 
     this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions, staffSignIn: this.signIn.authorizer });
+    // One origin for the window and the API: /desktop/ from the pages bucket, /v1/* to the HTTP API.
+    this.web.serveApi(this.packages.distribution, this.http.api);
 
     this.push = new PushFanOut(this, 'Push');
     this.push.worker.bindTable(table, 'readWrite').bindPlatformApplication(platformApplicationArn.valueAsString);
@@ -207,6 +217,15 @@ export class UpdateCloudStack extends Stack {
       description: 'Private bucket: packages/ (served by CloudFront) and logs/',
       value: this.packages.bucket.bucketName,
     });
+    new CfnOutput(this, 'WindowUrl', {
+      description: 'The hosted update window (the desktop opens it with a ticket); /v1/* here reaches the API too',
+      value: `${this.packages.baseUrl}/desktop/`,
+    });
+    new CfnOutput(this, 'WebBucketName', {
+      description: 'Private bucket of the window pages: aws s3 sync web/dist/ s3://<this>/ (docs/infrastructure.md)',
+      value: this.web.bucket.bucketName,
+    });
+    new CfnOutput(this, 'DistributionId', { value: this.packages.distribution.distributionId });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'SupportTopicArn', { value: this.supportTopic.topicArn });
     new CfnOutput(this, 'UrlSigningKeyValueStoreArn', {

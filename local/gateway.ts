@@ -5,16 +5,20 @@
  * local/authorizers.ts), and calls the *same* handler module that is deployed to
  * Lambda (`functions/<fn>/handler.ts`), using the route table in
  * shared/http/routes.ts. Unmatched requests go to the `not-found` function, as
- * the `$default` route does in AWS.
+ * the `$default` route does in AWS. With `webRoot`, it also serves the built
+ * window pages at `/desktop/` (CloudFront's default behaviour in AWS), so the
+ * pages and the API share one origin locally too.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { errorBody } from '../shared/http/response';
 import { resolveRoute, routeKey, type HttpFunctionName, type RouteSpec } from '../shared/http/routes';
 import { runAuthorizer } from './authorizers';
 import { lambdaContext } from './lambda-context';
+import { isWebPath, webFile } from './web-files';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -103,12 +107,15 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Starts the gateway on host:port (port 0 picks a free one). */
-export async function startGateway(options: { port: number; host?: string }): Promise<Gateway> {
+/**
+ * Starts the gateway on host:port (port 0 picks a free one); `webRoot` is a
+ * web build folder (web/build.ts) whose pages are served at `/desktop/`.
+ */
+export async function startGateway(options: { port: number; host?: string; webRoot?: string }): Promise<Gateway> {
   const server = createServer((req, res) => {
-    serve(req, res).catch((error: unknown) => {
+    serve(req, res, options.webRoot).catch((error: unknown) => {
       console.error('gateway error', error);
-      send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ code: 'INTERNAL_ERROR', message: 'Internal Server Error' }));
+      send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('INTERNAL_ERROR', 'Internal Server Error')));
     });
   });
   await new Promise<void>((ok, fail) => {
@@ -128,7 +135,13 @@ export async function startGateway(options: { port: number; host?: string }): Pr
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse) {
+async function serve(req: IncomingMessage, res: ServerResponse, webRoot: string | undefined) {
+  const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (webRoot && isWebPath(pathname)) {
+    const file = await webFile(webRoot, req.method ?? 'GET', pathname);
+    send(res, file.status, file.headers, req.method === 'HEAD' ? undefined : file.body);
+    return;
+  }
   if (req.method === 'GET' && (req.url === '/openapi.json' || req.url === '/v1/openapi.json')) {
     // Local only: the document generated from the handlers' own schemas (docs/openapi.json is its committed copy).
     const { openApiDocument } = await import('./openapi');
@@ -141,7 +154,7 @@ async function serve(req: IncomingMessage, res: ServerResponse) {
       res,
       413,
       { 'content-type': 'application/json', connection: 'close' },
-      JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message: `Request body exceeds ${GATEWAY_MAX_BODY_BYTES} bytes.` }),
+      JSON.stringify(errorBody('PAYLOAD_TOO_LARGE', `Request body exceeds ${GATEWAY_MAX_BODY_BYTES} bytes.`)),
     );
     return;
   }
@@ -165,7 +178,7 @@ async function serve(req: IncomingMessage, res: ServerResponse) {
   } catch (error) {
     // What API Gateway answers when the integration fails.
     console.error(`handler ${fn} threw`, error);
-    send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ code: 'INTERNAL_ERROR', message: 'Internal Server Error' }));
+    send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('INTERNAL_ERROR', 'Internal Server Error')));
     return;
   }
   const out: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };

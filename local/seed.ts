@@ -10,6 +10,7 @@ import { ddb, s3 } from '../shared/aws/clients';
 import { bucketName, tableName } from '../shared/config';
 import { getCatalogHead, putRelease } from '../shared/db/catalog';
 import { deviceItem } from '../shared/db/devices';
+import { customerListKeys } from '../shared/db/customers';
 import { credentialKeys, customerKeys } from '../shared/db/keys';
 import { hashPassword, issueCredential, sha256Hex } from '../shared/domain/secrets';
 
@@ -121,6 +122,7 @@ export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
   const licenceCode = 'LIC-DEMO-0001';
   await put({
     ...customerKeys.profile(DEMO_CUSTOMER_ID),
+    ...customerListKeys(DEMO_CUSTOMER_ID),
     type: 'customer',
     customerId: DEMO_CUSTOMER_ID,
     name: 'Vending Demo S.r.l.',

@@ -31,6 +31,8 @@ export interface StackOptions {
   ports: StackPorts;
   /** Start the HTTP gateway too. @default true */
   gateway?: boolean;
+  /** A web build folder (web/build.ts) the gateway serves at `/desktop/`. @default none */
+  webRoot?: string;
 }
 
 export interface RunningStack {
@@ -264,7 +266,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let apiUrl = '';
     if (options.gateway !== false) {
       const { startGateway } = await import('./gateway');
-      const gateway = await startGateway({ port: ports.api });
+      const gateway = await startGateway({ port: ports.api, webRoot: options.webRoot });
       stoppers.push(() => gateway.close());
       apiUrl = gateway.url;
     }

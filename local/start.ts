@@ -30,7 +30,12 @@ async function main() {
     sqs: port('SQS_PORT', 4576),
     cognito: port('COGNITO_PORT', 9229),
   };
-  const stack = await startStack({ dataDir: DATA_DIR, ports });
+  // The update window (web/): built at each start into the data folder, served by the gateway at /desktop/.
+  const { buildWeb } = await import('../web/build');
+  const webRoot = join(DATA_DIR, 'web');
+  const built = buildWeb({ outDir: webRoot });
+  const stack = await startStack({ dataDir: DATA_DIR, ports, webRoot });
+  await built;
 
   const { isSeeded, seedDemo } = await import('./seed');
   if (!(await isSeeded()) || !existsSync(CREDENTIALS_FILE)) {
@@ -51,6 +56,7 @@ async function main() {
   console.log(`
 mOphas Update Cloud — local stack running
   API            ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/health)
+  Update window  ${stack.apiUrl}/desktop/   (open it from the desktop: npm run desktop -- gestione --web)
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}
   S3 (s3rver)    http://127.0.0.1:${ports.s3}
   SNS (local)    http://127.0.0.1:${ports.sns}

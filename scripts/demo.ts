@@ -144,6 +144,7 @@ export const provisionInTable: Provisioner = async (spec) => {
   const { tableName } = await import('../shared/config');
   const { credentialKeys, customerKeys } = await import('../shared/db/keys');
   const { deviceItem } = await import('../shared/db/devices');
+  const { customerListKeys } = await import('../shared/db/customers');
   const { createUser } = await import('../shared/db/users');
   const { hashPassword, issueCredential } = await import('../shared/domain/secrets');
   const put = (item: Record<string, unknown>) => ddb.send(new PutCommand({ TableName: tableName(), Item: item }));
@@ -152,6 +153,7 @@ export const provisionInTable: Provisioner = async (spec) => {
   const id = spec.customerId;
   await put({
     ...customerKeys.profile(id),
+    ...customerListKeys(id),
     type: 'customer',
     customerId: id,
     name: `Demo ${id}`,

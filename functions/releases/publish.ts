@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { PipelinePrincipal } from '../../shared/auth/principals';
-import { actorOf, writeAudit } from '../../shared/db/audit';
+import { actorOf, CATALOG_AUDIT_SCOPE, writeAudit } from '../../shared/db/audit';
 import { getCatalogHead, getRelease, putRelease } from '../../shared/db/catalog';
 import type { PackageInfo, Release } from '../../shared/domain/catalog';
 import { AppError } from '../../shared/errors';
@@ -19,13 +19,11 @@ import {
   verificationTimeout,
 } from './release-errors';
 import type { PackageKind, PackageRef, PublishBody } from './schemas';
+import { newRolloutItem } from '../../shared/db/rollout';
+import type { Rollout } from '../../shared/rollout/rollout';
+import { assertPilotsExist, initialRollout } from './rollout';
 
-/**
- * Audit partition for catalog actions. Not a customer id (those never contain
- * `@`), so it cannot collide with one; the entries also appear in the
- * cross-customer audit view of their day.
- */
-export const CATALOG_AUDIT_SCOPE = '@catalog';
+export { CATALOG_AUDIT_SCOPE };
 
 /** Commit attempts when other publications move the catalog head meanwhile. */
 export const MAX_COMMIT_ATTEMPTS = 5;
@@ -58,6 +56,8 @@ export async function publishRelease(principal: PipelinePrincipal, body: Publish
   try {
     const existing = await getRelease(version);
     if (existing) throw releaseExists(version, existing);
+    // Before any package work: a plan naming unknown customers is a 400 like any other bad field.
+    if (body.rollout) await assertPilotsExist(body.rollout, 'rollout');
 
     const verified = await withDeadline(Math.max(1_000, budgetMs - COMMIT_RESERVE_MS), async (signal) => {
       const packages = await verifyAll(version, body, signal);
@@ -65,14 +65,17 @@ export async function publishRelease(principal: PipelinePrincipal, body: Publish
       return { desktop: finals[0]!, mobile: finals[1]! };
     });
 
-    const release = await commit({
-      version,
-      desktop: verified.desktop,
-      mobile: verified.mobile,
-      notesUrl: body.notesUrl,
-      requiresConfirmationCode: body.requiresConfirmationCode,
-      publishedAt: new Date().toISOString(),
-    });
+    const release = await commit(
+      {
+        version,
+        desktop: verified.desktop,
+        mobile: verified.mobile,
+        notesUrl: body.notesUrl,
+        requiresConfirmationCode: body.requiresConfirmationCode,
+        publishedAt: new Date().toISOString(),
+      },
+      body.rollout && initialRollout(version, body.rollout, principal),
+    );
     logger.info('release published', { version, catalogVersion: release.catalogVersion, pipelineId: principal.id });
     await audit(principal, version, 'ok', {
       catalogVersion: release.catalogVersion,
@@ -80,6 +83,8 @@ export async function publishRelease(principal: PipelinePrincipal, body: Publish
       notesUrl: release.notesUrl,
       desktop: release.desktop,
       mobile: release.mobile,
+      // The plan published with the release: its first rollout change, audited with the publication.
+      rollout: body.rollout ?? null,
     });
     return release;
   } catch (error) {
@@ -172,11 +177,11 @@ async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promis
  * re-read and retry with jittered backoff; when the version itself appeared
  * meanwhile, 409 with that release.
  */
-async function commit(release: Omit<Release, 'catalogVersion'>): Promise<Release> {
+async function commit(release: Omit<Release, 'catalogVersion'>, rollout?: Rollout): Promise<Release> {
   for (let attempt = 1; ; attempt++) {
     const head = await getCatalogHead();
     try {
-      return await putRelease(release, head.catalogVersion);
+      return await putRelease(release, head.catalogVersion, rollout && newRolloutItem(rollout));
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VersionField } from '../../shared/http/fields';
+import { RolloutPlanSchema } from '../../shared/rollout/plan';
 export { VersionField };
 import { MAX_PACKAGE_BYTES, MAX_PLANNED_PARTS } from './limits';
 import { FILENAME_PATTERN } from './package-keys';
@@ -94,5 +95,25 @@ export const PublishBody = z.object({
   requiresConfirmationCode: z.boolean({ error: 'true or false: does installing this release need a confirmation code?' }),
   desktop: PackageRef,
   mobile: PackageRef,
+  /** Staged rollout (docs/rollout.md); without it the release is offered to every customer at once. */
+  rollout: RolloutPlanSchema.optional(),
 });
 export type PublishBody = z.infer<typeof PublishBody>;
+
+/** The revision of the rollout the caller read (0 when the release has none yet): changes are conditional on it. */
+const RevisionField = z
+  .number({ error: 'the revision of the rollout you read (GET …/rollout), 0 when the release has none' })
+  .int('a whole number')
+  .min(0, 'zero or more');
+
+/** Body of `PUT /v1/support/releases/{version}/rollout`. */
+export const SetPlanBody = z.object({ revision: RevisionField, plan: RolloutPlanSchema });
+
+/** Body of pause, resume and advance. */
+export const RolloutActionBody = z.object({ revision: RevisionField });
+
+/** Body of `POST /v1/support/releases/{version}/withdraw`. */
+export const WithdrawBody = z.object({
+  revision: RevisionField,
+  reason: z.string().trim().min(1).max(500, 'at most 500 characters').optional(),
+});

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { DeviceAttribute, DeviceItem } from '../../shared/db/devices';
 import {
-  ALLOWED_ACTIONS,
+  allowedActions,
   awaitingUpdate,
   isUpdated,
   notificationAcked,
   startOrForce,
   type GridFilter,
   type Session,
+  type SessionContext,
 } from '../../shared/session/state-machine';
 
 /** Fields the grid reads: never the lock secret or the credential. */
@@ -27,6 +28,12 @@ export const GRID_PROJECTION: readonly (DeviceAttribute | 'serial')[] = [
   'awaitingSessionId',
   'notes',
 ];
+
+/** Shown in the window of a phase-1 session whose release Alturas withdrew. */
+export const WITHDRAWN_TEXT = {
+  it: "Alturas ha ritirato questa versione: l'aggiornamento non può essere avviato né forzato. Clic su Chiudi aggiornamento per chiudere la procedura; i dispositivi mobile riprenderanno la normale attività.",
+  en: 'Alturas has withdrawn this release: the update can be neither started nor forced. Click Close update to end the procedure; the mobile devices resume normal work.',
+};
 
 /** One row of "Gestione aggiornamento" (SES-1, SES-7). */
 export interface GridRow {
@@ -50,7 +57,13 @@ export interface GridRow {
  * The admin window as data: session, buttons enabled, rows of enabled devices
  * (disabled ones leave the grid, SES-8), filtered for phase 3.
  */
-export function buildGrid(session: Session, devices: DeviceItem[], desktopVersion: string | undefined, filter: GridFilter) {
+export function buildGrid(
+  session: Session,
+  devices: DeviceItem[],
+  desktopVersion: string | undefined,
+  filter: GridFilter,
+  context: SessionContext = {},
+) {
   const enabled = devices.filter((d) => d.enabled);
   const phase3 = session.state === 'mobile-update';
   const rows: GridRow[] = enabled
@@ -81,11 +94,13 @@ export function buildGrid(session: Session, devices: DeviceItem[], desktopVersio
       supportCaseId: session.supportCaseId ?? null,
     },
     desktopVersion: desktopVersion ?? null,
-    allowedActions: ALLOWED_ACTIONS[session.state],
+    allowedActions: allowedActions(session.state, context),
     buttons: {
-      startUpdate: session.state === 'preparing' && canStart,
-      forceUpdate: session.state === 'preparing' && !canStart,
+      startUpdate: session.state === 'preparing' && !context.releaseWithdrawn && canStart,
+      forceUpdate: session.state === 'preparing' && !context.releaseWithdrawn && !canStart,
     },
+    // Phase 1 of a release Alturas withdrew: the window says why Avvia/Forza are gone (docs/rollout.md).
+    ...(context.releaseWithdrawn ? { releaseWithdrawn: { version: session.targetVersion ?? null, message: WITHDRAWN_TEXT } } : {}),
     counts: {
       devices: enabled.length,
       awaiting: enabled.length - notAwaiting.length,
@@ -95,4 +110,53 @@ export function buildGrid(session: Session, devices: DeviceItem[], desktopVersio
     rows,
   };
   return { body, etag: `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"` };
+}
+
+/** Fields "Gestione Mobile" reads: never the lock secret, push token or credential. */
+export const MOBILE_PROJECTION = [
+  'serial',
+  'model',
+  'operator',
+  'phone',
+  'enabled',
+  'installedVersion',
+  'lastSyncAt',
+  'blocked',
+  'registeredAt',
+  'registrationOpen',
+] as const;
+
+/** One tablet of "Gestione Mobile" (tablet authorisation management). */
+export interface MobileDeviceRow {
+  serial: string;
+  device: string | null;
+  operator: { code: string; name: string; surname: string } | null;
+  phone: string | null;
+  /** The Abilitato flag: a disabled tablet can no longer work and is not in the update grid. */
+  enabled: boolean;
+  installedVersion: string | null;
+  lastSync: string | null;
+  blocked: boolean;
+  /** The office re-opened its registration (Registra Dispositivo) when it was enabled again. */
+  registrationOpen: boolean;
+  notOnDesktopVersion: boolean;
+}
+
+/** Every tablet of the customer, enabled or not, sorted by serial (Gestione Mobile). */
+export function buildDeviceList(devices: DeviceItem[], desktopVersion: string | undefined) {
+  const rows: MobileDeviceRow[] = devices
+    .map((d) => ({
+      serial: d.serial,
+      device: d.model ?? null,
+      operator: d.operator ?? null,
+      phone: d.phone ?? null,
+      enabled: Boolean(d.enabled),
+      installedVersion: d.installedVersion ?? null,
+      lastSync: d.lastSyncAt ?? null,
+      blocked: Boolean(d.blocked),
+      registrationOpen: Boolean(d.registrationOpen),
+      notOnDesktopVersion: !isUpdated(d, desktopVersion),
+    }))
+    .sort((a, b) => a.serial.localeCompare(b.serial));
+  return { desktopVersion: desktopVersion ?? null, devices: rows };
 }

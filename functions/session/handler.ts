@@ -49,12 +49,14 @@ export const handler = httpHandler('session', {
     json(200, await window.conclude(admin(r), r.input.body.confirmToken)),
   ),
   'POST /v1/desktop/update/reactivate': route(NoBody, async (r) => json(200, await window.reactivate(admin(r), r.lambda))),
+  'POST /v1/desktop/update/close': route(NoBody, async (r) => json(200, await window.closeUpdate(admin(r), r.lambda))),
   'POST /v1/desktop/update/report': route({ body: z.object({ message: z.string().max(4000).optional() }), bodyOptional: true }, async (r) =>
     json(200, await window.reportToSupport(admin(r), r.input.body.message)),
   ),
   'POST /v1/desktop/devices/{serial}/disable': route({ path: SerialPath, body: Confirm, bodyOptional: true }, async (r) =>
     json(200, await window.disableDevice(admin(r), r.input.path.serial, r.input.body.confirmToken)),
   ),
+  'GET /v1/desktop/devices': route({}, async (r) => json(200, await window.mobileDevices(admin(r)))),
   'POST /v1/desktop/devices/{serial}/enable': route({ path: SerialPath, ...NoBody }, async (r) =>
     json(200, await window.enableDevice(admin(r), r.input.path.serial)),
   ),

@@ -6,7 +6,7 @@ import { derivedSecret } from '../../shared/aws/secrets';
 import type { UserPrincipal } from '../../shared/auth/principals';
 import { bucketName, ENV, optionalEnv, SECRET_VALUE_ENV, tableName } from '../../shared/config';
 import { actorOf, auditItem } from '../../shared/db/audit';
-import { listReleases } from '../../shared/db/catalog';
+import { loadCatalog } from '../../shared/db/catalog';
 import { getReleaseState } from '../../shared/db/codes';
 import { getProfile, setDesktopVersionItem } from '../../shared/db/customers';
 import {
@@ -45,7 +45,9 @@ import {
   type Session,
   type SessionAction,
 } from '../../shared/session/state-machine';
-import { buildGrid, GRID_PROJECTION } from './grid';
+import { isOfferedTo } from '../../shared/rollout/rollout';
+import { buildDeviceList, buildGrid, GRID_PROJECTION, MOBILE_PROJECTION } from './grid';
+import { afterConclude, afterFailure, countOutcome, countStarted, isWithdrawn, rolloutOf, withdrawnConflict } from './rollout';
 
 /** Key of the two-step confirm tokens, derived from its secret (again only when it is rotated). */
 const confirmKey = derivedSecret(SECRET_VALUE_ENV.confirmTokenSecret, ENV.confirmTokenSecretArn, confirmTokenKey);
@@ -151,14 +153,28 @@ export async function grid(user: UserPrincipal, filter: GridFilter) {
     listDevices(user.customerId, { projection: GRID_PROJECTION }),
     getProfile(user.customerId),
   ]);
-  return buildGrid(session, devices, profile?.desktopVersion, filter);
+  // Only phase 1 depends on a withdrawal (Avvia/Forza give way to Chiudi aggiornamento).
+  const releaseWithdrawn = session.state === 'preparing' && isWithdrawn(await rolloutOf(session));
+  return buildGrid(session, devices, profile?.desktopVersion, filter, { releaseWithdrawn });
+}
+
+/** GET /v1/desktop/devices: Gestione Mobile — every tablet, enabled or not, with version and last sync. */
+export async function mobileDevices(user: UserPrincipal) {
+  const [devices, profile] = await Promise.all([
+    listDevices(user.customerId, { projection: MOBILE_PROJECTION }),
+    getProfile(user.customerId),
+  ]);
+  return buildDeviceList(devices, profile?.desktopVersion);
 }
 
 /** Which release a new session installs: the next one, confirmed if it needs a code, downloaded and verified. */
 async function targetRelease(customerId: string) {
   const profile = await getProfile(customerId);
   if (!profile?.desktopVersion) throw conflict('NO_DESKTOP_VERSION', 'The desktop version of this customer is unknown: contact support.');
-  const next = nextRelease(await listReleases(), profile.desktopVersion);
+  // The same offer as the feed's: withdrawn releases and releases outside the customer's open wave are skipped.
+  const { releases, rollouts } = await loadCatalog();
+  const now = new Date();
+  const next = nextRelease(releases, profile.desktopVersion, (r) => isOfferedTo(rollouts.get(r.version), customerId, now));
   if (next.kind !== 'update') throw conflict('UP_TO_DATE', 'There is no update to install.', { desktopVersion: profile.desktopVersion });
   const state = await getReleaseState(customerId, next.release.version);
   if (next.release.requiresConfirmationCode && !state?.confirmedAt) {
@@ -187,6 +203,8 @@ async function targetRelease(customerId: string) {
 export async function sendStartUpdate(user: UserPrincipal, lambda: Context, serial?: string) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'send-start-update');
+  // Devices are never asked to lock for a release Alturas withdrew: the admin closes the update instead.
+  if (current.state === 'preparing' && isWithdrawn(await rolloutOf(current))) throw withdrawnConflict(current);
   if (serial && !(await getDevice(user.customerId, serial))) throw notFound(`Device ${serial}`);
   let next: Session;
   if (current.state === 'preparing') {
@@ -220,6 +238,8 @@ export async function sendStartUpdate(user: UserPrincipal, lambda: Context, seri
 export async function startUpdate(user: UserPrincipal) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'start-update');
+  const rollout = await rolloutOf(current);
+  if (isWithdrawn(rollout)) throw withdrawnConflict(current);
   const deviceSet = await getDeviceSetVersion(user.customerId);
   const { canStart, notAwaiting } = startOrForce(await listDevices(user.customerId, { projection: GRID_PROJECTION }), current);
   if (!canStart) {
@@ -229,10 +249,14 @@ export async function startUpdate(user: UserPrincipal) {
       'DEVICES_NOT_AWAITING',
     );
   }
-  const saved = await saveOnDevices(current, { ...current, state: nextState(current.state, 'start-update'), forced: false }, deviceSet, {
-    action: 'start-update',
-    actor: actorOf(user),
-  });
+  const counted = countStarted(current, rollout);
+  const saved = await saveOnDevices(
+    current,
+    { ...current, state: nextState(current.state, 'start-update'), forced: false, rolloutWave: counted.rolloutWave },
+    deviceSet,
+    { action: 'start-update', actor: actorOf(user) },
+    counted.items,
+  );
   return { session: view(saved) };
 }
 
@@ -249,6 +273,8 @@ const FORCE_WARNING = {
 export async function forceUpdate(user: UserPrincipal, token?: string) {
   const current = await getSession(user.customerId);
   requireAllowed(current, 'force-update');
+  const rollout = await rolloutOf(current);
+  if (isWithdrawn(rollout)) throw withdrawnConflict(current);
   const deviceSet = await getDeviceSetVersion(user.customerId);
   const devices = await listDevices(user.customerId, { projection: GRID_PROJECTION });
   const { canStart, notAwaiting } = startOrForce(devices, current);
@@ -262,11 +288,14 @@ export async function forceUpdate(user: UserPrincipal, token?: string) {
     };
   }
   await requireConfirmation(current, 'force-update', token);
-  const saved = await saveOnDevices(current, { ...current, state: nextState(current.state, 'force-update'), forced: true }, deviceSet, {
-    action: 'force-update',
-    actor: actorOf(user),
-    details: { notAwaiting: notAwaiting.length },
-  });
+  const counted = countStarted(current, rollout);
+  const saved = await saveOnDevices(
+    current,
+    { ...current, state: nextState(current.state, 'force-update'), forced: true, rolloutWave: counted.rolloutWave },
+    deviceSet,
+    { action: 'force-update', actor: actorOf(user), details: { notAwaiting: notAwaiting.length } },
+    counted.items,
+  );
   const note = {
     it: 'Aggiornamento forzato mentre il dispositivo non era in attesa',
     en: 'Update forced while the device was not awaiting it',
@@ -306,7 +335,9 @@ export async function reportOutcome(
       actor: actorOf(user),
       details: { logKey: key },
     },
+    countOutcome(current, 'failed'),
   );
+  await afterFailure(saved);
   return { session: view(saved) };
 }
 
@@ -364,11 +395,48 @@ export async function conclude(user: UserPrincipal, token?: string) {
     next,
     deviceSet,
     { action: 'conclude', actor: actorOf(user), details: { notUpdated: notUpdated.length } },
-    [archiveItem(next)],
+    [archiveItem(next), ...countOutcome(current, 'concluded')],
   );
+  await afterConclude(saved);
   // Updated devices resume normal work: nothing stays Blocked into the next session.
   await unblockDevices(user.customerId, { it: 'Aggiornamento concluso: normale operatività', en: 'Update concluded: normal work' });
   return { session: view(saved) };
+}
+
+/**
+ * Chiudi aggiornamento: ends a phase-1 session whose release Alturas withdrew
+ * (docs/rollout.md). Nothing was installed: the session closes, the devices are
+ * unblocked and woken with ERROR UPDATE (their check-in then says: normal
+ * work), and the next startup looks for the next release that is offered.
+ */
+export async function closeUpdate(user: UserPrincipal, lambda: Context) {
+  const current = await getSession(user.customerId);
+  const releaseWithdrawn = isWithdrawn(await rolloutOf(current));
+  if (!isAllowed(current.state, 'close-update', { releaseWithdrawn })) {
+    throw sessionConflict(
+      current,
+      'Close update is only for an update in preparation whose release Alturas withdrew.',
+      'ACTION_NOT_ALLOWED',
+      'Chiudi aggiornamento è disponibile solo per un aggiornamento in preparazione la cui versione è stata ritirata da Alturas.',
+      { releaseWithdrawn },
+    );
+  }
+  const next: Session = {
+    ...current,
+    state: nextState(current.state, 'close-update'),
+    pushAttempts: { ...current.pushAttempts, ERROR_UPDATE: (current.pushAttempts?.ERROR_UPDATE ?? 0) + 1 },
+  };
+  const saved = await saveSession(
+    current,
+    next,
+    { action: 'close-update', actor: actorOf(user), details: { reason: 'release-withdrawn', release: current.targetVersion } },
+    [archiveItem(next)],
+  );
+  await unblockDevices(user.customerId, {
+    it: 'Aggiornamento chiuso: versione ritirata da Alturas',
+    en: 'Update closed: release withdrawn by Alturas',
+  });
+  return { session: view(saved), summary: await push(saved, 'ERROR_UPDATE', lambda) };
 }
 
 /**

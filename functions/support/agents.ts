@@ -12,17 +12,25 @@ import { assertCustomerExists } from './access';
  */
 
 const agentNotFound = (username: string) =>
-  new AppError(404, 'AGENT_NOT_FOUND', `There is no user ${username} in the staff user pool.`, { username });
+  new AppError(
+    404,
+    'AGENT_NOT_FOUND',
+    `There is no user ${username} in the staff user pool.`,
+    { username },
+    `L'utente ${username} non esiste tra gli utenti Alturas.`,
+  );
 
 /** The pool user behind a name, required to be in group `agent`. */
 async function requireAgent(username: string): Promise<{ sub: string; username: string }> {
   const user = await getPoolUser(username);
   if (!user) throw agentNotFound(username);
   if (!user.groups.includes(STAFF_GROUPS.agent)) {
-    throw conflict('NOT_AN_AGENT', `${user.username} is not in the user pool group "${STAFF_GROUPS.agent}": add it to the group first.`, {
-      username: user.username,
-      groups: user.groups,
-    });
+    throw conflict(
+      'NOT_AN_AGENT',
+      `${user.username} is not in the user pool group "${STAFF_GROUPS.agent}": add it to the group first.`,
+      { username: user.username, groups: user.groups },
+      `${user.username} non è nel gruppo "${STAFF_GROUPS.agent}": aggiungerlo prima al gruppo.`,
+    );
   }
   return { sub: user.sub, username: user.username };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { CustomerIdField } from '../../shared/http/fields';
 
 /** Request schemas of the support routes: one per path, query and body. */
 
-export const CustomerIdField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a customer id: letters, digits, - and _ (at most 64)');
+export { CustomerIdField };
 
 /** Desktop user names, as the login route accepts them (functions/users). */
 export const UsernameField = z

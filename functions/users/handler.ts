@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { userToken } from '../../shared/auth/authenticate';
 import { writeAudit } from '../../shared/db/audit';
-import { deleteUserToken, putUserToken } from '../../shared/db/credentials';
+import { deleteUserToken } from '../../shared/db/credentials';
 import { consumeRate, isRateLimited, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
 import { changePassword, getUser } from '../../shared/db/users';
-import { hashPassword, sha256Hex, verifyPassword } from '../../shared/domain/secrets';
+import { hashPassword, verifyPassword } from '../../shared/domain/secrets';
 import { AppError, conflict, tooManyRequests, unauthorized } from '../../shared/errors';
 import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
 import { json } from '../../shared/http/response';
+import { startUserSession } from './session-token';
+import { issueWindowTicket, openWindowSession, WindowTicketBody } from './window';
 
 /** User session lifetime: short, the desktop logs in again at start. */
 export const USER_TOKEN_TTL_MS = 60 * 60 * 1000;
@@ -64,19 +65,7 @@ export const login = route({ body: LoginBody }, async (request) => {
     });
     throw unauthorized();
   }
-  const tokenId = randomBytes(9).toString('base64url');
-  const secret = randomBytes(32).toString('base64url');
-  const expiresAt = Date.now() + USER_TOKEN_TTL_MS;
-  await putUserToken(tokenId, {
-    customerId: desktop.customerId,
-    username: user.username,
-    role: user.role,
-    workstation: desktop.workstation,
-    mustChangePassword: user.mustChangePassword,
-    secretHash: sha256Hex(secret),
-    expiresAt,
-    generation: user.tokenGeneration ?? 0,
-  });
+  const session = await startUserSession(user, desktop.workstation, Date.now() + USER_TOKEN_TTL_MS);
   await writeAudit({
     customerId: desktop.customerId,
     action: 'user.login',
@@ -84,14 +73,7 @@ export const login = route({ body: LoginBody }, async (request) => {
     outcome: 'ok',
     details: { workstation: desktop.workstation },
   });
-  return json(200, {
-    token: userToken(tokenId, secret, desktop.customerId, user.username),
-    expiresAt: new Date(expiresAt).toISOString(),
-    username: user.username,
-    role: user.role,
-    workstation: desktop.workstation,
-    mustChangePassword: user.mustChangePassword,
-  });
+  return json(200, session);
 });
 
 /** POST /v1/desktop/password: changes the caller's password (required first for `ammin`). */
@@ -153,4 +135,10 @@ export const handler = httpHandler('users', {
   'POST /v1/desktop/login': login,
   'POST /v1/desktop/password': password,
   'POST /v1/desktop/logout': route({ body: z.object({}), bodyOptional: true }, logout),
+  'POST /v1/desktop/window-tickets': route({ body: z.object({}), bodyOptional: true }, async (r) =>
+    json(201, await issueWindowTicket(principalOf(r, 'user'))),
+  ),
+  'POST /v1/desktop/window-session': route({ body: WindowTicketBody }, async (r) =>
+    json(200, await openWindowSession(r.input.body.ticket)),
+  ),
 });

@@ -1,37 +1,50 @@
-import type { DesktopPrincipal, DevicePrincipal } from '../../shared/auth/principals';
-import { getRelease } from '../../shared/db/catalog';
-import { getReleaseState } from '../../shared/db/codes';
+import type { DesktopPrincipal, DevicePrincipal, UserPrincipal } from '../../shared/auth/principals';
+import { getRelease, type Catalog } from '../../shared/db/catalog';
+import { countFirst, getRollout } from '../../shared/db/rollout';
+import type { Release } from '../../shared/domain/catalog';
+import { isOfferedTo, pendingSteps, type Rollout } from '../../shared/rollout/rollout';
+import { waveOf } from '../../shared/rollout/waves';
+import { getReleaseState, releaseStateFirst } from '../../shared/db/codes';
 import { readFeedState } from '../../shared/db/feed';
-import { customerKeys } from '../../shared/db/keys';
 import { ddb } from '../../shared/aws/clients';
-import { tableName } from '../../shared/config';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../shared/errors';
 import { nextRelease } from '../../shared/feed/next-release';
+import { logger } from '../../shared/observability';
 import { decideNotice } from '../../shared/feed/notice';
 import { signFeedAnswer } from '../../shared/feed/signed-answer';
-import { cachedReleases, releasesAt } from './catalog-cache';
+import { cachedCatalog, catalogAt } from './catalog-cache';
 import { FEED_ANSWER_TTL_SECONDS, feedKeyPair, packageUrl } from './signing';
 
 /**
  * The desktop startup check (FEED-3/4/5, PKG-2): one step at a time, the notice
  * to show, and — when a release is on offer — its desktop download and both
  * package digests, all in one signed answer. Warm path: one BatchGetItem.
+ *
+ * Rollouts (docs/rollout.md) ride in the cached catalog: whether a release is
+ * offered to this customer is computed from its plan, the customer id and the
+ * clock, never read. The signed catalog version adds the rollout steps whose
+ * time has come but are not written yet, so it moves whenever the offers move.
  */
 export async function startupCheck(desktop: DesktopPrincipal, installed: string, now = new Date()) {
   const { customerId } = desktop;
+  const offeredFrom = (catalog: Catalog) => offeredTo(catalog, customerId, now);
   // Guess the offered release from the cached catalog so its per-customer state rides in the same read.
-  const cached = cachedReleases();
-  const guess = cached ? nextRelease(cached, installed) : undefined;
+  const cached = cachedCatalog();
+  const guess = cached ? nextRelease(cached.releases, installed, offeredFrom(cached)) : undefined;
   const guessed = guess?.kind === 'update' ? guess.release.version : undefined;
   const state = await readFeedState(customerId, { offeredVersion: guessed });
 
-  const releases = await releasesAt(state.head.catalogVersion);
-  const next = nextRelease(releases, installed);
+  const catalog = await catalogAt(state.head.catalogVersion);
+  const next = nextRelease(catalog.releases, installed, offeredFrom(catalog));
   let releaseState = state.releaseState;
   if (next.kind === 'update' && next.release.version !== guessed) {
     // Cold cache or a catalog change moved the offer: one more read, rarely.
     releaseState = await getReleaseState(customerId, next.release.version);
+  }
+  if (next.kind === 'update' && !releaseState?.offeredAt) {
+    // Once per customer and release with a plan: the rollout's "offered" counter (no write on any later check).
+    await recordOffered(customerId, next.release.version, catalog.rollouts.get(next.release.version), now);
   }
   const notice = decideNotice({
     next,
@@ -54,9 +67,10 @@ export async function startupCheck(desktop: DesktopPrincipal, installed: string,
         }
       : null;
   const keys = await feedKeyPair();
+  const catalogVersion = Math.max(state.head.catalogVersion, 0) + pendingSteps(catalog.rollouts.values(), now);
   const answer = signFeedAnswer(
     keys.privateKey,
-    { customerId, installedVersion: installed, catalogVersion: Math.max(state.head.catalogVersion, 0), notice, update },
+    { customerId, installedVersion: installed, catalogVersion, notice, update },
     { now, ttlSeconds: FEED_ANSWER_TTL_SECONDS },
   );
   return {
@@ -64,6 +78,68 @@ export async function startupCheck(desktop: DesktopPrincipal, installed: string,
     // Advisory, outside the signature: lets support tools tell "up to date" from "ahead of the catalog".
     installedStatus: next.kind,
     ...(next.kind === 'ahead' ? { latestVersion: next.latest.version } : {}),
+  };
+}
+
+/** Whether a release of the catalog is offered to a customer now (its rollout plan, the customer's wave, the clock). */
+const offeredTo = (catalog: Catalog, customerId: string, now: Date) => (release: Release) =>
+  isOfferedTo(catalog.rollouts.get(release.version), customerId, now);
+
+/**
+ * Counts, once, that a release with a rollout plan was offered to the customer
+ * (in the customer's wave). Releases without a plan have no counters: nothing
+ * is written for them.
+ */
+async function recordOffered(customerId: string, version: string, rollout: Rollout | undefined, now: Date) {
+  if (!rollout?.plan) return;
+  // A progress count never costs a desktop its startup check: a failed write is logged, never a failed answer.
+  await countFirst(
+    releaseStateFirst(customerId, version, 'offeredAt', now.toISOString()),
+    version,
+    waveOf(rollout.plan, customerId),
+    'offered',
+  ).catch((error: unknown) => logger.error('rollout offer count failed', { version, error: error as Error }));
+}
+
+/**
+ * The notice for the desktop version the backend knows (the customer profile,
+ * set at onboarding and by each successful phase 2): the hosted window's startup
+ * view. Same decision as the startup check (decideNotice), unsigned — the page
+ * and the API share one origin over TLS, and the desktop itself still verifies
+ * its own signed answer at every start.
+ */
+export async function windowNotice(user: UserPrincipal, now = new Date()) {
+  const state = await readFeedState(user.customerId, { profile: true });
+  const installed = state.profile?.desktopVersion;
+  if (!installed) {
+    throw conflict(
+      'NO_DESKTOP_VERSION',
+      'The desktop version of this customer is unknown: contact support.',
+      undefined,
+      "La versione desktop di questo cliente non è nota: contattare l'assistenza.",
+    );
+  }
+  const catalog = await catalogAt(state.head.catalogVersion);
+  // The same offer as the startup check (rollouts included); the page counts nothing, the desktop's check does.
+  const next = nextRelease(catalog.releases, installed, offeredTo(catalog, user.customerId, now));
+  const releaseState = next.kind === 'update' ? await getReleaseState(user.customerId, next.release.version) : undefined;
+  const notice = decideNotice({
+    next,
+    session: state.session,
+    confirmationGiven: Boolean(releaseState?.confirmedAt),
+    desktopDownloadVerified: Boolean(releaseState?.desktopDownloadVerifiedAt),
+  });
+  return {
+    notice,
+    desktopVersion: installed,
+    update:
+      next.kind === 'update'
+        ? {
+            version: next.release.version,
+            notesUrl: next.release.notesUrl,
+            requiresConfirmationCode: next.release.requiresConfirmationCode,
+          }
+        : null,
   };
 }
 
@@ -76,7 +152,8 @@ export async function publicKeys() {
 /**
  * The desktop reports the next release's installer fully downloaded and verified
  * (size and SHA-256 from the signed answer): yellow becomes green at the next
- * start. Idempotent: the first report's time is kept.
+ * start. Idempotent: the first report's time is kept, and a release with a
+ * rollout plan counts it once in the customer's wave.
  */
 export async function reportDownloaded(desktop: DesktopPrincipal, version: string, sha256: string) {
   const release = await getRelease(version);
@@ -87,18 +164,19 @@ export async function reportDownloaded(desktop: DesktopPrincipal, version: strin
     });
   }
   const at = new Date().toISOString();
-  const result = await ddb.send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: customerKeys.releaseState(desktop.customerId, version),
-      UpdateExpression:
-        'SET #type = :type, customerId = :customer, version = :version, desktopDownloadVerifiedAt = if_not_exists(desktopDownloadVerifiedAt, :at)',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':type': 'releaseState', ':customer': desktop.customerId, ':version': version, ':at': at },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  return { version, desktopDownloadVerifiedAt: result.Attributes?.desktopDownloadVerifiedAt as string };
+  const first = releaseStateFirst(desktop.customerId, version, 'desktopDownloadVerifiedAt', at);
+  const rollout = await getRollout(version);
+  const recorded = rollout?.plan
+    ? await countFirst(first, version, waveOf(rollout.plan, desktop.customerId), 'downloaded')
+    : await ddb.send(new UpdateCommand(first)).then(
+        () => true,
+        (error: Error) => {
+          if (error.name === 'ConditionalCheckFailedException') return false;
+          throw error;
+        },
+      );
+  const verifiedAt = recorded ? at : (await getReleaseState(desktop.customerId, version))?.desktopDownloadVerifiedAt;
+  return { version, desktopDownloadVerifiedAt: verifiedAt as string };
 }
 
 /** Session states in which the desktop has not finished: devices must wait (DEV-4). */

@@ -6,7 +6,7 @@ import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/
 import { json } from '../../shared/http/response';
 import { METRIC } from '../../shared/metric-names';
 import { countMetric } from '../../shared/observability';
-import { devicePackage, publicKeys, reportDownloaded, startupCheck } from './feed';
+import { devicePackage, publicKeys, reportDownloaded, startupCheck, windowNotice } from './feed';
 
 /** GET /v1/catalog: the published releases, oldest first, with the catalog version. */
 export const catalog = async () => {
@@ -39,4 +39,5 @@ export const handler = httpHandler('version-feed', {
   'GET /v1/feed/keys': route({}, keys),
   'POST /v1/desktop/releases/{version}/downloaded': downloaded,
   'GET /v1/device/package': route({}, devicePkg),
+  'GET /v1/desktop/notice': route({}, async (request) => json(200, await windowNotice(principalOf(request, 'user')))),
 });

@@ -91,6 +91,12 @@ export interface PackageDistributionProps {
    * @default - the CloudFront domain only
    */
   readonly customDomain?: PackageCustomDomain;
+  /**
+   * What the distribution serves outside `packages/*` (the window pages,
+   * WebSite). Packages stay reachable only through the signed-URL behaviour.
+   * @default the packages behaviour, whose edge check answers 404 outside /packages/
+   */
+  readonly defaultBehavior?: cloudfront.BehaviorOptions;
 }
 
 /**
@@ -193,7 +199,7 @@ export class PackageDistribution extends Construct {
       comment: 'mOphas installer packages (signed URLs)',
       // The default behaviour runs the same function, which answers 404 outside /packages/:
       // no path of the bucket is reachable without going through the token check.
-      defaultBehavior: behavior,
+      defaultBehavior: props.defaultBehavior ?? behavior,
       additionalBehaviors: { [`${BUCKET_PREFIXES.packages}*`]: behavior },
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,

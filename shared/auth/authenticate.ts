@@ -96,6 +96,7 @@ export async function authenticate(event: APIGatewayProxyEventV2, auth: Exclude<
         workstation: item.workstation,
         mustChangePassword: user.mustChangePassword,
         tokenId: parsed.id,
+        expiresAt: item.expiresAt,
       };
     }
     default:
@@ -157,7 +158,13 @@ async function pipelinePrincipal(userArn: string | undefined): Promise<PipelineP
   if (!userArn) throw unauthorized();
   const id = iamIdentity(userArn);
   if (!(await getPipelinePrincipal(id))) {
-    throw new AppError(403, 'FORBIDDEN', 'This identity is not registered to publish releases.');
+    throw new AppError(
+      403,
+      'FORBIDDEN',
+      'This identity is not registered to publish releases.',
+      undefined,
+      'Questa identità non è registrata per pubblicare versioni.',
+    );
   }
   return { kind: 'pipeline', id };
 }
@@ -187,7 +194,13 @@ export async function personFromClaims(claims: Record<string, unknown> | undefin
   if (groups.includes(STAFF_GROUPS.agent)) {
     return { kind: 'support', id: username, sub, role: 'agent', customers: await getAgentCustomers(sub) };
   }
-  throw new AppError(403, 'FORBIDDEN', 'This account is neither Alturas support staff nor an agent: ask staff to add it to a group.');
+  throw new AppError(
+    403,
+    'FORBIDDEN',
+    'This account is neither Alturas support staff nor an agent: ask staff to add it to a group.',
+    undefined,
+    'Questo utente non fa parte né del personale di assistenza Alturas né degli agenti: chiedere al personale di aggiungerlo a un gruppo.',
+  );
 }
 
 const FORBIDDEN_ROLE = new AppError(403, 'FORBIDDEN', 'This action needs a different kind of credential.');

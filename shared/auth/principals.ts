@@ -27,6 +27,8 @@ export interface UserPrincipal {
   workstation: Workstation;
   mustChangePassword: boolean;
   tokenId: string;
+  /** When the session token expires (epoch ms): a window opened from this session never outlives it. */
+  expiresAt: number;
 }
 
 /** A registered mobile device: it can only act on itself. */

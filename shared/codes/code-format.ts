@@ -4,6 +4,9 @@
  * four data digits plus one Damm check digit over those four digits, so a code
  * carries 12 data digits (≈ 39.9 bits).
  *
+ * The MAC and random digits live in `code-crypto.ts`, so this module imports
+ * nothing from Node and also runs in the desktop window's page (web/).
+ *
  * Two kinds of input are treated differently throughout `shared/codes`:
  * - codes **typed by a person** go through {@link parseCode}, which never throws
  *   and returns a FORMAT/TYPO failure with a message to show;
@@ -14,7 +17,6 @@
  * See docs/code-algorithms.md for the precise rules and docs/code-vectors.json
  * for test vectors.
  */
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { dammCheckDigit, isDammValid } from './damm';
 
 /** Number of groups in a code. */
@@ -198,28 +200,68 @@ function parseFields(fields: readonly unknown[]): ParsedCode {
     if (typeof field !== 'string') {
       return formatFailure('NOT_TEXT', `Group ${groupNo} must be text of 5 digits`, `Il gruppo ${groupNo} deve essere un testo di 5 cifre`);
     }
-    let digits = '';
-    let count = 0;
-    let position = 0;
-    for (const ch of field) {
-      position++;
-      if (ch >= '0' && ch <= '9') {
-        count++;
-        if (count <= GROUP_LENGTH) digits += ch;
-      } else if (!SEPARATORS.has(ch)) {
-        return invalidCharacter(ch, position, groupNo);
-      }
-    }
-    if (count !== GROUP_LENGTH) {
-      return formatFailure(
-        'DIGIT_COUNT',
-        `Expected 3 groups of 5 digits: group ${groupNo} has ${count} digits`,
-        `Attesi 3 gruppi da 5 cifre: il gruppo ${groupNo} ha ${count} cifre`,
-      );
-    }
-    groups.push(digits);
+    const scanned = scanField(field, groupNo);
+    if ('reason' in scanned) return scanned;
+    if (scanned.count !== GROUP_LENGTH) return groupDigitCount(groupNo, scanned.count);
+    groups.push(scanned.digits);
   }
   return checkGroups(groups as [string, string, string]);
+}
+
+/** The digits of one field (separators skipped, at most five kept) and how many there were; a bad character fails. */
+function scanField(field: string, groupNo: number): { digits: string; count: number } | FormatFailure {
+  let digits = '';
+  let count = 0;
+  let position = 0;
+  for (const ch of field) {
+    position++;
+    if (ch >= '0' && ch <= '9') {
+      count++;
+      if (count <= GROUP_LENGTH) digits += ch;
+    } else if (!SEPARATORS.has(ch)) {
+      return invalidCharacter(ch, position, groupNo);
+    }
+  }
+  return { digits, count };
+}
+
+function groupDigitCount(groupNo: number, count: number): FormatFailure {
+  return formatFailure(
+    'DIGIT_COUNT',
+    `Expected 3 groups of 5 digits: group ${groupNo} has ${count} digits`,
+    `Attesi 3 gruppi da 5 cifre: il gruppo ${groupNo} ha ${count} cifre`,
+  );
+}
+
+/** What one of the desktop's three fields holds so far (see {@link checkGroup}). */
+export type GroupCheck =
+  /** Nothing typed (separators only, or nothing). */
+  | { readonly status: 'empty' }
+  /** Fewer than five digits so far: nothing to say yet. */
+  | { readonly status: 'partial'; readonly digits: number }
+  /** Five digits whose check digit matches. */
+  | { readonly status: 'ok'; readonly group: string }
+  /** Five digits whose check digit does not match: a typo in this group. */
+  | { readonly status: 'typo'; readonly messages: LocalizedMessages }
+  /** A character that is not a digit, space or dash, or more than five digits. */
+  | { readonly status: 'format'; readonly messages: LocalizedMessages };
+
+/**
+ * Checks one field of the three-field form while a person types it (CODE-3:
+ * a typo is shown per group before anything is sent, so no attempt is spent).
+ * Same rules and messages as {@link parseCode} for that field. Never throws.
+ *
+ * @param groupNo - 1, 2 or 3 (used in the messages).
+ * @param text - what the field holds now.
+ */
+export function checkGroup(groupNo: number, text: string): GroupCheck {
+  const scanned = scanField(text, groupNo);
+  if ('reason' in scanned) return { status: 'format', messages: scanned.messages };
+  if (scanned.count === 0) return { status: 'empty' };
+  if (scanned.count < GROUP_LENGTH) return { status: 'partial', digits: scanned.count };
+  if (scanned.count > GROUP_LENGTH) return { status: 'format', messages: groupDigitCount(groupNo, scanned.count).messages };
+  if (!isDammValid(scanned.digits)) return { status: 'typo', messages: typoMessages([groupNo]) };
+  return { status: 'ok', group: scanned.digits };
 }
 
 function checkGroups(groups: [string, string, string]): ParsedCode {
@@ -228,18 +270,23 @@ function checkGroups(groups: [string, string, string]): ParsedCode {
     if (!isDammValid(g)) typoGroups.push(i + 1);
   });
   if (typoGroups.length > 0) {
-    const en =
-      typoGroups.length === 1
-        ? `Group ${typoGroups[0]} has a typo: check the digits and try again`
-        : `Groups ${listOf(typoGroups, 'and')} have a typo: check the digits and try again`;
-    const it =
-      typoGroups.length === 1
-        ? `Il gruppo ${typoGroups[0]} contiene un errore di battitura: controllare le cifre e riprovare`
-        : `I gruppi ${listOf(typoGroups, 'e')} contengono errori di battitura: controllare le cifre e riprovare`;
-    return { ok: false, reason: 'TYPO', typoGroups, message: en, messages: { en, it } };
+    const messages = typoMessages(typoGroups);
+    return { ok: false, reason: 'TYPO', typoGroups, message: messages.en, messages };
   }
   const data = groups.map((g) => g.slice(0, GROUP_DATA_DIGITS)).join('');
   return { ok: true, data, groups, formatted: groups.join('-') };
+}
+
+function typoMessages(typoGroups: readonly number[]): LocalizedMessages {
+  const en =
+    typoGroups.length === 1
+      ? `Group ${typoGroups[0]} has a typo: check the digits and try again`
+      : `Groups ${listOf(typoGroups, 'and')} have a typo: check the digits and try again`;
+  const it =
+    typoGroups.length === 1
+      ? `Il gruppo ${typoGroups[0]} contiene un errore di battitura: controllare le cifre e riprovare`
+      : `I gruppi ${listOf(typoGroups, 'e')} contengono errori di battitura: controllare le cifre e riprovare`;
+  return { en, it };
 }
 
 /** "1 and 3", "1, 2 and 3". */
@@ -282,62 +329,6 @@ function formatFailure(problem: FormatProblem, en: string, it: string): FormatFa
  */
 export function mismatchFailure(en: string, it: string): MismatchFailure {
   return { ok: false, reason: 'MISMATCH', message: en, messages: { en, it } };
-}
-
-/**
- * Returns `n` uniformly random ASCII digits, each drawn with
- * `crypto.randomInt(0, 10)` (a CSPRNG with rejection sampling, so unbiased).
- *
- * @param n - how many digits (a non-negative safe integer).
- * @returns a string of `n` digits; leading zeros are kept.
- * @throws RangeError if `n` is not a non-negative safe integer.
- */
-export function randomDigits(n: number): string {
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError('randomDigits: n must be a non-negative integer');
-  }
-  let out = '';
-  for (let i = 0; i < n; i++) out += String(randomInt(0, 10));
-  return out;
-}
-
-const TEN_TO_12 = 1_000_000_000_000n;
-
-/**
- * The 12-digit MAC shared by both schemes:
- * `HMAC-SHA256(key, UTF-8(message))`, first 8 bytes read as an unsigned 64-bit
- * big-endian integer, reduced mod 10^12, left-padded with zeros to 12 digits.
- *
- * Because 2^64 is not a multiple of 10^12 the reduction is very slightly
- * non-uniform: residues below 2^64 mod 10^12 (= 73,709,551,616) occur
- * 18,446,745 times in the 64-bit range, the others 18,446,744 times, a relative
- * bias of 1/18,446,744 ≈ 5.4·10⁻⁸ per value — negligible next to the 10⁻¹²
- * guessing probability it perturbs.
- *
- * @param key - HMAC key bytes.
- * @param message - the message, encoded as UTF-8.
- * @returns 12 ASCII digits.
- */
-export function mac12(key: Uint8Array, message: string): string {
-  const mac = createHmac('sha256', key).update(message, 'utf8').digest();
-  return (mac.readBigUInt64BE(0) % TEN_TO_12).toString().padStart(DATA_DIGITS, '0');
-}
-
-/**
- * Compares two 12-digit data strings in constant time (`crypto.timingSafeEqual`
- * over equal-length ASCII buffers).
- *
- * @param expected - 12 digits computed by the program.
- * @param actual - 12 digits parsed from the user's input.
- * @returns whether they are equal.
- * @throws CodeInputError if either is not exactly 12 digits (lengths must match
- *   for a constant-time comparison).
- */
-export function digitsEqual(expected: string, actual: string): boolean {
-  if (!DIGITS_12.test(expected) || !DIGITS_12.test(actual)) {
-    throw new CodeInputError('digitsEqual: both values must be exactly 12 digits');
-  }
-  return timingSafeEqual(Buffer.from(expected, 'ascii'), Buffer.from(actual, 'ascii'));
 }
 
 /**

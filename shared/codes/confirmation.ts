@@ -16,16 +16,14 @@ import {
   CodeInputError,
   type MismatchFailure,
   type ParseFailure,
-  digitsEqual,
   formatCode,
-  mac12,
   mismatchFailure,
   parseCode,
-  randomDigits,
   requireCodeData,
   requireIdentifier,
   DATA_DIGITS,
 } from './code-format';
+import { digitsEqual, mac12, randomDigits } from './code-crypto';
 
 /** Domain-separation prefix of the customer-key derivation message. */
 export const CUSTOMER_KEY_PREFIX = 'mophas/confirm/v1/customer-key|';

@@ -20,14 +20,12 @@ import {
   type LocalizedMessages,
   type MismatchFailure,
   type ParseFailure,
-  digitsEqual,
   formatCode,
-  mac12,
   mismatchFailure,
   parseCode,
-  randomDigits,
   requireCodeData,
 } from './code-format';
+import { digitsEqual, mac12, randomDigits } from './code-crypto';
 
 /** What the exchange does to the device. */
 export type LockAction = 'lock' | 'unlock';

@@ -166,10 +166,12 @@ export async function assignCustomer(input: {
   }
   const current = await getAgent(input.agent.sub, input.agent.username);
   if (current.customers.includes(input.customerId)) return { agent: current, changed: false };
-  throw conflict('TOO_MANY_CUSTOMERS', `An agent can be assigned at most ${MAX_CUSTOMERS_PER_AGENT} customers.`, {
-    agent: current.username,
-    customers: current.customers.length,
-  });
+  throw conflict(
+    'TOO_MANY_CUSTOMERS',
+    `An agent can be assigned at most ${MAX_CUSTOMERS_PER_AGENT} customers.`,
+    { agent: current.username, customers: current.customers.length },
+    `A un agente si possono assegnare al massimo ${MAX_CUSTOMERS_PER_AGENT} clienti.`,
+  );
 }
 
 /** Removes a customer from an agent, audited. Idempotent: removing one not assigned changes nothing. */

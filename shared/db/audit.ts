@@ -7,6 +7,19 @@ import { badRequest } from '../errors';
 import { auditKeys, gsi1Keys } from './keys';
 import { stripKeys } from './table';
 
+/**
+ * Audit partition for catalog actions (publications, rollouts, withdrawals).
+ * Not a customer id (those never contain `@`), so it cannot collide with one;
+ * the entries also appear in the cross-customer audit view of their day.
+ */
+export const CATALOG_AUDIT_SCOPE = '@catalog';
+
+/** Who acted: a principal, or `system` for what the service decides on its own (a rollout's automatic halt or wave). */
+export type AuditActor = { kind: Principal['kind'] | 'system'; id: string };
+
+/** The actor of the service's own decisions. */
+export const SYSTEM_ACTOR: AuditActor = { kind: 'system', id: 'rollout' };
+
 /** One audit record: who did what, when, on which customer, from which state. */
 export interface AuditEntry {
   customerId: string;
@@ -14,7 +27,7 @@ export interface AuditEntry {
   eventId: string;
   /** Stable action name, e.g. `code.challenge.created`, `session.start`. */
   action: string;
-  actor: { kind: Principal['kind']; id: string };
+  actor: AuditActor;
   /** Outcome of the action. */
   outcome: 'ok' | 'refused' | 'failed';
   /** Session state before the action, where there is one. */

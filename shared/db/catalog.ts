@@ -1,10 +1,12 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import type { Release } from '../domain/catalog';
 import { catalogKeys } from './keys';
 import { queryPrefix } from './query';
-import { stripKeys } from './table';
+import type { Rollout } from '../rollout/rollout';
+import { toRollout } from './rollout';
+import { stripKeys, type TransactItem } from './table';
 
 /** The catalog head: a counter bumped by every publication (freshness check and anti-rollback). */
 export interface CatalogHead {
@@ -28,13 +30,44 @@ export async function listReleases(): Promise<Release[]> {
   return items.map(toRelease);
 }
 
+/** The releases and their rollouts (by version): what decides who is offered what. */
+export interface Catalog {
+  readonly releases: Release[];
+  readonly rollouts: ReadonlyMap<string, Rollout>;
+}
+
+/**
+ * The whole catalog partition in one paginated Query: releases (oldest first)
+ * and the rollout of every release that has one. Strongly consistent, so a
+ * reload triggered by a newer catalog head sees at least that head's writes.
+ */
+export async function loadCatalog(): Promise<Catalog> {
+  const items = await queryPrefix<Record<string, unknown>>(catalogKeys.head().pk, '', { consistent: true });
+  const releases: Release[] = [];
+  const rollouts = new Map<string, Rollout>();
+  for (const item of items) {
+    const sk = item.sk as string;
+    if (sk.startsWith(catalogKeys.releasePrefix)) releases.push(toRelease(item));
+    else if (sk.startsWith(catalogKeys.rolloutPrefix)) {
+      const rollout = toRollout(item);
+      rollouts.set(rollout.version, rollout);
+    }
+  }
+  return { releases, rollouts };
+}
+
 /**
  * Records a release and bumps the catalog version in one transaction. Refuses
  * (TransactionCanceledException) when the version already exists, or when the
  * head moved since `expectedCatalogVersion` was read: publication never
  * overwrites and never half-writes.
  */
-export async function putRelease(release: Omit<Release, 'catalogVersion'>, expectedCatalogVersion: number): Promise<Release> {
+export async function putRelease(
+  release: Omit<Release, 'catalogVersion'>,
+  expectedCatalogVersion: number,
+  /** Written in the same transaction: the release's rollout plan, when it is published with one. */
+  rollout?: TransactItem,
+): Promise<Release> {
   const catalogVersion = expectedCatalogVersion + 1;
   const item: Release = { ...release, catalogVersion };
   await ddb.send(
@@ -61,6 +94,7 @@ export async function putRelease(release: Omit<Release, 'catalogVersion'>, expec
             ExpressionAttributeValues: expectedCatalogVersion === 0 ? undefined : { ':expected': expectedCatalogVersion },
           },
         },
+        ...(rollout ? [rollout] : []),
       ],
     }),
   );

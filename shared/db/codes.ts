@@ -29,6 +29,25 @@ export interface ReleaseStateItem {
   confirmedAt?: string;
   confirmedBy?: string;
   desktopDownloadVerifiedAt?: string;
+  /** When the feed first offered this release to the customer (counted once per rollout wave). */
+  offeredAt?: string;
+}
+
+/**
+ * The update recording a first-time event of a customer for a release (the
+ * feed offered it, the installer was downloaded and verified): it fails with
+ * ConditionalCheckFailedException when the event was already recorded, so the
+ * first time is kept and whoever counts it counts it once.
+ */
+export function releaseStateFirst(customerId: string, version: string, field: 'offeredAt' | 'desktopDownloadVerifiedAt', at: string) {
+  return {
+    TableName: tableName(),
+    Key: customerKeys.releaseState(customerId, version),
+    UpdateExpression: 'SET #type = :type, customerId = :customer, version = :version, #field = :at',
+    ConditionExpression: 'attribute_not_exists(#field)',
+    ExpressionAttributeNames: { '#type': 'type', '#field': field },
+    ExpressionAttributeValues: { ':type': 'releaseState', ':customer': customerId, ':version': version, ':at': at },
+  };
 }
 
 /** The open manual lock/unlock exchange of one device (LOCK-1..3). */

@@ -1,4 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import { credentialKeys, customerKeys } from './keys';
@@ -39,6 +40,25 @@ export interface UserTokenItem {
 export interface PipelinePrincipalItem {
   identity: string;
   description?: string;
+}
+
+/**
+ * Stored form of a window ticket: the desktop's hand-off to the hosted update
+ * window (docs/update-session.md, "The window as a web page"). Keyed by the
+ * ticket's SHA-256; used once.
+ */
+export interface WindowTicketItem {
+  customerId: string;
+  username: string;
+  workstation: 'server' | 'client';
+  /** The user's tokenGeneration when the ticket was issued: a password or role change since voids it. */
+  generation: number;
+  /** Epoch ms after which the ticket no longer opens a window. */
+  expiresAt: number;
+  /** Expiry of the session that asked for the ticket: the window's session never outlives it. */
+  sessionExpiresAt: number;
+  /** Set when the ticket is exchanged (epoch ms). */
+  usedAt?: number;
 }
 
 async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
@@ -89,4 +109,45 @@ export async function getUserTokenAndUser(
   const userKey = customerKeys.user(customerId, username);
   const items = await batchGetAll([tokenKey, userKey], { consistent: true });
   return { token: findItem(items, tokenKey) as UserTokenItem | undefined, user: findItem(items, userKey) as UserItem | undefined };
+}
+
+/** Stores a new window ticket; DynamoDB's TTL removes it after expiry. */
+export async function putWindowTicket(ticketHash: string, item: WindowTicketItem): Promise<void> {
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...credentialKeys.windowTicket(ticketHash), type: 'windowTicket', ...item, ttl: Math.ceil(item.expiresAt / 1000) + 3600 },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/**
+ * Uses a window ticket, once: a conditional write marks it used, so two pages
+ * presenting the same ticket at the same moment cannot both get a session.
+ * Returns the ticket, or why it cannot be used (`used` before, or `unknown`:
+ * never issued, or already removed by TTL). Expiry is the caller's check.
+ */
+export async function useWindowTicket(
+  ticketHash: string,
+  at: number,
+): Promise<{ ticket: WindowTicketItem } | { problem: 'used' | 'unknown' }> {
+  const Key = credentialKeys.windowTicket(ticketHash);
+  try {
+    const { Attributes } = await ddb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key,
+        UpdateExpression: 'SET usedAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+        ExpressionAttributeValues: { ':at': at },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { ticket: Attributes as WindowTicketItem };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const existing = await ddb.send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }));
+    return { problem: existing.Item ? 'used' : 'unknown' };
+  }
 }

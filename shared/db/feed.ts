@@ -15,7 +15,7 @@ export interface FeedState {
   head: CatalogHead;
   session?: SessionSummary;
   /** Per-customer state of the release the feed would offer (if any). */
-  releaseState?: { confirmedAt?: string; desktopDownloadVerifiedAt?: string };
+  releaseState?: { confirmedAt?: string; desktopDownloadVerifiedAt?: string; offeredAt?: string };
   /** The customer profile (desktop version as the backend knows it), when asked for. */
   profile?: { desktopVersion?: string };
   /** The calling device's row, when asked for. */

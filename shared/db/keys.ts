@@ -24,6 +24,19 @@ export const catalogKeys = {
   head: (): ItemKey => ({ pk: 'CATALOG', sk: 'HEAD' }),
   release: (version: string): ItemKey => ({ pk: 'CATALOG', sk: `REL#${version}` }),
   releasePrefix: 'REL#',
+  /** A release's rollout plan and state (docs/rollout.md): in the catalog, so it rides in the feed's cached copy. */
+  rollout: (version: string): ItemKey => ({ pk: 'CATALOG', sk: `ROLLOUT#${version}` }),
+  rolloutPrefix: 'ROLLOUT#',
+};
+
+/**
+ * Per-wave progress counters of a rollout: their own partition per release, so
+ * the session transitions that count never contend with the catalog the feed reads.
+ */
+export const rolloutKeys = {
+  wave: (version: string, wave: number): ItemKey => ({ pk: `ROLLOUT#${version}`, sk: `WAVE#${String(wave).padStart(2, '0')}` }),
+  partition: (version: string) => `ROLLOUT#${version}`,
+  wavePrefix: 'WAVE#',
 };
 
 /** Everything that belongs to one customer shares its partition, except the audit trail. */
@@ -69,6 +82,8 @@ export const credentialKeys = {
   pipelinePrincipal: (identity: string): ItemKey => ({ pk: `PIPELINE#${identity}`, sk: 'PRINCIPAL' }),
   /** Short-lived user session token (TTL-expired). */
   userToken: (tokenId: string): ItemKey => ({ pk: `TOKEN#${tokenId}`, sk: 'TOKEN' }),
+  /** Single-use window ticket, keyed by the SHA-256 of the ticket (never the ticket itself; TTL-expired). */
+  windowTicket: (ticketHash: string): ItemKey => ({ pk: `WTICKET#${ticketHash}`, sk: 'TICKET' }),
 };
 
 /**
@@ -94,6 +109,8 @@ export const gsi1Keys = {
   failedSessions: 'FAILED_SESSIONS',
   /** Support cases not yet resolved; sort by time. */
   openCases: 'OPEN_CASES',
+  /** Every customer profile (sorted by id): the customer list, e.g. to size rollout waves. */
+  customers: 'CUSTOMERS',
   /** All audit entries of one UTC day, for support's cross-customer audit view. */
   auditDay: (isoDate: string) => `AUDITDAY#${isoDate}`,
   /** Every agent with assignments, sorted by user name (staff's agent list). */

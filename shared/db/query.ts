@@ -3,7 +3,7 @@ import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 
 /**
- * Every item of partition `pk` whose sort key starts with `prefix`: one Query,
+ * Every item of partition `pk` whose sort key starts with `prefix` (`''`: all): one Query,
  * followed page by page (never a Scan). Attribute names in `projection` go
  * through placeholders, since several (e.g. `operator`) are reserved words.
  */
@@ -24,8 +24,9 @@ export async function queryPrefix<T>(
     const page = await ddb.send(
       new QueryCommand({
         TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix, ...options.filter?.values },
+        // An empty prefix means the whole partition (DynamoDB refuses begins_with on '').
+        KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(prefix ? { ':prefix': prefix } : {}), ...options.filter?.values },
         FilterExpression: options.filter?.expression,
         ProjectionExpression: names ? Object.keys(names).join(', ') : undefined,
         ExpressionAttributeNames: names,

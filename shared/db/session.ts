@@ -1,9 +1,10 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
+import type { ErrorCode } from '../api/error-catalogue';
 import { conflict } from '../errors';
 import { countSessionTransition } from '../observability';
-import { ALLOWED_ACTIONS, initialSession, type Session, type SessionAction } from '../session/state-machine';
+import { allowedActions, initialSession, type Session, type SessionAction, type SessionContext } from '../session/state-machine';
 import { auditItem, type AuditEntry } from './audit';
 import { customerKeys, gsi1Keys } from './keys';
 import { stripKeys, type TransactItem } from './table';
@@ -16,13 +17,19 @@ export async function getSession(customerId: string): Promise<Session> {
 }
 
 /** The 409 every refused or lost transition returns: current state and what is allowed in it. */
-export function sessionConflict(session: Session, message: string, code = 'SESSION_CONFLICT', messageIt?: string) {
+export function sessionConflict(
+  session: Session,
+  message: string,
+  code: ErrorCode = 'SESSION_CONFLICT',
+  messageIt?: string,
+  context?: SessionContext,
+) {
   return conflict(
     code,
     message,
     {
       session: { sessionId: session.sessionId, state: session.state, version: session.version },
-      allowedActions: ALLOWED_ACTIONS[session.state],
+      allowedActions: allowedActions(session.state, context),
     },
     messageIt,
   );
@@ -76,7 +83,7 @@ export async function saveSession(
     ...extraItems,
   ];
   try {
-    await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+    await sendRetryingConflicts(items);
   } catch (error) {
     if ((error as Error).name !== 'TransactionCanceledException') throw error;
     const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
@@ -90,6 +97,29 @@ export async function saveSession(
   // Every transition passes here (admin window and support), so this is where it is counted.
   if (saved.state !== current.state) countSessionTransition(saved.state);
   return saved;
+}
+
+/**
+ * Sends the transaction, again (up to 3 times) when DynamoDB cancelled it only
+ * because another transaction held one of its items at that instant — e.g. two
+ * customers of one rollout wave counted at once (shared/db/rollout.ts). A
+ * cancelled transaction applied nothing, so sending it again cannot apply twice.
+ */
+async function sendRetryingConflicts(items: TransactItem[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const onlyConflicts =
+        (error as Error).name === 'TransactionCanceledException' &&
+        reasons.some((r) => r.Code === 'TransactionConflict') &&
+        reasons.every((r) => r.Code === 'None' || r.Code === 'TransactionConflict' || r.Code === undefined);
+      if (!onlyConflicts || attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 15 * attempt + Math.random() * 25));
+    }
+  }
 }
 
 /** A copy of a finished session, kept for support (`SESSION#<id>`). */

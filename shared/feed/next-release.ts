@@ -23,13 +23,24 @@ export type NextRelease<R extends { readonly version: string } = Release> =
  * The releases may come in any order. An installed version that is not in the
  * catalog but lies between two releases is offered the first release above it.
  *
+ * A release `isOffered` refuses (withdrawn, or outside the customer's open
+ * rollout wave: shared/rollout/rollout.ts) is skipped: the customer is offered
+ * the next release after `installed` that it accepts. `up-to-date` and `ahead`
+ * still compare with every release, so a customer left on a withdrawn latest
+ * release is up to date, not ahead.
+ *
  * @param releases - the published releases, in any order.
  * @param installed - the desktop's installed version code, e.g. `03.01.00_030`.
+ * @param isOffered - whether a release may be offered to this customer now. @default every release
  * @throws Error with the FEED-1 message when `installed` or a release version is
  *   not a version code (callers validate request input first; a bad catalog entry
  *   is a publication bug and must not be silently skipped).
  */
-export function nextRelease<R extends { readonly version: string }>(releases: readonly R[], installed: string): NextRelease<R> {
+export function nextRelease<R extends { readonly version: string }>(
+  releases: readonly R[],
+  installed: string,
+  isOffered: (release: R) => boolean = () => true,
+): NextRelease<R> {
   const current = toVersion(installed);
   let next: { release: R; version: Version } | undefined;
   let latest: { release: R; version: Version } | undefined;
@@ -37,7 +48,7 @@ export function nextRelease<R extends { readonly version: string }>(releases: re
   for (const release of releases) {
     const version = toVersion(release.version);
     if (!latest || compareVersions(version, latest.version) > 0) latest = { release, version };
-    if (compareVersions(version, current) > 0 && (!next || compareVersions(version, next.version) < 0)) {
+    if (compareVersions(version, current) > 0 && (!next || compareVersions(version, next.version) < 0) && isOffered(release)) {
       next = { release, version };
     }
   }

@@ -21,3 +21,6 @@ export const VersionField = z
 
 /** A device serial (IMEI or the vendor's serial). */
 export const SerialField = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a device serial (IMEI): letters, digits, dashes');
+
+/** A customer id: letters, digits, `-` and `_` (never `@`, which marks non-customer audit scopes). */
+export const CustomerIdField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a customer id: letters, digits, - and _ (at most 64)');

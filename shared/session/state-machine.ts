@@ -7,6 +7,7 @@
  *   updating ──desktop success──▶ mobile-update ──Aggiornamento concluso──▶ concluded
  *   updating ──abnormal termination──▶ failed ──reactivate──▶ reactivated
  *   failed | reactivated ──support resolves──▶ available
+ *   preparing ──Chiudi aggiornamento (release withdrawn)──▶ available
  */
 
 /** Session states; `available` and `concluded` mean no session is open. */
@@ -26,6 +27,7 @@ export const SESSION_ACTIONS = [
   'report-to-support',
   'resolve',
   'disable-device',
+  'close-update',
 ] as const;
 export type SessionAction = (typeof SESSION_ACTIONS)[number];
 
@@ -40,6 +42,23 @@ export const ALLOWED_ACTIONS: Readonly<Record<SessionState, readonly SessionActi
   reactivated: ['reactivate-devices', 'report-to-support', 'resolve', 'disable-device'],
 };
 
+/** What else decides the actions, beyond the state. */
+export interface SessionContext {
+  /** Alturas withdrew the release the session installs (docs/rollout.md). */
+  readonly releaseWithdrawn?: boolean;
+}
+
+/**
+ * The actions allowed now. A phase-1 session whose release Alturas withdrew can
+ * no longer start or force the update: its admin closes it (Chiudi
+ * aggiornamento), which frees the devices. Later phases are not affected: the
+ * installer already ran, and the session ends the usual way.
+ */
+export function allowedActions(state: SessionState, context: SessionContext = {}): readonly SessionAction[] {
+  if (state === 'preparing' && context.releaseWithdrawn) return ['close-update', 'disable-device'];
+  return ALLOWED_ACTIONS[state];
+}
+
 /** The state an action leads to (actions not listed keep the state). */
 export const NEXT_STATE: Partial<Record<SessionAction, Partial<Record<SessionState, SessionState>>>> = {
   'send-start-update': { available: 'preparing', concluded: 'preparing' },
@@ -50,12 +69,14 @@ export const NEXT_STATE: Partial<Record<SessionAction, Partial<Record<SessionSta
   conclude: { 'mobile-update': 'concluded' },
   'reactivate-devices': { failed: 'reactivated' },
   resolve: { failed: 'available', reactivated: 'available' },
+  'close-update': { preparing: 'available' },
 };
 
 /** True when a session is open (an update is under way or awaits support). */
 export const isOpen = (state: SessionState) => state !== 'available' && state !== 'concluded';
 
-export const isAllowed = (state: SessionState, action: SessionAction) => ALLOWED_ACTIONS[state].includes(action);
+export const isAllowed = (state: SessionState, action: SessionAction, context?: SessionContext) =>
+  allowedActions(state, context).includes(action);
 
 /** The state after `action`, or the same state for actions that do not move the session. */
 export const nextState = (state: SessionState, action: SessionAction): SessionState => NEXT_STATE[action]?.[state] ?? state;
@@ -78,6 +99,8 @@ export interface Session {
   updatedAt: string;
   /** Attempt counters, part of each push command's idempotency key (a resend is a new attempt). */
   pushAttempts?: Partial<Record<'START_UPDATE' | 'END_UPDATE' | 'ERROR_UPDATE', number>>;
+  /** The rollout wave the customer was counted in when the update started (releases with a rollout plan). */
+  rolloutWave?: number;
   /** S3 key of the desktop's log after an abnormal termination. */
   failureLogKey?: string;
   failureMessage?: string;

@@ -115,3 +115,29 @@ export function caseNotification(c: SupportCase): [subject: string, message: str
   ];
   return [subject, lines.join('\n'), { kind: 'support-case', customerId: c.customerId, caseId: c.caseId }];
 }
+
+/**
+ * The notification for a rollout halted by its error threshold (docs/rollout.md),
+ * ready for `notifySupport(...rolloutHaltNotification(…))`. Italian and English:
+ * support staff read either.
+ */
+export function rolloutHaltNotification(
+  version: string,
+  halt: { at: string; started: number; failed: number; failedPercent: number },
+  threshold: { percent: number; minStarted: number },
+): [subject: string, message: string, attributes: Record<string, string>] {
+  const subject = `mOphas rollout halted: ${version} (${halt.failed} of ${halt.started} updates failed)`;
+  const lines = [
+    `La distribuzione della versione ${version} è stata fermata automaticamente il ${halt.at}:`,
+    `${halt.failed} aggiornamenti non riusciti su ${halt.started} avviati (${halt.failedPercent}%), soglia ${threshold.percent}% con almeno ${threshold.minStarted} avviati.`,
+    'Nessun nuovo cliente riceve la versione; le sessioni già aperte proseguono.',
+    '',
+    `The rollout of release ${version} was halted automatically at ${halt.at}:`,
+    `${halt.failed} of ${halt.started} started updates failed (${halt.failedPercent}%); the threshold is ${threshold.percent}% with at least ${threshold.minStarted} started.`,
+    'No new customer is offered the release; sessions already open go on.',
+    '',
+    `Progress: GET /v1/support/releases/${version}/rollout (mophas-support rollout ${version}).`,
+    `Resume with POST /v1/support/releases/${version}/rollout/resume, or withdraw with POST /v1/support/releases/${version}/withdraw.`,
+  ];
+  return [subject, lines.join('\n'), { kind: 'rollout-halted', release: version }];
+}

@@ -90,6 +90,26 @@ function allAllowStatements(): { owner: string; statement: Statement }[] {
   return found;
 }
 
+/** The one CloudFront distribution (packages, window pages and the API on one origin). */
+const distributionConfig = (): Json => {
+  const distributions = ofType('AWS::CloudFront::Distribution');
+  expect(distributions).toHaveLength(1);
+  return distributions[0]![1].Properties.DistributionConfig;
+};
+
+/** The distribution's origin reading a bucket (by the bucket's logical id). */
+const originOfBucket = (bucketId: string): Json => {
+  const origin = (distributionConfig().Origins as Json[]).find((o) => o.DomainName?.['Fn::GetAtt']?.[0] === bucketId);
+  expect(origin, `an origin for ${bucketId}`).toBeDefined();
+  return origin!;
+};
+
+/** Logical id of a bucket by a lifecycle rule only it has (the packages bucket, the window pages bucket). */
+const bucketWithLifecycle = (ruleId: string) =>
+  ofType('AWS::S3::Bucket').find(([, b]) => asList<Json>(b.Properties.LifecycleConfiguration?.Rules).some((r) => r.Id === ruleId))![0];
+const packagesBucketId = () => bucketWithLifecycle('expire-staging-uploads');
+const webBucketId = () => bucketWithLifecycle('expire-old-page-versions');
+
 /**
  * Synthesizes the stack with the feature flags of cdk.json. Bundling is skipped (the
  * template is the same; the code asset is a placeholder) so the fast tier stays fast;
@@ -364,32 +384,29 @@ describe('push fan-out', () => {
 });
 
 describe('package distribution', () => {
-  it('reads the bucket through Origin Access Control, not an origin access identity', () => {
-    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+  it('reads every bucket through Origin Access Control, never an origin access identity', () => {
     template.resourceCountIs('AWS::CloudFront::CloudFrontOriginAccessIdentity', 0);
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
       OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
     });
-    const origins = new Capture();
-    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { Origins: origins } });
-    for (const origin of origins.asArray() as Json[]) {
-      expect(origin.OriginAccessControlId).toBeDefined();
-      expect(origin.S3OriginConfig?.OriginAccessIdentity ?? '').toBe('');
+    for (const origin of distributionConfig().Origins as Json[]) {
+      if (!origin.S3OriginConfig) continue;
+      expect(origin.OriginAccessControlId, origin.Id).toBeDefined();
+      expect(origin.S3OriginConfig.OriginAccessIdentity ?? '').toBe('');
     }
   });
 
-  it('serves only HTTPS, GET and HEAD, and checks the token on every viewer request', () => {
-    const distribution = ofType('AWS::CloudFront::Distribution')[0]![1].Properties.DistributionConfig;
-    const behaviors: Json[] = [distribution.DefaultCacheBehavior, ...asList<Json>(distribution.CacheBehaviors)];
-    expect(behaviors.map((b) => b.PathPattern)).toContain('packages/*');
-    const edgeFunctionId = ofType('AWS::CloudFront::Function')[0]![0];
-    for (const behavior of behaviors) {
-      expect(behavior.ViewerProtocolPolicy).not.toBe('allow-all');
-      expect(['https-only', 'redirect-to-https']).toContain(behavior.ViewerProtocolPolicy);
+  it('serves packages over HTTPS only, GET and HEAD, with the token checked on every viewer request', () => {
+    const packages = asList<Json>(distributionConfig().CacheBehaviors).filter((b) => b.PathPattern === 'packages/*');
+    expect(packages).toHaveLength(1);
+    const tokenCheckId = ofType('AWS::CloudFront::Function').find(([, f]) => f.Properties.FunctionConfig.KeyValueStoreAssociations)![0];
+    for (const behavior of packages) {
+      expect(behavior.ViewerProtocolPolicy).toBe('https-only');
       expect(behavior.AllowedMethods).toEqual(['GET', 'HEAD']);
       expect(behavior.FunctionAssociations).toEqual([
-        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [edgeFunctionId, 'FunctionARN'] } },
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [tokenCheckId, 'FunctionARN'] } },
       ]);
+      expect(behavior.TargetOriginId).toBe(originOfBucket(packagesBucketId()).Id);
     }
   });
 
@@ -428,6 +445,68 @@ describe('package distribution', () => {
       expect(secret.Properties.SecretString, id).toBeUndefined();
       expect(secret.Properties.GenerateSecretString, id).toBeDefined();
     }
+  });
+});
+
+describe('window pages and the API on one origin', () => {
+  it('serves the window pages from their own private bucket as the default behaviour, through origin access control', () => {
+    const web = resources[webBucketId()]!.Properties;
+    expect(web.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(web.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    const origin = originOfBucket(webBucketId());
+    expect(origin.OriginAccessControlId).toBeDefined();
+    const defaultBehavior = distributionConfig().DefaultCacheBehavior;
+    expect(defaultBehavior.TargetOriginId).toBe(origin.Id);
+    expect(defaultBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(defaultBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    // The packages bucket is never the default origin: reachable only through the signed-URL behaviour.
+    expect(defaultBehavior.TargetOriginId).not.toBe(originOfBucket(packagesBucketId()).Id);
+  });
+
+  it("lets only this distribution's CloudFront read the pages bucket, and nobody write to it", () => {
+    const policies = ofType('AWS::S3::BucketPolicy').filter(([, p]) => p.Properties.Bucket.Ref === webBucketId());
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]![1].Properties.PolicyDocument.Statement as Statement[];
+    const allows = statements.filter((st) => st.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } });
+    expect(JSON.stringify(allows[0]!.Condition)).toContain('AWS:SourceArn');
+    expect(statements.some((st) => st.Effect === 'Deny' && JSON.stringify(st.Condition).includes('aws:SecureTransport'))).toBe(true);
+  });
+
+  it('rewrites /desktop/ to its index.html and sends the window security headers (CSP: own scripts and API only)', () => {
+    const defaultBehavior = distributionConfig().DefaultCacheBehavior;
+    const association = (defaultBehavior.FunctionAssociations as Json[])[0]!;
+    expect(association.EventType).toBe('viewer-request');
+    const fn = resources[association.FunctionARN['Fn::GetAtt'][0]]!.Properties;
+    expect(fn.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(fn.FunctionCode).toContain("request.uri += 'index.html'");
+    const headers = resources[defaultBehavior.ResponseHeadersPolicyId.Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain("connect-src 'self'");
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain("frame-ancestors 'none'");
+    expect(headers.ReferrerPolicy.ReferrerPolicy).toBe('no-referrer');
+    expect(headers.FrameOptions.FrameOption).toBe('DENY');
+  });
+
+  it('sends /v1/* to the HTTP API uncached, with every method and every viewer header but Host', () => {
+    const api = asList<Json>(distributionConfig().CacheBehaviors).filter((b) => b.PathPattern === 'v1/*');
+    expect(api).toHaveLength(1);
+    const behavior = api[0]!;
+    expect(behavior.AllowedMethods.sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+    expect(behavior.ViewerProtocolPolicy).toBe('https-only');
+    // Managed policies: CachingDisabled and AllViewerExceptHostHeader.
+    expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+    expect(behavior.FunctionAssociations).toBeUndefined();
+    const origin = (distributionConfig().Origins as Json[]).find((o) => o.Id === behavior.TargetOriginId)!;
+    expect(origin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    const apiId = ofType('AWS::ApiGatewayV2::Api')[0]![0];
+    expect(JSON.stringify(origin.DomainName)).toContain(apiId);
   });
 });
 
@@ -501,17 +580,23 @@ describe('support topic and parameters', () => {
     expect(pattern.test('*')).toBe(false);
   });
 
-  it('outputs the API URL, package domain, bucket, table and support topic', () => {
+  it('outputs the API URL, package domain, buckets, window URL, distribution, table and support topic', () => {
     const outputs = Object.keys(template.toJSON().Outputs as Json);
-    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'PackagesDomainName', 'PackagesBucketName', 'TableName', 'SupportTopicArn']));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'PackagesDomainName',
+        'PackagesBucketName',
+        'WebBucketName',
+        'WindowUrl',
+        'DistributionId',
+        'TableName',
+        'SupportTopicArn',
+      ]),
+    );
   });
 });
 
-/** The packages bucket: the one CloudFront reads through Origin Access Control. */
-function packagesBucketId(): string {
-  const [id] = ofType('AWS::S3::Bucket').find(([, r]) => r.Properties.VersioningConfiguration?.Status === 'Enabled')!;
-  return id;
-}
 /** The bucket the packages bucket writes its server access logs to. */
 const logBucketId = (): string => resources[packagesBucketId()]!.Properties.LoggingConfiguration.DestinationBucketName.Ref;
 const bucketPolicyOf = (bucketId: string): Statement[] =>
@@ -906,6 +991,12 @@ describe('sign-in for Alturas staff and agents', () => {
 
     const personRoutes = routesOf('jwt');
     expect(personRoutes.length).toBeGreaterThan(5);
+    // Every human support route, rollouts and withdrawal included; only publishing (IAM) and the public sign-in settings are not.
+    const supportRoutes = ROUTES.filter((r) => r.path.startsWith('/v1/support/') && r.auth !== 'pipeline' && r.auth !== 'public');
+    expect(personRoutes.sort()).toEqual(supportRoutes.map(routeKey).sort());
+    expect(personRoutes).toEqual(
+      expect.arrayContaining(['GET /v1/support/releases/{version}/rollout', 'POST /v1/support/releases/{version}/withdraw']),
+    );
     for (const key of personRoutes) {
       const route = routeResource(key);
       expect(route.Properties.AuthorizationType, key).toBe('JWT');
@@ -917,11 +1008,7 @@ describe('sign-in for Alturas staff and agents', () => {
 
   it('keeps the pipeline routes (release publishing) on IAM, and every other route without an API Gateway authorizer', () => {
     const pipeline = routesOf('iam');
-    expect(pipeline.sort()).toEqual([
-      'GET /v1/support/releases',
-      'POST /v1/support/releases',
-      'POST /v1/support/releases/{version}/uploads',
-    ]);
+    expect(pipeline.sort()).toEqual(['POST /v1/support/releases', 'POST /v1/support/releases/{version}/uploads']);
     for (const key of pipeline) expect(routeResource(key).Properties.AuthorizationType, key).toBe('AWS_IAM');
     for (const key of routesOf('none')) {
       expect(routeResource(key).Properties.AuthorizationType ?? 'NONE', key).toBe('NONE');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCode1 } from '../../shared/codes/lock-exchange';
 import { getChallenge } from '../../shared/db/codes';
+import { getRollout } from '../../shared/db/rollout';
 import { ROUTES, routeKey } from '../../shared/http/routes';
 import { TestApi, type ApiResponse } from '../fixtures/api';
 import { createAgent } from '../fixtures/sign-in';
@@ -130,7 +131,41 @@ const ATTEMPTS: Record<string, Attempt> = {
       }),
     ),
   'POST /v1/support/releases': async () => refused(await api.call('POST', '/v1/support/releases', { auth: a.admin, body: {} })),
-  'GET /v1/support/releases': async () => refused(await api.call('GET', '/v1/support/releases', { auth: a.admin })),
+  'GET /v1/support/releases': async () => {
+    refused(await api.call('GET', '/v1/support/releases', { auth: a.admin }));
+    refused(await api.call('GET', '/v1/support/releases', asAgentOfA()));
+  },
+  // Rollouts are staff-only: a plan names customers and its counters cover all of them.
+  'GET /v1/support/releases/{version}/rollout': async () => {
+    refused(await api.call('GET', `/v1/support/releases/${TO}/rollout`, { auth: a.admin }));
+    refused(await api.call('GET', `/v1/support/releases/${TO}/rollout`, asAgentOfA()));
+  },
+  'PUT /v1/support/releases/{version}/rollout': async () => {
+    const plan = {
+      pilot: { customers: [a.tenant.customerId], soak: 'PT1H', minConcluded: 0 },
+      waves: [{ percent: 100 }],
+      errorThreshold: { percent: 50, minStarted: 1 },
+    };
+    refused(await api.call('PUT', `/v1/support/releases/${TO}/rollout`, { auth: a.admin, body: { revision: 0, plan } }));
+    refused(await api.call('PUT', `/v1/support/releases/${TO}/rollout`, { ...asAgentOfA(), body: { revision: 0, plan } }));
+  },
+  'POST /v1/support/releases/{version}/rollout/pause': async () => {
+    refused(await api.call('POST', `/v1/support/releases/${TO}/rollout/pause`, { auth: a.admin, body: { revision: 0 } }));
+    refused(await api.call('POST', `/v1/support/releases/${TO}/rollout/pause`, { ...asAgentOfA(), body: { revision: 0 } }));
+  },
+  'POST /v1/support/releases/{version}/rollout/resume': async () => {
+    refused(await api.call('POST', `/v1/support/releases/${TO}/rollout/resume`, { auth: a.admin, body: { revision: 0 } }));
+    refused(await api.call('POST', `/v1/support/releases/${TO}/rollout/resume`, { ...asAgentOfA(), body: { revision: 0 } }));
+  },
+  'POST /v1/support/releases/{version}/rollout/advance': async () => {
+    refused(await api.call('POST', `/v1/support/releases/${TO}/rollout/advance`, { auth: a.admin, body: { revision: 0 } }));
+    refused(await api.call('POST', `/v1/support/releases/${TO}/rollout/advance`, { ...asAgentOfA(), body: { revision: 0 } }));
+  },
+  'POST /v1/support/releases/{version}/withdraw': async () => {
+    // Withdrawing would stop B's update too: neither A's admin nor A's agent may.
+    refused(await api.call('POST', `/v1/support/releases/${TO}/withdraw`, { auth: a.admin, body: { revision: 0 } }));
+    refused(await api.call('POST', `/v1/support/releases/${TO}/withdraw`, { ...asAgentOfA(), body: { revision: 0 } }));
+  },
   'GET /v1/desktop/update': async () => noTraceOfB(await api.call('GET', '/v1/desktop/update', { auth: a.admin })),
   'POST /v1/desktop/update/start-update-push': async () =>
     refused(await api.call('POST', '/v1/desktop/update/start-update-push', { auth: a.admin, body: { serial: bSerial() } })),
@@ -146,12 +181,24 @@ const ATTEMPTS: Record<string, Attempt> = {
   },
   'POST /v1/desktop/update/conclude': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/conclude', { auth: a.admin })),
   'POST /v1/desktop/update/reactivate': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/reactivate', { auth: a.admin })),
+  'POST /v1/desktop/update/close': async () => noTraceOfB(await api.call('POST', '/v1/desktop/update/close', { auth: a.admin })),
   'POST /v1/desktop/update/report': async () =>
     noTraceOfB(await api.call('POST', '/v1/desktop/update/report', { auth: a.admin, body: {} })),
   'POST /v1/desktop/devices/{serial}/disable': async () =>
     refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/disable`, { auth: a.admin })),
   'POST /v1/desktop/devices/{serial}/enable': async () =>
     refused(await api.call('POST', `/v1/desktop/devices/${bSerial()}/enable`, { auth: a.admin })),
+  'GET /v1/desktop/devices': async () => noTraceOfB(await api.call('GET', '/v1/desktop/devices', { auth: a.admin })),
+  'GET /v1/desktop/notice': async () => noTraceOfB(await api.call('GET', '/v1/desktop/notice', { auth: a.admin })),
+  'POST /v1/desktop/window-tickets': async () => {
+    // The ticket carries nothing that names a customer; its session is A's, whatever the page asks for.
+    const res = await api.call('POST', '/v1/desktop/window-tickets', { auth: a.admin, body: {} });
+    noTraceOfB(res);
+    const session = await api.call('POST', '/v1/desktop/window-session', { body: { ticket: res.body.ticket } });
+    noTraceOfB(await api.call('GET', '/v1/desktop/update', { auth: `Bearer ${session.body.token}` }));
+  },
+  'POST /v1/desktop/window-session': async () =>
+    refused(await api.call('POST', '/v1/desktop/window-session', { body: { ticket: `wtk_${'B'.repeat(43)}` } })),
   'POST /v1/device/register': async () => {
     // A licence code is the customer's: registering B's serial with a made-up licence is refused.
     refused(
@@ -257,5 +304,7 @@ describe('tenant isolation on every route (AUTH-2)', () => {
     expect(grid.body.rows.map((r: { serial: string }) => r.serial).sort()).toEqual(b.tenant.devices.map((d) => d.serial).sort());
     expect(grid.body.rows.every((r: { blocked: boolean }) => !r.blocked)).toBe(true);
     expect((await api.login(b.tenant, 'admin')).startsWith('Bearer ')).toBe(true);
+    // Every rollout attempt was refused: the release B installs has no rollout written.
+    expect(await getRollout(TO)).toBeUndefined();
   });
 });

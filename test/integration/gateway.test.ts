@@ -29,10 +29,14 @@ describe('local HTTP gateway over the deployed handler modules', () => {
     expect(res.text).not.toContain('packages/');
   });
 
-  it('returns a JSON 404 with code and message for an unknown route', async () => {
+  it('returns a JSON 404 with code, message and the texts in both languages for an unknown route', async () => {
     const res = await call('GET', '/v1/nothing-here');
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'No route for GET /v1/nothing-here.' });
+    expect(res.body).toEqual({
+      code: 'NOT_FOUND',
+      message: 'No route for GET /v1/nothing-here.',
+      messages: { en: 'Not found.', it: 'Elemento non trovato.' },
+    });
   });
 
   it('returns 405 with Allow for a known path and the wrong method', async () => {

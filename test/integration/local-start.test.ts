@@ -84,6 +84,13 @@ describe('npm start (local/start.ts)', () => {
     expect(await signedIn(staff)).toMatchObject({ role: 'staff', customers: 'all' });
     expect(await signedIn(person('Agent', first.output()))).toMatchObject({ role: 'agent', customers: ['demo'] });
     expect(first.output()).not.toMatch(/Authorization: Support/);
+    // The update window is served beside the API, with its security headers.
+    const window = await fetch(`http://127.0.0.1:${env.PORT}/desktop/`);
+    expect(window.status).toBe(200);
+    expect(window.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await window.text()).toContain('<script type="module" src="./app.js">');
+    expect((await fetch(`http://127.0.0.1:${env.PORT}/desktop/app.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(first.output()).toContain(`http://127.0.0.1:${env.PORT}/desktop/`);
     expect(await interrupt(first)).toBe(0);
     expect(first.output()).toContain('Stopped.');
 

@@ -9,9 +9,9 @@ import { readyTenant, setDeviceFields } from '../fixtures/session';
  * (infra/constructs/service-monitoring.ts), emitted by the real handlers.
  */
 
-// This file owns the 81.xx range of the shared test catalog.
-const FROM = '81.00.00_001';
-const TO = '81.00.00_002';
+// This file owns the 61.xx range of the shared test catalog.
+const FROM = '61.00.00_001';
+const TO = '61.00.00_002';
 
 let api: TestApi;
 beforeAll(async () => {

@@ -65,6 +65,9 @@ describe('SDK clients', () => {
 
   it('are captured by the Tracer when running in Lambda', async () => {
     vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs22.x');
+    // The integration tier's global setup turns tracing off for the local stack in the runner's
+    // environment, which the unit forks inherit when both tiers run together.
+    vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'true');
     vi.resetModules();
     const clients = await import('../../shared/aws/clients');
     for (const client of [clients.dynamo, clients.ddb, clients.s3, clients.sns, clients.sqs]) {

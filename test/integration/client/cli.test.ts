@@ -103,6 +103,17 @@ describe('mophas-desktop', () => {
     const grid = await run('desktop', ['gestione', ...desktopArgs()]);
     expect(grid.code, grid.stderr).toBe(0);
     expect(grid.stdout).toMatch(/Gestione aggiornamento — nessuna sessione aperta/);
+
+    // gestione --web: the one-time URL of the hosted window, which opens a session once.
+    const web = await run('desktop', ['gestione', '--web', ...desktopArgs()]);
+    expect(web.code, web.stderr).toBe(0);
+    const url = new URL(web.stdout.trim());
+    expect(`${url.origin}${url.pathname}`).toBe(`${api.gateway.url}/desktop/`);
+    expect(web.stderr).toMatch(/within a minute; it works once/);
+    const ticket = url.hash.slice('#ticket='.length);
+    const exchange = () => api.call('POST', '/v1/desktop/window-session', { body: { ticket } });
+    expect((await exchange()).status).toBe(200);
+    expect((await exchange()).body.code).toBe('WINDOW_TICKET_USED');
   });
 
   it('prints one error line per API refusal, and the stack trace only with --debug', async () => {

@@ -19,7 +19,6 @@ afterAll(() => api.close());
 describe("npm run demo: the manual's three paths against the gateway", () => {
   it('runs the regular, forced and abnormal-termination paths with every expectation met', async () => {
     const lines: string[] = [];
-    const started = Date.now();
     try {
       const result = await runDemo({
         apiUrl: api.gateway.url,
@@ -41,7 +40,6 @@ describe("npm run demo: the manual's three paths against the gateway", () => {
       // The demo's own narration is the best failure report.
       throw new Error(`${(error as Error).message}\n--- demo output (last 60 lines) ---\n${lines.slice(-60).join('\n')}`);
     }
-    expect(Date.now() - started).toBeLessThan(60_000);
     const text = lines.join('\n');
     expect(text).toContain('Avviso AZZURRO');
     expect(text).toContain('Avviso BIANCO'); // 93.20.00_003 needs a confirmation code

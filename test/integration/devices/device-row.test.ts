@@ -10,9 +10,9 @@ import { licenceCodeFor, type Tenant, type TestDevice } from '../../fixtures/ten
  * The device row has one owner (shared/db/devices.ts): every attribute any route
  * stores is declared there, and grid notes are trimmed in the call that appends them.
  */
-// This file owns the 86.xx range of the shared test catalog.
-const FROM = '86.00.00_001';
-const TO = '86.00.00_002';
+// This file owns the 62.xx range of the shared test catalog.
+const FROM = '62.00.00_001';
+const TO = '62.00.00_002';
 
 let api: TestApi;
 beforeAll(async () => {

@@ -136,7 +136,11 @@ describe('device registration (DEV-1, DEV-5)', () => {
   it('refuses an unknown licence code with 401 and no hint of what was wrong', async () => {
     const res = await register({ serial: newSerial(), licenceCode: 'LIC-NOPE-0000', installedVersion: DESKTOP });
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ code: 'UNAUTHORIZED', message: 'Missing or invalid credentials.' });
+    expect(res.body).toEqual({
+      code: 'UNAUTHORIZED',
+      message: 'Missing or invalid credentials.',
+      messages: { en: 'Missing or invalid credentials.', it: 'Credenziali mancanti o non valide.' },
+    });
   });
 
   it('refuses a disabled device with 403 DEVICE_DISABLED in Italian and English, and keeps its credential unchanged', async () => {

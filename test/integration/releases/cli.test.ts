@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../local/stack';
 import { requireEnv, SECRET_VALUE_ENV } from '../../../shared/config';
 import { TestApi } from '../../fixtures/api';
+import { staffAuth } from '../../fixtures/sign-in';
 import { MiB, bytesOf, readObject, sha256, uniqueVersion } from './helpers';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -104,7 +105,7 @@ describe('mophas-support publish-release (CLI)', () => {
     expect(run.stderr).toMatch(/^upload desktop: 100% \(20\.0 MiB of 20\.0 MiB\)$/m);
     expect(run.stderr).toMatch(/^upload mobile: 100%/m);
 
-    const listing = await api.call('GET', '/v1/support/releases', { pipeline: true });
+    const listing = await api.call('GET', '/v1/support/releases', { auth: await staffAuth() });
     const release = listing.body.releases.find((r: { version: string }) => r.version === version);
     expect(sha256(await readObject(release.desktop.key))).toBe(sha256(desktopBytes));
     expect((await readObject(release.mobile.key)).equals(mobileBytes)).toBe(true);

@@ -9,7 +9,7 @@ import { listAudit } from '../../../shared/db/audit';
 import { getRelease } from '../../../shared/db/catalog';
 import { CATALOG_AUDIT_SCOPE } from '../../../functions/releases/publish';
 import { TestApi } from '../../fixtures/api';
-import { staffAuth } from '../../fixtures/sign-in';
+import { createAgent, staffAuth } from '../../fixtures/sign-in';
 import { createTenant, type Tenant } from '../../fixtures/tenant';
 import { MiB, bytesOf, headObject, publishBody, readObject, sha256, stagePackage, uniqueVersion } from './helpers';
 
@@ -28,8 +28,9 @@ const startUpload = (version: string, body: unknown, auth?: string) =>
   api.call('POST', `/v1/support/releases/${version}/uploads`, { auth, body, pipeline: auth === undefined });
 const countObjects = async (prefix: string) =>
   (await s3.send(new ListObjectsV2Command({ Bucket: bucketName(), Prefix: prefix }))).KeyCount ?? 0;
+/** The release list, as staff read it (signed in). */
 const listed = async (version: string) => {
-  const res = await api.call('GET', '/v1/support/releases', { pipeline: true });
+  const res = await api.call('GET', '/v1/support/releases', { auth: await staffAuth() });
   expect(res.status).toBe(200);
   return (res.body.releases as { version: string }[]).find((r) => r.version === version) as any;
 };
@@ -307,22 +308,37 @@ describe('who may manage releases', () => {
     const admin = await api.login(tenant, 'admin');
     expect((await startUpload(version, body, admin)).status).toBe(403);
     expect((await publish({}, admin)).status).toBe(403);
-    expect((await api.call('GET', '/v1/support/releases', { auth: admin })).status).toBe(403);
+    // The list is for staff: a desktop user's token is no user-pool token (401 from the JWT authorizer).
+    expect((await api.call('GET', '/v1/support/releases', { auth: admin })).status).toBe(401);
   });
 
-  it('refuses a signed-in staff member: publishing is for the build pipeline, people use the other support routes', async () => {
+  it('refuses a signed-in staff member: publishing is for the build pipeline, the list and rollouts for staff', async () => {
     const staff = await staffAuth();
-    expect((await api.call('GET', '/v1/support/releases', { auth: staff })).status).toBe(403);
     expect((await publish({}, staff)).status).toBe(403);
+    expect((await startUpload(uniqueVersion(), {}, staff)).status).toBe(403);
+    expect((await api.call('GET', '/v1/support/releases', { auth: staff })).status).toBe(200);
+    // The pipeline's signature is no sign-in: it publishes, it does not read staff's list.
+    expect((await api.call('GET', '/v1/support/releases', { pipeline: true })).status).toBe(401);
+  });
+
+  it('refuses the release list to an agent: releases and rollouts are for staff only', async () => {
+    const agent = await createAgent(api, [tenant.customerId]);
+    const res = await api.call('GET', '/v1/support/releases', { auth: agent.auth });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('STAFF_REQUIRED');
+    expect(res.body.messages.it).toBe('Solo il personale di assistenza Alturas può eseguire questa operazione.');
   });
 
   it('refuses a request signed with the wrong secret, or changed after signing', async () => {
     const url = `${api.gateway.url}/v1/support/releases`;
+    const wrong = JSON.stringify({ version: uniqueVersion() });
     const wrongSecret = await sigV4Authenticator({
       credentials: { accessKeyId: requireEnv(SECRET_VALUE_ENV.localPipelineAccessKeyId), secretAccessKey: 'not-the-secret' },
       region: LOCAL_REGION,
-    })({ method: 'GET', url });
-    expect((await fetch(url, { headers: wrongSecret })).status).toBe(403);
+    })({ method: 'POST', url, body: wrong });
+    expect(
+      (await fetch(url, { method: 'POST', headers: { ...wrongSecret, 'content-type': 'application/json' }, body: wrong })).status,
+    ).toBe(403);
 
     const signer = sigV4Authenticator({
       credentials: {

@@ -11,9 +11,9 @@ import type { TestDevice } from '../../fixtures/tenant';
  * dispositivo che non risulta ancora sbloccato"), so a device stays Bloccato until
  * it confirms the reactivation or is unlocked with the phone exchange.
  */
-// This file owns the 87.xx range of the shared test catalog.
-const FROM = '87.00.00_001';
-const TO = '87.00.00_002';
+// This file owns the 63.xx range of the shared test catalog.
+const FROM = '63.00.00_001';
+const TO = '63.00.00_002';
 
 let api: TestApi;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { CodeInputError, formatCode, mac12, parseCode, randomDigits } from '../../../shared/codes/code-format';
+import { mac12, randomDigits } from '../../../shared/codes/code-crypto';
+import { checkGroup, CodeInputError, formatCode, parseCode } from '../../../shared/codes/code-format';
 
 const digit = fc.constantFrom(...'0123456789');
 const data12 = fc.string({ unit: digit, minLength: 12, maxLength: 12 });
@@ -172,6 +173,61 @@ describe('formatCode / parseCode', () => {
     expect(() => formatCode('12345678901')).toThrow(CodeInputError);
     expect(() => formatCode('1234567890123')).toThrow(CodeInputError);
     expect(() => formatCode('12345678901x')).toThrow(CodeInputError);
+  });
+});
+
+describe('checkGroup (live feedback while a field is typed)', () => {
+  it('says nothing until five digits are typed, then accepts every group of a valid code', () => {
+    fc.assert(
+      fc.property(data12, (data) => {
+        const groups = formatCode(data).split('-');
+        groups.forEach((g, i) => {
+          expect(checkGroup(i + 1, '')).toEqual({ status: 'empty' });
+          for (let n = 1; n < 5; n++) expect(checkGroup(i + 1, g.slice(0, n))).toEqual({ status: 'partial', digits: n });
+          expect(checkGroup(i + 1, g)).toEqual({ status: 'ok', group: g });
+        });
+      }),
+    );
+  });
+
+  it('reports a substituted digit as a typo of that group, with the same words as parseCode', () => {
+    fc.assert(
+      fc.property(
+        data12,
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 1, max: 9 }),
+        (data, g, p, shift) => {
+          const groups = formatCode(data).split('-');
+          const group = groups[g]!;
+          const typo = group.slice(0, p) + String((Number(group[p]) + shift) % 10) + group.slice(p + 1);
+          const check = checkGroup(g + 1, typo);
+          groups[g] = typo;
+          const parsed = parseCode(groups);
+          expect(check.status).toBe('typo');
+          expect(parsed.ok).toBe(false);
+          if (check.status === 'typo' && !parsed.ok) expect(check.messages).toEqual(parsed.messages);
+        },
+      ),
+    );
+  });
+
+  it('names a bad character and its position, and refuses a sixth digit, in Italian and English', () => {
+    expect(checkGroup(2, '12a45')).toEqual({
+      status: 'format',
+      messages: {
+        en: 'Invalid character "a" in group 2 at position 3: only digits, spaces and dashes are allowed',
+        it: 'Carattere non valido "a" nel gruppo 2 in posizione 3: sono ammessi solo cifre, spazi e trattini',
+      },
+    });
+    const six = checkGroup(3, '123456');
+    expect(six.status).toBe('format');
+    if (six.status === 'format') expect(six.messages.it).toBe('Attesi 3 gruppi da 5 cifre: il gruppo 3 ha 6 cifre');
+  });
+
+  it('ignores spaces and dashes as parseCode does', () => {
+    const group = formatCode('123456789012').split('-')[0]!;
+    expect(checkGroup(1, ` ${group.slice(0, 2)}-${group.slice(2)} `)).toEqual({ status: 'ok', group });
   });
 });
 

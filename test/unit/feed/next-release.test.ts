@@ -102,4 +102,18 @@ describe('nextRelease (FEED-3: one version at a time)', () => {
       }),
     );
   });
+
+  it('skips the releases a customer may not be offered (withdrawn, outside its open wave) and offers the next one', () => {
+    const blocked = new Set(['03.01.00_030', '03.01.00_032']);
+    const offered = (r: Release) => !blocked.has(r.version);
+    expect(nextRelease(SHUFFLED, '03.00.00_020', offered)).toEqual({ kind: 'update', release: CATALOG[4] });
+    // A customer already on a withdrawn release is untouched: it is offered what follows it.
+    expect(nextRelease(SHUFFLED, '03.01.00_032', offered)).toEqual({ kind: 'update', release: CATALOG[4] });
+  });
+
+  it('calls a customer left on a withdrawn latest release up to date, not ahead', () => {
+    const latest = ORDERED[ORDERED.length - 1]!;
+    expect(nextRelease(CATALOG, '03.10.00_001', (r) => r.version !== latest)).toEqual({ kind: 'up-to-date' });
+    expect(nextRelease(CATALOG, latest, (r) => r.version !== latest)).toEqual({ kind: 'up-to-date' });
+  });
 });

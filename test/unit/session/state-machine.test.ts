@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { confirmToken, verifyConfirmToken } from '../../../shared/session/confirm-token';
 import {
   ALLOWED_ACTIONS,
+  allowedActions,
   SESSION_ACTIONS,
   SESSION_STATES,
   initialSession,
@@ -64,6 +65,16 @@ describe('update session state machine (SES-1…11)', () => {
       expect(isAllowed(s, 'force-update')).toBe(s === 'preparing');
       expect(isAllowed(s, 'conclude')).toBe(s === 'mobile-update');
       expect(isAllowed(s, 'report-success')).toBe(s === 'updating');
+    }
+  });
+
+  it('replaces Start and Force with Close update in phase 1 once Alturas withdrew the release, and only then', () => {
+    expect(allowedActions('preparing', { releaseWithdrawn: true })).toEqual(['close-update', 'disable-device']);
+    expect(isAllowed('preparing', 'close-update')).toBe(false);
+    expect(nextState('preparing', 'close-update')).toBe('available');
+    // Later phases end the usual way: the installer already ran.
+    for (const s of SESSION_STATES.filter((x) => x !== 'preparing')) {
+      expect(allowedActions(s, { releaseWithdrawn: true })).toEqual(ALLOWED_ACTIONS[s]);
     }
   });
 
