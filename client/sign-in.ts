@@ -22,6 +22,10 @@ export interface SignInInfo {
   clients: { cli: string; console: string };
   /** Local stack only: the Cognito-compatible endpoint. */
   endpoint?: string;
+  /** Base URL of the hosted sign-in's OAuth 2.0 endpoints, for a web page (absent when the pool has no domain). */
+  hostedSignIn?: string;
+  /** The scopes a web page asks the hosted sign-in for. */
+  scopes?: string[];
 }
 
 /** What a signed-in session keeps (in the state file: it holds secrets). */

@@ -15,6 +15,7 @@ import { ServiceMonitoring } from './constructs/service-monitoring';
 import { StaffSignIn, type StaffSignInProps } from './constructs/staff-sign-in';
 import { WebSite } from './constructs/web-site';
 import { routeAuthorizer } from '../shared/auth/principals';
+import { LOCAL_CONSOLE_URL } from '../shared/auth/sign-in';
 import { ROUTES } from '../shared/http/routes';
 
 /** Name of the CloudFormation parameter carrying the SNS platform application ARN. */
@@ -175,7 +176,11 @@ export class UpdateCloudStack extends Stack {
     }
 
     // People on the Alturas side sign in with the staff user pool; the functions behind their routes accept its claims.
-    this.signIn = new StaffSignIn(this, 'StaffSignIn', props?.signIn);
+    // The support console (web/support/) is served by the same distribution as the window: its page is the default callback.
+    this.signIn = new StaffSignIn(this, 'StaffSignIn', {
+      ...props?.signIn,
+      consoleCallbackUrls: props?.signIn?.consoleCallbackUrls ?? [`${this.packages.baseUrl}/support/`, LOCAL_CONSOLE_URL],
+    });
     const personFunctions = new Set(ROUTES.filter((r) => routeAuthorizer(r.auth) === 'jwt').map((r) => r.fn));
     for (const name of personFunctions) {
       // Agent assignments name real agents: the support function looks people up in the pool.

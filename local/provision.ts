@@ -16,11 +16,20 @@ import {
   type ExplicitAuthFlowsType,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
+  UpdateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreatePlatformApplicationCommand, CreateTopicCommand } from '@aws-sdk/client-sns';
 import { dynamo, s3, sns } from '../shared/aws/clients';
 import { TABLE_KEYS } from '../shared/db/keys';
-import { STAFF_GROUPS, STAFF_PASSWORD_POLICY, STAFF_TOKEN_VALIDITY, type StaffGroup, type StaffSignInConfig } from '../shared/auth/sign-in';
+import {
+  CONSOLE_SCOPES,
+  LOCAL_CONSOLE_URL,
+  STAFF_GROUPS,
+  STAFF_PASSWORD_POLICY,
+  STAFF_TOKEN_VALIDITY,
+  type StaffGroup,
+  type StaffSignInConfig,
+} from '../shared/auth/sign-in';
 
 /** Waits until DynamoDB Local answers ListTables. */
 export async function waitForDynamo(timeoutMs = 30_000): Promise<void> {
@@ -110,7 +119,11 @@ export const LOCAL_POOL = { name: 'mophas-staff', cliClient: 'mophas-support-cli
  * only, optional TOTP MFA, the password policy, the two app clients and the
  * groups — all through the Cognito API, as an admin would. Returns how to sign in.
  */
-export async function ensureStaffPool(cognitoUrl: string, region: string): Promise<StaffSignInConfig> {
+export async function ensureStaffPool(
+  cognitoUrl: string,
+  region: string,
+  options: { consoleCallbackUrls?: string[] } = {},
+): Promise<StaffSignInConfig> {
   const { cognito } = await import('../shared/aws/cognito');
   const pools = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
   let userPoolId = pools.UserPools?.find((p) => p.Name === LOCAL_POOL.name)?.Id;
@@ -161,6 +174,29 @@ export async function ensureStaffPool(cognitoUrl: string, region: string): Promi
     cli: await clientId(LOCAL_POOL.cliClient, ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
     console: await clientId(LOCAL_POOL.consoleClient, ['ALLOW_REFRESH_TOKEN_AUTH']),
   };
+  // The browser console's hosted sign-in (cognito-local's /oauth2 pages), as the deployed console client has it;
+  // set at every start, so the callback follows the gateway's port.
+  const v = STAFF_TOKEN_VALIDITY;
+  await cognito.send(
+    new UpdateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientId: clients.console,
+      ClientName: LOCAL_POOL.consoleClient,
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+      PreventUserExistenceErrors: 'ENABLED',
+      EnableTokenRevocation: true,
+      AccessTokenValidity: v.accessMinutes,
+      IdTokenValidity: v.idMinutes,
+      RefreshTokenValidity: v.refreshHours,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'hours' },
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: [...CONSOLE_SCOPES],
+      SupportedIdentityProviders: ['COGNITO'],
+      CallbackURLs: options.consoleCallbackUrls ?? [LOCAL_CONSOLE_URL],
+      LogoutURLs: options.consoleCallbackUrls ?? [LOCAL_CONSOLE_URL],
+    }),
+  );
   for (const [group, description] of [
     [STAFF_GROUPS.staff, 'Alturas support staff: every customer'],
     [STAFF_GROUPS.agent, 'Agents: only the customers staff assign to them'],
@@ -171,7 +207,7 @@ export async function ensureStaffPool(cognitoUrl: string, region: string): Promi
       if ((error as Error).name !== 'GroupExistsException') throw error;
     }
   }
-  return { region, userPoolId, issuer: `${cognitoUrl}/${userPoolId}`, clients, endpoint: cognitoUrl };
+  return { region, userPoolId, issuer: `${cognitoUrl}/${userPoolId}`, clients, endpoint: cognitoUrl, hostedSignIn: cognitoUrl };
 }
 
 /**

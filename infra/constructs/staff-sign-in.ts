@@ -2,7 +2,9 @@ import { Duration, RemovalPolicy, type SecretValue, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import {
+  CONSOLE_SCOPES,
   cognitoIssuer,
+  LOCAL_CONSOLE_URL,
   jwtAuthorizerSettings,
   STAFF_GROUPS,
   STAFF_PASSWORD_POLICY,
@@ -46,7 +48,7 @@ export interface StaffSignInProps {
   readonly domainPrefix?: string;
   /**
    * Where the hosted sign-in may send the browser console back with the code.
-   * @default ['http://localhost:3000/support/'] (the local console)
+   * @default [LOCAL_CONSOLE_URL] (the local console; the stack adds its distribution's `/support/`)
    */
   readonly consoleCallbackUrls?: string[];
   /** @default the callback URLs */
@@ -77,7 +79,7 @@ export class StaffSignIn extends Construct {
 
   constructor(scope: Construct, id: string, props: StaffSignInProps = {}) {
     super(scope, id);
-    const callbackUrls = props.consoleCallbackUrls ?? ['http://localhost:3000/support/'];
+    const callbackUrls = props.consoleCallbackUrls ?? [LOCAL_CONSOLE_URL];
     if (callbackUrls.length === 0) throw new Error('StaffSignIn: consoleCallbackUrls must not be empty');
     const p = STAFF_PASSWORD_POLICY;
 
@@ -167,7 +169,7 @@ export class StaffSignIn extends Construct {
       authFlows: { userSrp: false },
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
-        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE, cognito.OAuthScope.COGNITO_ADMIN],
+        scopes: CONSOLE_SCOPES.map((scope) => cognito.OAuthScope.custom(scope)),
         callbackUrls,
         logoutUrls: props.consoleLogoutUrls ?? callbackUrls,
       },
@@ -185,6 +187,7 @@ export class StaffSignIn extends Construct {
       userPoolId: this.userPool.userPoolId,
       issuer: cognitoIssuer(region, this.userPool.userPoolId),
       clients: { cli: this.cliClient.userPoolClientId, console: this.consoleClient.userPoolClientId },
+      ...(this.domain ? { hostedSignIn: this.domain.baseUrl() } : {}),
     };
     this.authorizer = jwtAuthorizerSettings(this.config);
   }

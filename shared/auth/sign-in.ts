@@ -41,6 +41,18 @@ export const STAFF_TOKEN_VALIDITY = { accessMinutes: 60, idMinutes: 60, refreshH
  */
 export const STAFF_ROUTE_SCOPE = 'aws.cognito.signin.user.admin';
 
+/**
+ * What the browser console asks the hosted sign-in for: OpenID Connect, and the
+ * scope person routes require on the access token.
+ */
+export const CONSOLE_SCOPES = ['openid', 'email', 'profile', STAFF_ROUTE_SCOPE] as const;
+
+/**
+ * The support console on the local stack (`npm start`'s gateway, default port):
+ * Cognito allows plain HTTP callbacks for localhost only.
+ */
+export const LOCAL_CONSOLE_URL = 'http://localhost:3000/support/';
+
 /** How staff and agents sign in: what functions and clients need to know about the pool. */
 export interface StaffSignInConfig {
   readonly region: string;
@@ -51,6 +63,12 @@ export interface StaffSignInConfig {
   readonly clients: { readonly cli: string; readonly console: string };
   /** Local stack only: the Cognito-compatible endpoint (cognito-local). In AWS the regional endpoint applies. */
   readonly endpoint?: string;
+  /**
+   * Base URL of the hosted sign-in's OAuth 2.0 endpoints (`/oauth2/authorize`,
+   * `/oauth2/token`, `/oauth2/revoke`, `/logout`) for a web page: the pool's
+   * Cognito domain in AWS (only when one is configured), cognito-local locally.
+   */
+  readonly hostedSignIn?: string;
 }
 
 /**
@@ -96,7 +114,8 @@ export function parseStaffSignIn(raw: string): StaffSignInConfig {
     typeof value.issuer === 'string' &&
     typeof value.clients?.cli === 'string' &&
     typeof value.clients?.console === 'string' &&
-    (value.endpoint === undefined || typeof value.endpoint === 'string');
+    (value.endpoint === undefined || typeof value.endpoint === 'string') &&
+    (value.hostedSignIn === undefined || typeof value.hostedSignIn === 'string');
   if (!ok) throw new ConfigError(`${ENV.staffSignIn} must give region, userPoolId, issuer and clients.cli/console`);
   return value as StaffSignInConfig;
 }

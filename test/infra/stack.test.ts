@@ -974,6 +974,12 @@ describe('sign-in for Alturas staff and agents', () => {
     expect(browser.Properties.AllowedOAuthFlows).toEqual(['code']);
     expect(browser.Properties.AllowedOAuthScopes).toContain(STAFF_ROUTE_SCOPE);
     expect(browser.Properties.SupportedIdentityProviders).toContain('COGNITO');
+    // The console comes back to /support/ on the stack's own distribution (or the local stack), nowhere else.
+    const [distributionId] = ofType('AWS::CloudFront::Distribution')[0]!;
+    expect(browser.Properties.CallbackURLs).toEqual([
+      { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/support/']] },
+      'http://localhost:3000/support/',
+    ]);
   });
 
   it('puts the JWT authorizer of the staff pool on every route for people, accepting access tokens of its two clients only', () => {

@@ -13,12 +13,16 @@ const synth = (props: ConstructorParameters<typeof StaffSignIn>[2]) => {
 
 describe('StaffSignIn options', () => {
   it('federates with a corporate SAML provider on the console client, behind the hosted domain', () => {
-    const { template } = synth({
+    const { template, signIn } = synth({
       domainPrefix: 'alturas-mophas',
       consoleCallbackUrls: ['https://support.alturas.it/support/'],
       corporateIdentityProvider: { kind: 'saml', name: 'AlturasAD', metadataUrl: 'https://adfs.alturas.it/metadata.xml' },
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'alturas-mophas' });
+    // A web page finds the hosted sign-in in the functions' configuration (GET /v1/support/sign-in).
+    expect(Stack.of(signIn).resolve(signIn.config.hostedSignIn)).toEqual({
+      'Fn::Join': ['', ['https://', { Ref: expect.stringMatching(/Domain/) }, '.auth.eu-south-1.amazoncognito.com']],
+    });
     template.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
       ProviderName: 'AlturasAD',
       ProviderType: 'SAML',
@@ -59,6 +63,13 @@ describe('StaffSignIn options', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
     template.resourceCountIs('AWS::Cognito::UserPoolIdentityProvider', 0);
     expect(signIn.authorizer.scopes).toEqual(['aws.cognito.signin.user.admin']);
+    expect(signIn.config.hostedSignIn).toBeUndefined();
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ClientName: 'mophas-support-console',
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
+      CallbackURLs: ['http://localhost:3000/support/'],
+    });
     expect(() => synth({ consoleCallbackUrls: [] })).toThrow(/consoleCallbackUrls/);
   });
 });

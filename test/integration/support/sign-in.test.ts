@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { AdminCreateUserCommand, AdminAddUserToGroupCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MophasClientError } from '../../../client/http';
@@ -6,7 +6,7 @@ import { SupportSession, type SignInInfo, type SupportTokens } from '../../../cl
 import { memoryStore } from '../../../client/state';
 import { SupportClient } from '../../../client/support';
 import { LOCAL_PEOPLE } from '../../../local/stack';
-import { staffSignIn } from '../../../shared/auth/sign-in';
+import { LOCAL_CONSOLE_URL, staffSignIn } from '../../../shared/auth/sign-in';
 import { cognito } from '../../../shared/aws/cognito';
 import { requireEnv } from '../../../shared/config';
 import { TestApi } from '../../fixtures/api';
@@ -171,6 +171,85 @@ describe('signing in with the staff user pool', () => {
     await expect(session().login(person.username, person.password, { mfaCode: totp(secret) })).resolves.toMatchObject({
       username: person.username,
     });
+  });
+});
+
+describe("a web page's sign-in (the console client: authorization code + PKCE)", () => {
+  it('signs staff in through the hosted sign-in, and the access token it gets works on the people routes', async () => {
+    const info = (await api.call('GET', '/v1/support/sign-in')).body as SignInInfo;
+    expect(info.hostedSignIn).toBe(staffSignIn().endpoint);
+    expect(info.scopes).toContain('aws.cognito.signin.user.admin');
+    // What a page does: a verifier kept in the tab, its S256 challenge and a state in the authorize URL.
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const state = randomBytes(16).toString('base64url');
+    const redirectUri = LOCAL_CONSOLE_URL;
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: info.clients.console,
+      redirect_uri: redirectUri,
+      scope: info.scopes!.join(' '),
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state,
+    });
+    const page = await fetch(`${info.hostedSignIn}/oauth2/authorize?${query}`);
+    expect(page.status).toBe(200);
+    // The person types the password into the hosted page, never into the console.
+    const typed = await fetch(`${info.hostedSignIn}/oauth2/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        ...Object.fromEntries(query),
+        username: LOCAL_PEOPLE.staff.username,
+        password: requireEnv(LOCAL_PEOPLE.staff.passwordEnv),
+      }),
+    });
+    expect(typed.status).toBe(302);
+    const back = new URL(typed.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
+    expect(back.searchParams.get('state')).toBe(state);
+
+    const token = async (body: Record<string, string>) =>
+      fetch(`${info.hostedSignIn}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body),
+      });
+    const exchange = { grant_type: 'authorization_code', client_id: info.clients.console, redirect_uri: redirectUri };
+    // Without the verifier the code is worth nothing (PKCE).
+    const stolen = await token({ ...exchange, code: back.searchParams.get('code')!, code_verifier: randomBytes(32).toString('base64url') });
+    expect(stolen.status).toBe(400);
+
+    const again = new URL(
+      (
+        await fetch(`${info.hostedSignIn}/oauth2/authorize`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            ...Object.fromEntries(query),
+            username: LOCAL_PEOPLE.staff.username,
+            password: requireEnv(LOCAL_PEOPLE.staff.passwordEnv),
+          }),
+        })
+      ).headers.get('location')!,
+    );
+    const tokens = (await (await token({ ...exchange, code: again.searchParams.get('code')!, code_verifier: verifier })).json()) as {
+      access_token: string;
+      id_token: string;
+      refresh_token: string;
+    };
+    const me = await api.call('GET', '/v1/support/me', { auth: `Bearer ${tokens.access_token}` });
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({ username: LOCAL_PEOPLE.staff.username, role: 'staff', customers: 'all' });
+    // The ID token is for the page (who signed in), not for the API.
+    expect((await api.call('GET', '/v1/support/me', { auth: `Bearer ${tokens.id_token}` })).status).toBe(403);
+
+    const renewed = await token({ grant_type: 'refresh_token', client_id: info.clients.console, refresh_token: tokens.refresh_token });
+    const fresh = (await renewed.json()) as { access_token: string };
+    expect((await api.call('GET', '/v1/support/releases', { auth: `Bearer ${fresh.access_token}` })).status).toBe(200);
   });
 });
 
