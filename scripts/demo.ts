@@ -271,7 +271,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   };
 
   try {
-    const api = new HttpClient({ baseUrl: options.apiUrl, timeoutMs: 5000 });
+    // The first call also loads the gateway's handlers: give it longer than a startup check.
+    const api = new HttpClient({ baseUrl: options.apiUrl, timeoutMs: 20_000 });
     await api.get('/v1/health');
     let releases = options.releases;
     if (releases && options.publishMissing) await publishMissing(support, releases, workDir, note);

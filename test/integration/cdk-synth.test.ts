@@ -12,10 +12,11 @@ describe('cdk CLI', () => {
       cwd: PROJECT_ROOT,
       env: { ...env, CDK_DISABLE_VERSION_CHECK: 'true' },
       encoding: 'utf8',
-      timeout: 120_000,
+      // Generous: on a loaded 2-core machine bundling every function takes minutes.
+      timeout: 240_000,
     });
     if (result.status !== 0) console.error(result.stdout, result.stderr);
     expect(result.status).toBe(0);
     expect(result.stderr).not.toMatch(/Error/);
-  }, 150_000);
+  }, 270_000);
 });
