@@ -27,7 +27,7 @@ async function start(env: Record<string, string>): Promise<Started> {
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no banner within 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => fail(new Error(`no banner within 120 s (a loaded machine):\n${out}`)), 120_000);
     const check = () => {
       if (out.includes('Press Ctrl-C to stop.')) {
         clearTimeout(timer);
@@ -123,5 +123,5 @@ describe('npm start (local/start.ts)', () => {
     expect(person('Staff', blocker.output())).toEqual(staff);
     expect(await signedIn(staff)).toMatchObject({ role: 'staff' });
     expect(await interrupt(blocker)).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });
