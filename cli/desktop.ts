@@ -408,7 +408,7 @@ common(
 ).action(async (flags: Common) => {
   const desktop = await client(flags);
   const step1 = await desktop.forceUpdate();
-  if (!step1.confirmationRequired) return flags.json ? json(step1) : out(`Aggiornamento forzato: ${step1.session.state}`);
+  if (!('confirmationRequired' in step1)) return flags.json ? json(step1) : out(`Aggiornamento forzato: ${step1.session.state}`);
   if (!flags.json) {
     out(paint(colour, step1.warning.it, 'yellow'));
     for (const d of step1.notAwaiting) out(`  - ${d.serial} ${formatOperator(d.operator)}: non in attesa di aggiornamento`);
@@ -416,7 +416,7 @@ common(
   if (!(await confirm('Forzare l’aggiornamento?', { assumeYes: flags.yes }))) return out('Annullato.');
   const step2 = await desktop.forceUpdate(step1.confirmToken);
   if (flags.json) return json({ warning: step1.warning, notAwaiting: step1.notAwaiting, ...step2 });
-  out(`Fase 2 — aggiornamento FORZATO avviato (${step2.confirmationRequired ? '?' : step2.session.targetVersion}).`);
+  out(`Fase 2 — aggiornamento FORZATO avviato (${'session' in step2 ? step2.session.targetVersion : '?'}).`);
 });
 
 const outcome = program.command('esito').alias('outcome').description("The installer's result (end of phase 2)");
@@ -492,7 +492,7 @@ common(
 ).action(async (flags: Common & { serial: string }) => {
   const desktop = await client(flags);
   const step1 = await desktop.disableDevice(flags.serial);
-  if (!step1.confirmationRequired) return flags.json ? json(step1) : out(`Dispositivo ${flags.serial} disabilitato.`);
+  if (!('confirmationRequired' in step1)) return flags.json ? json(step1) : out(`Dispositivo ${flags.serial} disabilitato.`);
   if (!flags.json) out(paint(colour, step1.warning.it, 'yellow'));
   if (!(await confirm(`Disabilitare il dispositivo ${flags.serial}?`, { assumeYes: flags.yes }))) return out('Annullato.');
   if (!(await confirm('Confermare di nuovo: il dispositivo non potrà più operare.', { assumeYes: flags.yes }))) return out('Annullato.');
@@ -521,7 +521,7 @@ common(
 ).action(async (flags: Common) => {
   const desktop = await client(flags);
   let answer = await desktop.conclude();
-  if (answer.confirmationRequired) {
+  if ('confirmationRequired' in answer) {
     if (!flags.json) {
       out(paint(colour, `Avviso: Fine Aggiornamento — ${answer.warning.it}`, 'yellow'));
       for (const d of answer.notUpdated) out(`  - ${d.serial} ${formatOperator(d.operator)}: versione ${d.installedVersion ?? '?'}`);

@@ -22,26 +22,36 @@ import { basename, join } from 'node:path';
 import { parseCode } from '../shared/codes/code-format';
 import { acceptFeedAnswer, INITIAL_FEED_CLIENT_STATE } from '../shared/client/feed-client-verify';
 import { parseVersion } from '../shared/domain/version';
-import { feedUnreachableNotice, type Notice } from '../shared/feed/notice';
-import type { FeedAnswerFailure, FeedAnswerPayload, FeedAnswerUpdate } from '../shared/feed/signed-answer';
+import { feedUnreachableNotice } from '../shared/feed/notice';
+import type { FeedAnswerFailure } from '../shared/feed/signed-answer';
 import { downloadPackage, DownloadError, type DownloadOptions, type DownloadResult } from './download';
-import { ApiError, ApiUnreachableError, HttpClient, MophasClientError, seg } from './http';
+import { ApiError, ApiUnreachableError, HttpClient, MophasClientError } from './http';
 import { memoryStore, type StateStore } from './state';
 import type {
   ChallengeAnswer,
   Code2Answer,
   ConcludeAnswer,
+  ConfirmationAnswer,
   DisableAnswer,
+  DownloadedAnswer,
+  EnableAnswer,
+  FeedAnswerPayload,
+  FeedAnswerUpdate,
   FeedReply,
   ForceAnswer,
   Grid,
   GridFilter,
   LoginAnswer,
+  Notice,
+  Outcome,
   PushAnswer,
-  SessionView,
+  ReportToSupportAnswer,
+  SessionAnswer,
   VerifyAnswer,
   WindowTicket,
 } from './types';
+
+export type { Outcome };
 
 /** How long the startup check waits for the feed before showing the blue notice. */
 export const DEFAULT_FEED_TIMEOUT_MS = 5_000;
@@ -117,7 +127,7 @@ export type StartupCheck =
       readonly payload: FeedAnswerPayload;
       readonly installedVersion: string;
       /** Advisory, unsigned: `ahead` when this desktop runs a version newer than the catalog. */
-      readonly installedStatus?: string;
+      readonly installedStatus?: FeedReply['installedStatus'];
     }
   | {
       readonly ok: false;
@@ -129,9 +139,6 @@ export type StartupCheck =
       /** The API error, when the feed answered with one (e.g. 401: wrong credential). */
       readonly error?: unknown;
     };
-
-/** The desktop installer's report at the end of phase 2. */
-export type Outcome = { result: 'success'; version: string } | { result: 'failed'; log: string; message?: string };
 
 export interface DownloadedUpdate extends DownloadResult {
   readonly version: string;
@@ -242,12 +249,15 @@ export class DesktopClient {
     let keys: string[];
     try {
       keys = await this.pinnedKeys(budget);
-      reply = await this.http.get<FeedReply>('/v1/desktop/feed', {
-        query: { installed: installedVersion },
-        authorization: this.desktopAuth(),
-        signal: budget,
-        timeoutMs: this.feedTimeoutMs,
-      });
+      reply = await this.http.call(
+        'GET /v1/desktop/feed',
+        { query: { installed: installedVersion } },
+        {
+          authorization: this.desktopAuth(),
+          signal: budget,
+          timeoutMs: this.feedTimeoutMs,
+        },
+      );
     } catch (error) {
       if (error instanceof ApiError)
         return blue('HTTP_ERROR', `the feed answered ${error.code} (HTTP ${error.status}): ${error.message}`, error);
@@ -293,14 +303,9 @@ export class DesktopClient {
   private async pinnedKeys(signal: AbortSignal): Promise<string[]> {
     if (this.options.pinnedPublicKeys?.length) return [...this.options.pinnedPublicKeys];
     if (this.current.pinnedKeys.length > 0) return this.current.pinnedKeys.map((k) => k.publicKey);
-    const answer = await this.http.get<{ keys?: { keyId?: string; publicKey?: string }[] }>('/v1/feed/keys', {
-      signal,
-      timeoutMs: this.feedTimeoutMs,
-      authorization: null,
-    });
-    const keys = (answer?.keys ?? []).filter(
-      (k): k is PinnedKey => typeof k.publicKey === 'string' && /^[A-Za-z0-9_-]{43}$/.test(k.publicKey),
-    );
+    const answer = await this.http.call('GET /v1/feed/keys', {}, { signal, timeoutMs: this.feedTimeoutMs, authorization: null });
+    // Checked anyway: a key is pinned for good, so nothing but a well-formed one is kept.
+    const keys = (answer?.keys ?? []).filter((k) => typeof k.publicKey === 'string' && /^[A-Za-z0-9_-]{43}$/.test(k.publicKey));
     if (keys.length === 0) throw new MophasClientError('the feed published no usable key to pin', 'NO_KEYS');
     await this.update({ pinnedKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey })) });
     return keys.map((k) => k.publicKey);
@@ -352,10 +357,10 @@ export class DesktopClient {
   }
 
   /** Tells the backend the installer of `version` is downloaded and verified (yellow → green at the next start). */
-  async reportDownloaded(version: string, sha256: string): Promise<{ version: string; desktopDownloadVerifiedAt: string }> {
-    const answer = await this.http.post<{ version: string; desktopDownloadVerifiedAt: string }>(
-      `/v1/desktop/releases/${seg(version)}/downloaded`,
-      { sha256 },
+  async reportDownloaded(version: string, sha256: string): Promise<DownloadedAnswer> {
+    const answer = await this.http.call(
+      'POST /v1/desktop/releases/{version}/downloaded',
+      { params: { version }, body: { sha256 } },
       { authorization: this.desktopAuth() },
     );
     if (this.current.download?.version === version)
@@ -369,9 +374,9 @@ export class DesktopClient {
 
   /** Logs a user in on this workstation; the session token is kept in the state. */
   async login(username: string, password: string, workstation: 'server' | 'client' = 'server'): Promise<LoginAnswer> {
-    const answer = await this.http.post<LoginAnswer>(
-      '/v1/desktop/login',
-      { username, password, workstation },
+    const answer = await this.http.call(
+      'POST /v1/desktop/login',
+      { body: { username, password, workstation } },
       { authorization: this.desktopAuth() },
     );
     await this.update({ session: answer });
@@ -389,7 +394,11 @@ export class DesktopClient {
     options: { loginAgain?: boolean } = {},
   ): Promise<LoginAnswer | undefined> {
     const session = this.requireSession();
-    await this.http.post('/v1/desktop/password', { currentPassword, newPassword }, { authorization: `Bearer ${session.token}` });
+    await this.http.call(
+      'POST /v1/desktop/password',
+      { body: { currentPassword, newPassword } },
+      { authorization: `Bearer ${session.token}` },
+    );
     await this.update({ session: undefined });
     if (options.loginAgain === false) return undefined;
     return this.login(session.username, newPassword, session.workstation);
@@ -399,7 +408,7 @@ export class DesktopClient {
   async logout(): Promise<void> {
     const session = this.current.session;
     if (session && Date.parse(session.expiresAt) > this.now().getTime()) {
-      await this.http.post('/v1/desktop/logout', undefined, { authorization: `Bearer ${session.token}` }).catch((error: unknown) => {
+      await this.http.call('POST /v1/desktop/logout', {}, { authorization: `Bearer ${session.token}` }).catch((error: unknown) => {
         if (!(error instanceof ApiError && error.status === 401)) throw error;
       });
     }
@@ -433,49 +442,52 @@ export class DesktopClient {
     filter: GridFilter = 'all',
     etag?: string,
   ): Promise<{ notModified: true; etag: string } | { notModified: false; etag: string | undefined; grid: Grid }> {
-    const res = await this.http.send<Grid>('GET', '/v1/desktop/update', {
-      query: { filter },
-      headers: etag ? { 'if-none-match': etag } : undefined,
-      accept: [304],
-      ...this.user(),
-    });
+    const res = await this.http.exchange(
+      'GET /v1/desktop/update',
+      { query: { filter } },
+      {
+        headers: etag ? { 'if-none-match': etag } : undefined,
+        accept: [304],
+        ...this.user(),
+      },
+    );
     if (res.status === 304) return { notModified: true, etag: etag! };
-    return { notModified: false, etag: res.headers.get('etag') ?? undefined, grid: res.body };
+    return { notModified: false, etag: res.headers.get('etag') ?? undefined, grid: res.body as Grid };
   }
 
   /** Invia START UPDATE to every device, or to one row (`serial`) to retry it. */
   sendStartUpdate(serial?: string): Promise<PushAnswer> {
-    return this.http.post('/v1/desktop/update/start-update-push', serial ? { serial } : {}, this.user());
+    return this.http.call('POST /v1/desktop/update/start-update-push', { body: serial ? { serial } : {} }, this.user());
   }
 
   /** Avvia aggiornamento: only when every device awaits the update. */
-  startUpdate(): Promise<{ session: SessionView }> {
-    return this.http.post('/v1/desktop/update/start', {}, this.user());
+  startUpdate(): Promise<SessionAnswer> {
+    return this.http.call('POST /v1/desktop/update/start', { body: {} }, this.user());
   }
 
   /** Forza aggiornamento: without a token, the warning and a token; with it, phase 2 (forced). */
   forceUpdate(confirmToken?: string): Promise<ForceAnswer> {
-    return this.http.post('/v1/desktop/update/force', confirmToken ? { confirmToken } : {}, this.user());
+    return this.http.call('POST /v1/desktop/update/force', { body: confirmToken ? { confirmToken } : {} }, this.user());
   }
 
   /**
    * The installer's result (phase 2). On success the state's installed version
    * becomes the new one (the desktop now runs it).
    */
-  async reportOutcome(outcome: Outcome): Promise<{ session: SessionView }> {
-    const answer = await this.http.post<{ session: SessionView }>('/v1/desktop/update/outcome', outcome, this.user());
+  async reportOutcome(outcome: Outcome): Promise<SessionAnswer> {
+    const answer = await this.http.call('POST /v1/desktop/update/outcome', { body: outcome }, this.user());
     if (outcome.result === 'success') await this.update({ installedVersion: outcome.version, download: undefined });
     return answer;
   }
 
   /** Fine aggiornamento (END UPDATE to all), or resend END UPDATE to one row. */
   sendEndUpdate(serial?: string): Promise<PushAnswer> {
-    return this.http.post('/v1/desktop/update/end-update-push', serial ? { serial } : {}, this.user());
+    return this.http.call('POST /v1/desktop/update/end-update-push', { body: serial ? { serial } : {} }, this.user());
   }
 
   /** Aggiornamento concluso: a second confirmation (token) when some devices are not updated. */
   conclude(confirmToken?: string): Promise<ConcludeAnswer> {
-    return this.http.post('/v1/desktop/update/conclude', confirmToken ? { confirmToken } : {}, this.user());
+    return this.http.call('POST /v1/desktop/update/conclude', { body: confirmToken ? { confirmToken } : {} }, this.user());
   }
 
   /**
@@ -484,27 +496,31 @@ export class DesktopClient {
    * unblocked and woken. docs/rollout.md.
    */
   closeUpdate(): Promise<PushAnswer> {
-    return this.http.post('/v1/desktop/update/close', {}, this.user());
+    return this.http.call('POST /v1/desktop/update/close', { body: {} }, this.user());
   }
 
   /** Riattiva i terminali mobile: ERROR UPDATE to all, devices unlocked. */
   reactivate(): Promise<PushAnswer> {
-    return this.http.post('/v1/desktop/update/reactivate', {}, this.user());
+    return this.http.call('POST /v1/desktop/update/reactivate', { body: {} }, this.user());
   }
 
   /** Invia segnalazione all'assistenza: a support case with the session's details and log. */
-  reportToSupport(message?: string): Promise<{ session: SessionView; caseId: string }> {
-    return this.http.post('/v1/desktop/update/report', message ? { message } : {}, this.user());
+  reportToSupport(message?: string): Promise<ReportToSupportAnswer> {
+    return this.http.call('POST /v1/desktop/update/report', { body: message ? { message } : {} }, this.user());
   }
 
   /** Disabilita dispositivo: double confirmation. */
   disableDevice(serial: string, confirmToken?: string): Promise<DisableAnswer> {
-    return this.http.post(`/v1/desktop/devices/${seg(serial)}/disable`, confirmToken ? { confirmToken } : {}, this.user());
+    return this.http.call(
+      'POST /v1/desktop/devices/{serial}/disable',
+      { params: { serial }, body: confirmToken ? { confirmToken } : {} },
+      this.user(),
+    );
   }
 
   /** Re-enables a device (tablet authorisation management). */
-  enableDevice(serial: string): Promise<{ serial: string; enabled: true }> {
-    return this.http.post(`/v1/desktop/devices/${seg(serial)}/enable`, {}, this.user());
+  enableDevice(serial: string): Promise<EnableAnswer> {
+    return this.http.call('POST /v1/desktop/devices/{serial}/enable', { params: { serial }, body: {} }, this.user());
   }
 
   // ---------------------------------------------------------------------------
@@ -518,7 +534,7 @@ export class DesktopClient {
    * ticket rides in the fragment, which browsers never send to a server.
    */
   async windowTicket(): Promise<WindowTicket & { url: string }> {
-    const answer = await this.http.post<WindowTicket>('/v1/desktop/window-tickets', {}, this.user());
+    const answer = await this.http.call('POST /v1/desktop/window-tickets', { body: {} }, this.user());
     return { ...answer, url: `${this.http.baseUrl}${answer.path}` };
   }
 
@@ -528,7 +544,7 @@ export class DesktopClient {
 
   /** Opens the window: a new challenge to read to support (voids the previous one). */
   openChallenge(version: string): Promise<ChallengeAnswer> {
-    return this.http.post(`/v1/desktop/releases/${seg(version)}/challenge`, {}, this.user());
+    return this.http.call('POST /v1/desktop/releases/{version}/challenge', { params: { version }, body: {} }, this.user());
   }
 
   /**
@@ -537,12 +553,13 @@ export class DesktopClient {
    *
    * @throws MophasClientError `CODE_TYPO` / `CODE_FORMAT` before any request; ApiError `CODE_MISMATCH` (422) with `attemptsLeft`.
    */
-  submitConfirmation(
-    version: string,
-    response: string | readonly string[],
-  ): Promise<{ version: string; confirmed: true; confirmedAt: string }> {
+  submitConfirmation(version: string, response: string | readonly string[]): Promise<ConfirmationAnswer> {
     checkTyped(response);
-    return this.http.post(`/v1/desktop/releases/${seg(version)}/confirmation`, { response }, this.user());
+    return this.http.call(
+      'POST /v1/desktop/releases/{version}/confirmation',
+      { params: { version }, body: { response: typeof response === 'string' ? response : [...response] } },
+      this.user(),
+    );
   }
 
   // ---------------------------------------------------------------------------
@@ -552,13 +569,21 @@ export class DesktopClient {
   /** GENERA: code 2 for the code 1 the operator read (`action` is what this window does). */
   lockGenerate(serial: string, action: 'lock' | 'unlock', code1: string | readonly string[]): Promise<Code2Answer> {
     checkTyped(code1);
-    return this.http.post(`/v1/desktop/devices/${seg(serial)}/lock-exchange`, { action, code1 }, this.user());
+    return this.http.call(
+      'POST /v1/desktop/devices/{serial}/lock-exchange',
+      { params: { serial }, body: { action, code1: typeof code1 === 'string' ? code1 : [...code1] } },
+      this.user(),
+    );
   }
 
   /** VERIFICA: code 3 proves the device acted; the grid shows it blocked (or unblocked). */
   lockVerify(serial: string, code3: string | readonly string[]): Promise<VerifyAnswer> {
     checkTyped(code3);
-    return this.http.post(`/v1/desktop/devices/${seg(serial)}/lock-exchange/verify`, { code3 }, this.user());
+    return this.http.call(
+      'POST /v1/desktop/devices/{serial}/lock-exchange/verify',
+      { params: { serial }, body: { code3: typeof code3 === 'string' ? code3 : [...code3] } },
+      this.user(),
+    );
   }
 }
 

@@ -17,12 +17,14 @@ import { readPushMessage } from '../shared/push/commands';
 import { downloadPackage, type DownloadOptions, type DownloadResult } from './download';
 import { ApiError, ApiUnreachableError, HttpClient, MophasClientError, networkDetail } from './http';
 import { memoryStore, type StateStore } from './state';
-import type { DevicePackage, InstalledAnswer, OwedAnswer, OwedCommand, Registration, ReportAnswer } from './types';
+import type { AckAnswer, DevicePackage, InstalledAnswer, OwedAnswer, OwedCommand, Registration, ReportAnswer } from './types';
+import type { Body } from './api';
 
 /** Wrong code 2 entries accepted per code 1 before the device discards it (docs/code-algorithms.md §6). */
 export const MAX_CODE2_ATTEMPTS = 5;
 
-export type AckCommand = 'START_UPDATE' | 'END_UPDATE' | 'ERROR_UPDATE';
+/** The commands a device acknowledges. */
+export type AckCommand = Body<'POST /v1/device/ack'>['command'];
 
 /** What a device keeps. */
 export interface DeviceState {
@@ -182,9 +184,9 @@ export class DeviceClient {
   async reregister(): Promise<Registration> {
     const { serial, licenceCode, installedVersion, model, pushToken } = this.current;
     if (!licenceCode) throw new MophasClientError(`device ${serial} has no licence code: register it with one`, 'NO_LICENCE');
-    const registration = await this.http.post<Registration>(
-      '/v1/device/register',
-      { serial, licenceCode, installedVersion, ...(model ? { model } : {}), pushToken: pushToken ?? null },
+    const registration = await this.http.call(
+      'POST /v1/device/register',
+      { body: { serial, licenceCode, installedVersion, ...(model ? { model } : {}), pushToken: pushToken ?? null } },
       // A registered tablet proves it is itself with the credential it holds (the licence code alone is shared).
       { authorization: this.current.credential ? `Device ${this.current.credential}` : null },
     );
@@ -196,24 +198,30 @@ export class DeviceClient {
   async checkIn(options: { lastSyncAt?: string; pushToken?: string | null } = {}): Promise<OwedAnswer> {
     if (options.pushToken !== undefined) await this.update({ pushToken: options.pushToken });
     const lastSyncAt = options.lastSyncAt ?? this.current.lastSyncAt;
-    const answer = await this.http.post<OwedAnswer>(
-      '/v1/device/check-in',
-      { installedVersion: this.current.installedVersion, pushToken: this.current.pushToken ?? null, ...(lastSyncAt ? { lastSyncAt } : {}) },
+    const answer = await this.http.call(
+      'POST /v1/device/check-in',
+      {
+        body: {
+          installedVersion: this.current.installedVersion,
+          pushToken: this.current.pushToken ?? null,
+          ...(lastSyncAt ? { lastSyncAt } : {}),
+        },
+      },
       this.auth(),
     );
     return this.remember(answer);
   }
 
   /** Confirms a pushed command (START UPDATE → Notification sent ✓). */
-  async ack(sessionId: string, command: AckCommand): Promise<ReportAnswer> {
-    const answer = await this.remember(await this.http.post<ReportAnswer>('/v1/device/ack', { sessionId, command }, this.auth()));
+  async ack(sessionId: string, command: AckCommand): Promise<AckAnswer> {
+    const answer = await this.remember(await this.http.call('POST /v1/device/ack', { body: { sessionId, command } }, this.auth()));
     if (command === 'ERROR_UPDATE') await this.update({ locked: false });
     return answer;
   }
 
   /** The device locked itself after START UPDATE (Blocked ✓). */
   async reportLocked(sessionId: string): Promise<ReportAnswer> {
-    const answer = await this.remember(await this.http.post<ReportAnswer>('/v1/device/locked', { sessionId }, this.auth()));
+    const answer = await this.remember(await this.http.call('POST /v1/device/locked', { body: { sessionId } }, this.auth()));
     await this.update({ locked: true });
     return answer;
   }
@@ -223,7 +231,7 @@ export class DeviceClient {
    * update the API refuses it with 409 `VERSION_MISMATCH` and the manual's message.
    */
   async sendUnsentData(sessionId: string): Promise<ReportAnswer> {
-    const answer = await this.remember(await this.http.post<ReportAnswer>('/v1/device/unsent-data-sent', { sessionId }, this.auth()));
+    const answer = await this.remember(await this.http.call('POST /v1/device/unsent-data-sent', { body: { sessionId } }, this.auth()));
     await this.update({ locked: true, lastSyncAt: this.now().toISOString() });
     return answer;
   }
@@ -232,7 +240,7 @@ export class DeviceClient {
   async reportInstalled(version: string): Promise<InstalledAnswer> {
     const parsed = parseVersion(version);
     if (!parsed.ok) throw new MophasClientError(`version: ${parsed.message}`, 'BAD_VERSION');
-    return this.remember(await this.http.post<InstalledAnswer>('/v1/device/installed', { version }, this.auth()));
+    return this.remember(await this.http.call('POST /v1/device/installed', { body: { version } }, this.auth()));
   }
 
   /**
@@ -241,7 +249,7 @@ export class DeviceClient {
    * 409 `UPDATE_IN_PREPARATION` ("wait for END UPDATE or retry later", DEV-4).
    */
   packageInfo(): Promise<DevicePackage> {
-    return this.http.get<DevicePackage>('/v1/device/package', this.auth());
+    return this.http.call('GET /v1/device/package', {}, this.auth());
   }
 
   /**

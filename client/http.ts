@@ -11,8 +11,10 @@
  * - {@link MophasClientError}: the base class, also used for client-side problems
  *   (not logged in, a body that is not JSON, …).
  *
- * No AWS SDK, no server modules: only `fetch` (Node ≥ 20).
+ * Requests and answers are typed by the route contracts ({@link HttpClient.call},
+ * types only: client/api.ts). No AWS SDK, no server modules: only `fetch` (Node ≥ 20).
  */
+import type { Answer, CallInput, RouteKey } from './api';
 
 /** Base class of every error the SDK throws on purpose; `code` is stable and machine-readable. */
 export class MophasClientError extends Error {
@@ -200,29 +202,25 @@ export class HttpClient {
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
 
-  /** GET and return the parsed body. */
-  async get<T>(path: string, options?: RequestOptions): Promise<T> {
-    return (await this.send<T>('GET', path, options)).body;
+  /**
+   * Calls a route of the contract table by its key (`"POST /v1/device/check-in"`),
+   * filling the path parameters in, and returns status, headers and the answer,
+   * typed by the route's contract.
+   */
+  async exchange<K extends RouteKey>(
+    key: K,
+    input: CallInput<K>,
+    options: Omit<RequestOptions, 'body' | 'query'> = {},
+  ): Promise<HttpResponse<Answer<K>>> {
+    const space = key.indexOf(' ');
+    const { params, query, body } = input as { params?: Record<string, string>; query?: RequestOptions['query']; body?: unknown };
+    const path = key.slice(space + 1).replace(/\{(\w+)\}/g, (_, name: string) => seg(String(params?.[name] ?? '')));
+    return this.send<Answer<K>>(key.slice(0, space), path, { ...options, query, body });
   }
 
-  /** POST a JSON body (optional) and return the parsed answer. */
-  async post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
-    return (await this.send<T>('POST', path, { ...options, body })).body;
-  }
-
-  /** PUT a JSON body (optional) and return the parsed answer. */
-  async put<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
-    return (await this.send<T>('PUT', path, { ...options, body })).body;
-  }
-
-  /** DELETE and return the parsed answer. */
-  async delete<T>(path: string, options?: RequestOptions): Promise<T> {
-    return (await this.send<T>('DELETE', path, options)).body;
-  }
-
-  /** PATCH a JSON body and return the parsed answer. */
-  async patch<T>(path: string, body: unknown, options?: RequestOptions): Promise<T> {
-    return (await this.send<T>('PATCH', path, { ...options, body })).body;
+  /** Like {@link exchange}, returning the answer's body only. */
+  async call<K extends RouteKey>(key: K, input: CallInput<K>, options?: Omit<RequestOptions, 'body' | 'query'>): Promise<Answer<K>> {
+    return (await this.exchange(key, input, options)).body;
   }
 
   private authorization(): string | undefined {

@@ -12,21 +12,10 @@
 import type { CognitoIdentityProviderClient, InitiateAuthCommandOutput } from '@aws-sdk/client-cognito-identity-provider';
 import { HttpClient, MophasClientError } from './http';
 import { memoryStore, type StateStore } from './state';
+import type { SignInInfo } from './types';
 
 /** How the API's people sign in (`GET /v1/support/sign-in`). */
-export interface SignInInfo {
-  provider: 'cognito';
-  region: string;
-  userPoolId: string;
-  issuer: string;
-  clients: { cli: string; console: string };
-  /** Local stack only: the Cognito-compatible endpoint. */
-  endpoint?: string;
-  /** Base URL of the hosted sign-in's OAuth 2.0 endpoints, for a web page (absent when the pool has no domain). */
-  hostedSignIn?: string;
-  /** The scopes a web page asks the hosted sign-in for. */
-  scopes?: string[];
-}
+export type { SignInInfo };
 
 /** What a signed-in session keeps (in the state file: it holds secrets). */
 export interface SupportTokens {
@@ -138,9 +127,11 @@ export class SupportSession {
 
   /** Asks the API how its people sign in. */
   static discover(apiUrl: string, options: { timeoutMs?: number; fetch?: typeof fetch } = {}): Promise<SignInInfo> {
-    return new HttpClient({ baseUrl: apiUrl, timeoutMs: options.timeoutMs, fetch: options.fetch }).get<SignInInfo>('/v1/support/sign-in', {
-      authorization: null,
-    });
+    return new HttpClient({ baseUrl: apiUrl, timeoutMs: options.timeoutMs, fetch: options.fetch }).call(
+      'GET /v1/support/sign-in',
+      {},
+      { authorization: null },
+    );
   }
 
   private async signInInfo(): Promise<SignInInfo> {

@@ -16,19 +16,25 @@ import { SupportApi } from '../cli/lib/api';
 import { ApiError as CliApiError, CliError } from '../cli/lib/errors';
 import type { Progress } from '../cli/lib/progress';
 import { publishRelease, type PublishedRelease } from '../cli/lib/publish-release';
-import { ApiError, HttpClient, MophasClientError, seg, type LocalizedMessages } from './http';
-import { SupportSession, type SignInInfo } from './sign-in';
+import type { Body } from './api';
+import { ApiError, HttpClient, MophasClientError, type LocalizedMessages } from './http';
+import { SupportSession } from './sign-in';
 import { apiRegion, sigV4Authenticator, type AwsCredentials, type AwsCredentialsSource } from './sigv4';
 import type {
+  AgentChange,
+  AgentView,
   AuditEntry,
   CatalogRelease,
   ConfirmationResponseAnswer,
   FailedUpdate,
+  PublicRelease,
   ResolveAnswer,
   RolloutPlan,
   RolloutProgress,
   RolloutView,
+  SignInInfo,
   SupportCase,
+  SupportMe,
   UserView,
 } from './types';
 
@@ -49,15 +55,6 @@ export interface SupportClientOptions {
   readonly region?: string;
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
-}
-
-/** One agent and the customers assigned to it. */
-export interface AgentView {
-  username: string;
-  sub: string;
-  customers: string[];
-  updatedAt?: string;
-  updatedBy?: string;
 }
 
 export interface PublishReleaseInput {
@@ -135,8 +132,8 @@ export class SupportClient {
   }
 
   /** Published releases with storage details and rollout phase, oldest first (staff). */
-  listReleases(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
-    return this.http.get('/v1/support/releases');
+  listReleases(): Promise<{ catalogVersion: number; latestVersion: string | null; releases: CatalogRelease[] }> {
+    return this.http.call('GET /v1/support/releases', {});
   }
 
   /** How the API's people sign in (public). */
@@ -145,34 +142,34 @@ export class SupportClient {
   }
 
   /** The signed-in person as the API sees it: role, and the customers of an agent. */
-  me(): Promise<{ username: string; role: 'staff' | 'agent'; customers: 'all' | string[] }> {
-    return this.http.get('/v1/support/me');
+  me(): Promise<SupportMe> {
+    return this.http.call('GET /v1/support/me', {});
   }
 
   /** Agents and their customers, by user name (staff only). */
   async agents(page: { limit?: number; cursor?: string } = {}): Promise<Page<AgentView>> {
-    const answer = await this.http.get<{ agents: AgentView[]; cursor?: string }>('/v1/support/agents', { query: page });
+    const answer = await this.http.call('GET /v1/support/agents', { query: page });
     return { items: answer.agents, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 
   /** One agent's customers (staff only). */
   agent(username: string): Promise<AgentView> {
-    return this.http.get(`/v1/support/agents/${seg(username)}`);
+    return this.http.call('GET /v1/support/agents/{username}', { params: { username } });
   }
 
   /** Assigns a customer to an agent (staff only; audited; assigning twice changes nothing). */
-  assignAgent(username: string, customerId: string): Promise<{ agent: AgentView; changed: boolean }> {
-    return this.http.put(`/v1/support/agents/${seg(username)}/customers/${seg(customerId)}`);
+  assignAgent(username: string, customerId: string): Promise<AgentChange> {
+    return this.http.call('PUT /v1/support/agents/{username}/customers/{customerId}', { params: { username, customerId } });
   }
 
   /** Removes a customer from an agent (staff only; audited). */
-  unassignAgent(username: string, customerId: string): Promise<{ agent: AgentView; changed: boolean }> {
-    return this.http.delete(`/v1/support/agents/${seg(username)}/customers/${seg(customerId)}`);
+  unassignAgent(username: string, customerId: string): Promise<AgentChange> {
+    return this.http.call('DELETE /v1/support/agents/{username}/customers/{customerId}', { params: { username, customerId } });
   }
 
   /** A release's rollout: plan, phase and per wave the customers, offered, downloaded, started, concluded, failed. */
   rollout(version: string): Promise<RolloutProgress> {
-    return this.http.get(`/v1/support/releases/${seg(version)}/rollout`);
+    return this.http.call('GET /v1/support/releases/{version}/rollout', { params: { version } });
   }
 
   /**
@@ -182,74 +179,79 @@ export class SupportClient {
    * noticed). 409 ROLLOUT_CONFLICT carries the rollout as it now is.
    */
   async setRolloutPlan(version: string, plan: RolloutPlan, revision?: number): Promise<RolloutView> {
-    return this.http.put(`/v1/support/releases/${seg(version)}/rollout`, {
-      revision: revision ?? (await this.rollout(version)).revision,
-      plan,
+    return this.http.call('PUT /v1/support/releases/{version}/rollout', {
+      params: { version },
+      body: { revision: revision ?? (await this.rollout(version)).revision, plan },
     });
   }
 
   /** pause · resume · advance (open the next wave now); `revision` as for setRolloutPlan. */
   async rolloutAction(version: string, action: 'pause' | 'resume' | 'advance', revision?: number): Promise<RolloutView> {
-    return this.http.post(`/v1/support/releases/${seg(version)}/rollout/${action}`, {
-      revision: revision ?? (await this.rollout(version)).revision,
+    return this.http.call(`POST /v1/support/releases/{version}/rollout/${action}`, {
+      params: { version },
+      body: { revision: revision ?? (await this.rollout(version)).revision },
     });
   }
 
   /** Withdraws a release: no customer is offered it any more (final). `revision` as for setRolloutPlan. */
   async withdrawRelease(version: string, options: { reason?: string; revision?: number } = {}): Promise<RolloutView> {
-    return this.http.post(`/v1/support/releases/${seg(version)}/withdraw`, {
-      revision: options.revision ?? (await this.rollout(version)).revision,
-      ...(options.reason ? { reason: options.reason } : {}),
+    return this.http.call('POST /v1/support/releases/{version}/withdraw', {
+      params: { version },
+      body: { revision: options.revision ?? (await this.rollout(version)).revision, ...(options.reason ? { reason: options.reason } : {}) },
     });
   }
 
   /** The public catalog (no credential needed). */
-  catalog(): Promise<{ catalogVersion: number; releases: CatalogRelease[] }> {
-    return this.http.get('/v1/catalog', { authorization: null });
+  catalog(): Promise<{ catalogVersion: number; releases: PublicRelease[] }> {
+    return this.http.call('GET /v1/catalog', {}, { authorization: null });
   }
 
   /** Turns the challenge the customer read over the phone into the response (audited; CODE-2/4). */
   confirmationResponse(customerId: string, version: string, challenge: string | readonly string[]): Promise<ConfirmationResponseAnswer> {
-    return this.http.post('/v1/support/confirmation-responses', { customerId, version, challenge });
+    return this.http.call('POST /v1/support/confirmation-responses', {
+      body: { customerId, version, challenge: typeof challenge === 'string' ? challenge : [...challenge] },
+    });
   }
 
   /** A customer's desktop users. */
   async listUsers(customerId: string): Promise<UserView[]> {
-    return (await this.http.get<{ users: UserView[] }>(`/v1/support/customers/${seg(customerId)}/users`)).users;
+    return (await this.http.call('GET /v1/support/customers/{customerId}/users', { params: { customerId } })).users;
   }
 
   /** Adds a desktop user; the user must change the password at the first login. */
-  addUser(customerId: string, user: { username: string; password: string; role: 'admin' | 'user' }): Promise<UserView> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/users`, user);
+  addUser(customerId: string, user: Body<'POST /v1/support/customers/{customerId}/users'>): Promise<UserView> {
+    return this.http.call('POST /v1/support/customers/{customerId}/users', { params: { customerId }, body: user });
   }
 
   /** Changes a user's role and/or resets the password (then changed at the next login). */
-  updateUser(customerId: string, username: string, change: { role?: 'admin' | 'user'; password?: string }): Promise<UserView> {
-    return this.http.patch(`/v1/support/customers/${seg(customerId)}/users/${seg(username)}`, change);
+  updateUser(
+    customerId: string,
+    username: string,
+    change: Body<'PATCH /v1/support/customers/{customerId}/users/{username}'>,
+  ): Promise<UserView> {
+    return this.http.call('PATCH /v1/support/customers/{customerId}/users/{username}', { params: { customerId, username }, body: change });
   }
 
   /** Customers whose update failed and awaits support, newest first. */
   async failedUpdates(page: { limit?: number; cursor?: string } = {}): Promise<Page<FailedUpdate>> {
-    const answer = await this.http.get<{ failedUpdates: FailedUpdate[]; cursor?: string }>('/v1/support/failed-updates', { query: page });
+    const answer = await this.http.call('GET /v1/support/failed-updates', { query: page });
     return { items: answer.failedUpdates, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 
   /** Open support cases, newest first. */
   async cases(page: { limit?: number; cursor?: string } = {}): Promise<Page<SupportCase>> {
-    const answer = await this.http.get<{ cases: SupportCase[]; cursor?: string }>('/v1/support/cases', { query: page });
+    const answer = await this.http.call('GET /v1/support/cases', { query: page });
     return { items: answer.cases, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 
   /** Marks a customer's failed update resolved: the red notice goes, the update may be retried; its cases close. */
   resolve(customerId: string, resolution: string): Promise<ResolveAnswer> {
-    return this.http.post(`/v1/support/customers/${seg(customerId)}/session/resolve`, { resolution });
+    return this.http.call('POST /v1/support/customers/{customerId}/session/resolve', { params: { customerId }, body: { resolution } });
   }
 
   /** A customer's audit trail, newest first (`action`: a prefix such as `session.` or `lock.`). */
   async audit(customerId: string, query: { limit?: number; cursor?: string; action?: string } = {}): Promise<Page<AuditEntry>> {
-    const answer = await this.http.get<{ entries: AuditEntry[]; cursor?: string }>(`/v1/support/customers/${seg(customerId)}/audit`, {
-      query,
-    });
+    const answer = await this.http.call('GET /v1/support/customers/{customerId}/audit', { params: { customerId }, query });
     return { items: answer.entries, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
 }

@@ -7,7 +7,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { CliError } from '../cli/lib/errors';
-import type { Notice } from '../shared/feed/notice';
+import type { Notice } from './types';
 import { DownloadError } from './download';
 import { ApiError, ApiUnreachableError, MophasClientError } from './http';
 import type { DeviceSummary, Grid, GridRow, Operator, OwedCommand, PushSummary } from './types';
@@ -196,9 +196,12 @@ export function renderPushSummary(title: string, summary: PushSummary, options: 
   const { colour } = options;
   const mark = (d: DeviceSummary) =>
     d.outcome === 'sent' || d.outcome === 'skipped-already-sent' ? paint(colour, '✓', 'green', 'bold') : paint(colour, '✗', 'red', 'bold');
-  const lines = [
-    `${paint(colour, title, 'bold')} — inviate ${summary.counts.sent}, non riuscite ${summary.counts.failed}, già inviate ${summary.counts.skippedAlreadySent}, senza token ${summary.counts.noToken}${summary.complete ? '' : ' (incompleto: premere di nuovo)'}`,
-  ];
+  const { counts, queued } = summary;
+  // Large fleets are pushed by the push worker: no per-device lines yet, the grid shows the outcomes.
+  const tally = counts
+    ? `inviate ${counts.sent}, non riuscite ${counts.failed}, già inviate ${counts.skippedAlreadySent}, senza token ${counts.noToken}`
+    : `in invio a ${queued?.devices ?? '?'} dispositivi: gli esiti compaiono nella griglia`;
+  const lines = [`${paint(colour, title, 'bold')} — ${tally}${summary.complete || !counts ? '' : ' (incompleto: premere di nuovo)'}`];
   for (const d of summary.devices) {
     lines.push(
       `  ${mark(d)} ${pad(formatOperator(d.operator), 22)} ${d.serial}  ${d.message.it}${d.reasonCode ? paint(colour, ` [${d.reasonCode}]`, 'dim') : ''}`,

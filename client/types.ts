@@ -1,229 +1,98 @@
 /**
- * Shapes of the API's answers, as the clients read them. The server-side
- * sources are named on each type; shared contract types (notices, owed
- * commands, push summaries, audit entries, support cases) are imported as
- * types only, so the SDK loads no server code.
+ * The types the SDK exposes for requests and answers. Every one is derived from
+ * the route contracts (shared/api) by type-only imports — none is written by
+ * hand here — so a change to a contract changes them, and the build fails where
+ * the SDK or a command line no longer fits.
  */
-import type { SupportCase } from '../shared/db/cases';
-import type { AuditEntry } from '../shared/db/audit';
-import type { Notice } from '../shared/feed/notice';
-import type { FeedAnswerPayload, FeedAnswerUpdate } from '../shared/feed/signed-answer';
-import type { Operator } from '../shared/db/devices';
-import type { DeviceSummary, FanOutResult } from '../shared/push/request';
-import type { OwedCommand, SessionState } from '../shared/session/state-machine';
-import type { LocalizedMessages } from './http';
+import type { z } from 'zod';
+import type { DeepReadonly } from '../shared/api';
+import type * as C from '../shared/api/components';
+import type { Answer, AnswerOf, Body } from './api';
 
-export type { AuditEntry, DeviceSummary, FeedAnswerPayload, FeedAnswerUpdate, Notice, Operator, OwedCommand, SessionState, SupportCase };
+type Of<S extends z.ZodType> = z.output<S>;
 
-/** The session as the admin window's actions return it (functions/session/window.ts `view`). */
-export interface SessionView {
-  sessionId: string;
-  state: SessionState;
-  version: number;
-  targetVersion: string | null;
-  forced: boolean;
-}
+/** A text in Italian (shown to users) and English (logs, support). */
+export type LocalizedText = Of<typeof C.LocalizedText>;
 
-/** Per-device summary of a push (SES-3/7/10), docs/push.md "Summary". */
-export interface PushSummary {
-  complete: boolean;
-  counts: FanOutResult['counts'];
-  devices: DeviceSummary[];
-  ignored: FanOutResult['ignored'];
-}
+// Feed (the notice and the signed payload come out of the shared verifier, hence read-only).
+export type Notice = DeepReadonly<Of<typeof C.Notice>>;
+export type FeedAnswerPayload = DeepReadonly<Of<typeof C.FeedAnswerPayload>>;
+export type FeedAnswerUpdate = NonNullable<FeedAnswerPayload['update']>;
+/** GET /v1/desktop/feed, before its signature is verified. */
+export type FeedReply = Answer<'GET /v1/desktop/feed'>;
+export type FeedKeys = Answer<'GET /v1/feed/keys'>;
+export type DownloadedAnswer = Answer<'POST /v1/desktop/releases/{version}/downloaded'>;
 
-/** Answer of the push buttons: Invia START UPDATE, Fine aggiornamento / END UPDATE, Riattiva. */
-export interface PushAnswer {
-  session: SessionView;
-  summary: PushSummary;
-}
+// Desktop users
+export type LoginAnswer = Answer<'POST /v1/desktop/login'>;
 
-/** One row of "Gestione aggiornamento": the server's own type (type-only import, nothing loaded at run time). */
-import type { GridRow } from '../functions/session/grid';
-export type { GridRow };
+// The admin window (SES-*)
+export type SessionState = Of<typeof C.SessionState>;
+export type SessionView = Of<typeof C.SessionView>;
+export type Grid = AnswerOf<'GET /v1/desktop/update', 200>;
+export type GridRow = Of<typeof C.GridRow>;
+export type GridFilter = Grid['filter'];
+export type Operator = Of<typeof C.Operator>;
+export type DeviceSummary = Of<typeof C.DeviceSummary>;
+export type PushSummary = Of<typeof C.PushSummary>;
+export type PushAnswer = Of<typeof C.PushAnswer>;
+export type SessionAnswer = Of<typeof C.SessionAnswer>;
+export type ForceAnswer = Answer<'POST /v1/desktop/update/force'>;
+export type ConcludeAnswer = Answer<'POST /v1/desktop/update/conclude'>;
+export type DisableAnswer = Answer<'POST /v1/desktop/devices/{serial}/disable'>;
+export type EnableAnswer = Answer<'POST /v1/desktop/devices/{serial}/enable'>;
+export type ReportToSupportAnswer = Answer<'POST /v1/desktop/update/report'>;
+export type Outcome = Body<'POST /v1/desktop/update/outcome'>;
 
-export type GridFilter = 'all' | 'updated' | 'not-updated';
+// Confirmation codes and the manual lock (CODE-*, LOCK-*)
+export type ChallengeAnswer = Answer<'POST /v1/desktop/releases/{version}/challenge'>;
+export type ConfirmationAnswer = Answer<'POST /v1/desktop/releases/{version}/confirmation'>;
+export type Code2Answer = Answer<'POST /v1/desktop/devices/{serial}/lock-exchange'>;
+export type VerifyAnswer = Answer<'POST /v1/desktop/devices/{serial}/lock-exchange/verify'>;
 
-/** GET /v1/desktop/update. */
-export interface Grid {
-  session: {
-    sessionId: string | null;
-    state: SessionState;
-    version: number;
-    targetVersion: string | null;
-    forced: boolean;
-    supportCaseId: string | null;
-  };
-  desktopVersion: string | null;
-  allowedActions: string[];
-  buttons: { startUpdate: boolean; forceUpdate: boolean };
-  /** Phase 1 of a release Alturas withdrew: why Avvia/Forza are gone (Chiudi aggiornamento instead). */
-  releaseWithdrawn?: { version: string | null; message: LocalizedMessages };
-  counts: { devices: number; awaiting: number; updated: number };
-  filter: GridFilter;
-  rows: GridRow[];
-}
+// Devices (DEV-*)
+export type OwedCommand = Of<typeof C.OwedCommand>;
+export type OwedAnswer = Of<typeof C.OwedAnswer>;
+export type Registration = Answer<'POST /v1/device/register'>;
+export type ReportAnswer = Of<typeof C.ReportAnswer>;
+export type AckAnswer = Answer<'POST /v1/device/ack'>;
+export type InstalledAnswer = Answer<'POST /v1/device/installed'>;
+export type DevicePackage = Answer<'GET /v1/device/package'>;
 
-/** First step of a double confirmation (Forza, Disabilita, Aggiornamento concluso). */
-export interface ConfirmationRequired {
-  confirmationRequired: true;
-  /** Send it back to confirm; stale as soon as the session changes. */
-  confirmToken: string;
-  warning: LocalizedMessages;
-}
+// Support
+export type CatalogRelease = Answer<'GET /v1/support/releases'>['releases'][number];
+export type PublicRelease = Answer<'GET /v1/catalog'>['releases'][number];
+export type PublishedRelease = Answer<'POST /v1/support/releases'>;
+export type StagedUpload = Answer<'POST /v1/support/releases/{version}/uploads'>;
+export type UserView = Of<typeof C.UserView>;
+export type FailedUpdate = Answer<'GET /v1/support/failed-updates'>['failedUpdates'][number];
+export type SupportCase = Of<typeof C.SupportCase>;
+export type AuditEntry = Of<typeof C.AuditEntry>;
+export type ResolveAnswer = Answer<'POST /v1/support/customers/{customerId}/session/resolve'>;
+export type ConfirmationResponseAnswer = Answer<'POST /v1/support/confirmation-responses'>;
 
-export type ForceAnswer =
-  | (ConfirmationRequired & { notAwaiting: { serial: string; operator: Operator | null }[] })
-  | { confirmationRequired?: undefined; session: SessionView };
-export type ConcludeAnswer =
-  | (ConfirmationRequired & { notUpdated: { serial: string; operator: Operator | null; installedVersion: string | null }[] })
-  | { confirmationRequired?: undefined; session: SessionView };
-export type DisableAnswer = ConfirmationRequired | { confirmationRequired?: undefined; serial: string; enabled: false };
+// Sign-in for people on the Alturas side, and agent assignments
+/** GET /v1/support/sign-in: how staff and agents sign in (the pool, its clients, the hosted sign-in). */
+export type SignInInfo = Answer<'GET /v1/support/sign-in'>;
+export type SupportMe = Answer<'GET /v1/support/me'>;
+/** One agent and the customers staff assigned to it. */
+export type AgentView = Answer<'GET /v1/support/agents/{username}'>;
+/** An assignment change: the agent as it now is, and whether anything changed. */
+export type AgentChange = Answer<'PUT /v1/support/agents/{username}/customers/{customerId}'>;
 
-/** POST /v1/desktop/login. */
-export interface LoginAnswer {
-  token: string;
-  expiresAt: string;
-  username: string;
-  role: 'admin' | 'user';
-  workstation: 'server' | 'client';
-  mustChangePassword: boolean;
-}
-
-/** Procedura preliminare di aggiornamento: the challenge (CODE-1). */
-export interface ChallengeAnswer {
-  version: string;
-  challenge: string;
-  groups: string[];
-  expiresAt: string;
-  attemptsLeft: number;
-}
-
-/** GENERA. */
-export interface Code2Answer {
-  serial: string;
-  action: 'lock' | 'unlock';
-  code2: string;
-  expiresAt: string;
-}
-
-/** VERIFICA. */
-export interface VerifyAnswer {
-  serial: string;
-  action: 'lock' | 'unlock';
-  verified: true;
-  blocked: boolean;
-}
-
-/** The desktop's startup answer before verification (functions/version-feed/feed.ts). */
-export interface FeedReply {
-  answer: unknown;
-  installedStatus?: 'update' | 'up-to-date' | 'ahead';
-  latestVersion?: string;
-}
-
-/** What every device answer carries (functions/devices/check-in.ts). */
-export interface OwedAnswer {
-  command: OwedCommand;
-  session: { sessionId: string; state: SessionState } | null;
-  desktopVersion: string | null;
-}
-
-/** POST /v1/device/register. */
-export interface Registration extends OwedAnswer {
-  serial: string;
-  credential: string;
-  lockSecret: string;
-  registration: 'new' | 'renewed';
-}
-
-/** ack / locked / unsent-data-sent. */
-export type ReportAnswer = OwedAnswer & { serial: string; sessionId: string; recorded: boolean };
-
-/** POST /v1/device/installed. */
-export type InstalledAnswer = OwedAnswer & { serial: string; installedVersion: string; updated: boolean; recorded: boolean };
-
-/** GET /v1/device/package. */
-export interface DevicePackage {
-  version: string;
-  size: number;
-  sha256: string;
-  url: string;
-  urlExpiresAt: number;
-}
-
-/** A catalog entry as support lists it (GET /v1/support/releases). */
-export interface CatalogRelease {
-  version: string;
-  notesUrl: string;
-  requiresConfirmationCode: boolean;
-  publishedAt: string;
-  catalogVersion?: number;
-  desktop: { size: number; sha256: string; key?: string };
-  mobile: { size: number; sha256: string; key?: string };
-  /** Support's listing only: the release's rollout phase (docs/rollout.md). */
-  rolloutPhase?: string;
-}
-
-/** A desktop user as support sees it (never a password or hash). */
-export interface UserView {
-  username: string;
-  role: 'admin' | 'user';
-  mustChangePassword: boolean;
-  createdAt: string;
-  passwordChangedAt?: string;
-  updatedAt?: string;
-}
-
-/** One row of support's failed-updates list: the server's own type. */
-import type { FailedUpdate } from '../functions/support/failed-updates';
-export type { FailedUpdate };
-
-export interface ResolveAnswer {
-  customerId: string;
-  session: { sessionId: string; state: SessionState; version: number };
-  fromState: SessionState;
-  resolvedAt: string;
-  resolvedBy: string;
-  closedCaseIds: string[];
-}
-
-export interface ConfirmationResponseAnswer {
-  customerId: string;
-  version: string;
-  challenge: string;
-  response: string;
-}
-
-/** A release's rollout as support sees it (functions/releases/rollout.ts, type-only). */
-import type { rolloutProgress, rolloutView } from '../functions/releases/rollout';
-import type { RolloutPlan } from '../shared/rollout/plan';
-export type { RolloutPlan };
-export type RolloutView = ReturnType<typeof rolloutView>;
+// Staged rollouts (docs/rollout.md)
+export type RolloutPlan = Body<'PUT /v1/support/releases/{version}/rollout'>['plan'];
+export type RolloutView = Answer<'PUT /v1/support/releases/{version}/rollout'>;
 /** GET /v1/support/releases/{version}/rollout: the view plus per-wave progress. */
-export type RolloutProgress = Awaited<ReturnType<typeof rolloutProgress>>;
+export type RolloutProgress = Answer<'GET /v1/support/releases/{version}/rollout'>;
 
+// The hosted update window (/desktop/)
 /** POST /v1/desktop/window-tickets: opens the hosted update window (`<api origin><path>`). */
-export interface WindowTicket {
-  ticket: string;
-  expiresAt: string;
-  /** `/desktop/#ticket=…`: the ticket rides in the fragment, never sent to a server. */
-  path: string;
-}
-
+export type WindowTicket = Answer<'POST /v1/desktop/window-tickets'>;
+/** POST /v1/desktop/window-session: the page's own user session. */
+export type WindowSession = Answer<'POST /v1/desktop/window-session'>;
 /** GET /v1/desktop/notice: the window's startup notice, for the desktop version the backend knows. */
-export interface WindowNotice {
-  notice: Notice;
-  desktopVersion: string;
-  update: { version: string; notesUrl: string; requiresConfirmationCode: boolean } | null;
-}
-
-/** One tablet of Gestione Mobile: the server's own type. */
-import type { MobileDeviceRow } from '../functions/session/grid';
-export type { MobileDeviceRow };
-
-/** GET /v1/desktop/devices. */
-export interface MobileDeviceList {
-  desktopVersion: string | null;
-  devices: MobileDeviceRow[];
-}
+export type WindowNotice = Answer<'GET /v1/desktop/notice'>;
+/** GET /v1/desktop/devices (Gestione Mobile). */
+export type MobileDeviceList = Answer<'GET /v1/desktop/devices'>;
+export type MobileDeviceRow = MobileDeviceList['devices'][number];

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
-import { HTTP_FUNCTIONS, type HttpFunctionName } from '../shared/http/routes';
+import { HTTP_FUNCTIONS, ROUTES, type HttpFunctionName } from '../shared/api';
 import { AccessLogBucket } from './constructs/access-log-bucket';
 import { DataTable } from './constructs/data-table';
 import { type PackageCustomDomain, PackageDistribution } from './constructs/package-distribution';
@@ -16,7 +16,6 @@ import { StaffSignIn, type StaffSignInProps } from './constructs/staff-sign-in';
 import { WebSite } from './constructs/web-site';
 import { routeAuthorizer } from '../shared/auth/principals';
 import { LOCAL_CONSOLE_URL } from '../shared/auth/sign-in';
-import { ROUTES } from '../shared/http/routes';
 
 /** Name of the CloudFormation parameter carrying the SNS platform application ARN. */
 export const PLATFORM_APPLICATION_PARAMETER = 'PlatformApplicationArn';

@@ -15,7 +15,7 @@ import { bearerToken, verifyJwt } from '../shared/auth/jwt';
 import { routeAuthorizer } from '../shared/auth/principals';
 import { jwtAuthorizerSettings, staffSignIn } from '../shared/auth/sign-in';
 import { optionalEnv, requireEnv, SECRET_VALUE_ENV } from '../shared/config';
-import type { RouteSpec } from '../shared/http/routes';
+import type { RouteContract } from '../shared/api';
 import { LOCAL_PIPELINE_ARN, verifySigV4 } from './sigv4-verify';
 
 /** API Gateway's answer when an authorizer refuses a request. */
@@ -35,7 +35,11 @@ const refusal = (statusCode: 401 | 403, wwwAuthenticate?: string): GatewayRefusa
  * Runs the route's authorizer on the event (which it completes with
  * `requestContext.authorizer`); returns the refusal to answer instead, if any.
  */
-export async function runAuthorizer(route: RouteSpec, event: APIGatewayProxyEventV2, body?: Buffer): Promise<GatewayRefusal | undefined> {
+export async function runAuthorizer(
+  route: RouteContract,
+  event: APIGatewayProxyEventV2,
+  body?: Buffer,
+): Promise<GatewayRefusal | undefined> {
   const context = event.requestContext as unknown as { authorizer?: Record<string, unknown> };
   switch (routeAuthorizer(route.auth)) {
     case 'jwt': {

@@ -28,7 +28,7 @@ import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decodeUrlSigningKey } from '../shared/domain/package-url';
-import { isEdgeResponse, loadEdgeFunction, type CfValue, type EdgeRequest, type EdgeResponse } from './edge-runtime';
+import { isEdgeResponse, loadEdgeFunction, type CfValue, type EdgeEvent, type EdgeRequest, type EdgeResponse } from './edge-runtime';
 
 export interface LocalCdnOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -136,7 +136,7 @@ async function handle(
 }
 
 /** The viewer-request event CloudFront builds: query values decoded, repeated ones as multiValue. */
-function viewerRequestEvent(req: IncomingMessage, rawUrl: string, requestId: string) {
+function viewerRequestEvent(req: IncomingMessage, rawUrl: string, requestId: string): EdgeEvent {
   const q = rawUrl.indexOf('?');
   const uri = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const querystring: Record<string, CfValue> = {};
@@ -163,7 +163,7 @@ function viewerRequestEvent(req: IncomingMessage, rawUrl: string, requestId: str
     version: '1.0',
     context: { eventType: 'viewer-request', distributionId: 'LOCALCDN', requestId },
     viewer: { ip: req.socket.remoteAddress ?? '127.0.0.1' },
-    request: { method: req.method ?? 'GET', uri, querystring, headers, cookies } satisfies EdgeRequest,
+    request: { method: req.method ?? 'GET', uri, querystring, headers, cookies },
   };
 }
 

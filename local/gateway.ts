@@ -3,19 +3,23 @@
  * request into the same event API Gateway would send, runs the route's
  * authorizer like API Gateway (JWT for people, IAM for the pipeline:
  * local/authorizers.ts), and calls the *same* handler module that is deployed to
- * Lambda (`functions/<fn>/handler.ts`), using the route table in
- * shared/http/routes.ts. Unmatched requests go to the `not-found` function, as
- * the `$default` route does in AWS. With `webRoot`, it also serves the built
- * window pages at `/desktop/` (CloudFront's default behaviour in AWS), so the
- * pages and the API share one origin locally too.
+ * Lambda (`functions/<fn>/handler.ts`), using
+ * the contract table (shared/api). Unmatched requests go to the `not-found`
+ * function, as the `$default` route does in AWS. Unlike API Gateway, it also
+ * checks every answer against the route's contract (shared/api/check-response.ts),
+ * so a handler that drifts from its contract fails a test, not an integrator.
+ * With `webRoot`, it also serves the built window pages at `/desktop/`
+ * (CloudFront's default behaviour in AWS), so the pages and the API share one
+ * origin locally too.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { checkResponse } from '../shared/api/check-response';
+import { resolveRoute, routeKey, type HttpFunctionName, type RouteContract } from '../shared/api';
 import { errorBody } from '../shared/http/response';
-import { resolveRoute, routeKey, type HttpFunctionName, type RouteSpec } from '../shared/http/routes';
 import { runAuthorizer } from './authorizers';
 import { lambdaContext } from './lambda-context';
 import { isWebPath, webFile } from './web-files';
@@ -42,8 +46,9 @@ export function loadHandler(fn: HttpFunctionName): Promise<Handler> {
 /** Builds the API Gateway v2 event for a request. */
 export function toEvent(input: { method: string; url: string; headers: Record<string, string>; body?: Buffer; sourceIp?: string }): {
   fn: HttpFunctionName;
-  route?: RouteSpec;
   event: APIGatewayProxyEventV2;
+  /** The route's contract; undefined for the `$default` route. */
+  route: RouteContract | undefined;
 } {
   const url = new URL(input.url, 'http://localhost');
   const method = input.method.toUpperCase();
@@ -83,7 +88,7 @@ export function toEvent(input: { method: string; url: string; headers: Record<st
     body: body ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
     isBase64Encoded: body ? !textual : false,
   };
-  return { fn: resolved.route ? resolved.route.fn : 'not-found', route: resolved.route, event };
+  return { fn: resolved.route ? resolved.route.fn : 'not-found', event, route: resolved.route };
 }
 
 /** Invokes the handler for a request and normalises its result like API Gateway does. */
@@ -105,6 +110,37 @@ export interface Gateway {
   url: string;
   server: Server;
   close(): Promise<void>;
+}
+
+/**
+ * An answer that does not match its route's contract becomes a 500 saying why
+ * (and is logged), so the test or the local user sees the drift at once.
+ */
+function checked(route: RouteContract | undefined, result: Awaited<ReturnType<typeof invoke>>) {
+  let body: unknown;
+  let problems: string[];
+  try {
+    body =
+      result.body === undefined || result.body === ''
+        ? undefined
+        : JSON.parse(result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body);
+    problems = checkResponse(route, result.statusCode ?? 200, body);
+  } catch {
+    problems = ['the body is not JSON'];
+  }
+  if (problems.length === 0) return result;
+  const name = route ? routeKey(route) : '$default';
+  console.error(`answer of ${name} does not match its contract (shared/api): ${problems.join('; ')}`);
+  return {
+    statusCode: 500,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(
+      errorBody('INTERNAL_ERROR', `The answer of ${name} does not match its contract.`, {
+        contractViolation: { status: result.statusCode, problems, body },
+      }),
+    ),
+    isBase64Encoded: false,
+  };
 }
 
 /**
@@ -143,7 +179,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, webRoot: string 
     return;
   }
   if (req.method === 'GET' && (req.url === '/openapi.json' || req.url === '/v1/openapi.json')) {
-    // Local only: the document generated from the handlers' own schemas (docs/openapi.json is its committed copy).
+    // Local only: the document generated from the route contracts (docs/openapi.json is its committed copy).
     const { openApiDocument } = await import('./openapi');
     send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(await openApiDocument(), null, 2));
     return;
@@ -160,7 +196,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, webRoot: string 
   }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  const { fn, route, event } = toEvent({
+  const { fn, event, route } = toEvent({
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     headers,
@@ -174,7 +210,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, webRoot: string 
   }
   let result;
   try {
-    result = await invoke(fn, event);
+    result = checked(route, await invoke(fn, event));
   } catch (error) {
     // What API Gateway answers when the integration fails.
     console.error(`handler ${fn} threw`, error);

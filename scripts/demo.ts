@@ -46,7 +46,7 @@ import {
   renderNotice,
   renderPushSummary,
 } from '../client/terminal';
-import type { CatalogRelease, Grid, GridFilter, Operator } from '../client/types';
+import type { Grid, GridFilter, Operator, PublicRelease } from '../client/types';
 import { compareVersions } from '../shared/domain/version';
 import type { NoticeKind } from '../shared/feed/notice';
 
@@ -198,7 +198,7 @@ export const provisionInTable: Provisioner = async (spec) => {
 };
 
 /** Picks releases from the catalog: the first plain step, and the first step into a release needing a code. */
-export function pickReleases(catalog: readonly CatalogRelease[]): DemoReleases | undefined {
+export function pickReleases(catalog: readonly PublicRelease[]): DemoReleases | undefined {
   const sorted = [...catalog].sort((a, b) => compareVersions(a.version, b.version));
   let plain: UpdateStep | undefined;
   let coded: UpdateStep | undefined;
@@ -273,7 +273,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     // The first call also loads the gateway's handlers: give it longer than a startup check.
     const api = new HttpClient({ baseUrl: options.apiUrl, timeoutMs: 20_000 });
-    await api.get('/v1/health');
+    await api.call('GET /v1/health', {});
     let releases = options.releases;
     if (releases && options.publishMissing) await publishMissing(support, releases, workDir, note);
     if (!releases) {
@@ -403,7 +403,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         start.session,
       );
       expect(
-        start.summary.counts.sent === deviceCount - 1 && start.summary.counts.noToken === 1,
+        start.summary.counts?.sent === deviceCount - 1 && start.summary.counts.noToken === 1,
         'every push sent but the tokenless one',
         start.summary.counts,
       );
@@ -454,11 +454,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
       stepLine('Aggiornamento concluso');
       const concluded = await desktop.conclude();
-      expect(
-        !concluded.confirmationRequired && concluded.session.state === 'concluded',
-        'concluded without a second confirmation',
-        concluded,
-      );
+      expect('session' in concluded && concluded.session.state === 'concluded', 'concluded without a second confirmation', concluded);
       for (const d of devices) {
         const owed = await d.client.checkIn();
         expect(owed.command.command === 'NONE', `${d.label} back to normal work`, owed.command);
@@ -552,12 +548,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
       stepLine('Forza aggiornamento: warning, devices at risk, second authorisation');
       const step1 = await desktop.forceUpdate();
-      expect(step1.confirmationRequired === true, 'a first step asking for confirmation');
-      if (step1.confirmationRequired) {
+      expect('confirmationRequired' in step1, 'a first step asking for confirmation');
+      if ('confirmationRequired' in step1) {
         note(paint(colour, step1.warning.it, 'yellow'));
         for (const d of step1.notAwaiting) note(`  a rischio: ${d.serial} ${formatOperator(d.operator)}`);
         const step2 = await desktop.forceUpdate(step1.confirmToken);
-        expect(!step2.confirmationRequired && step2.session.state === 'updating' && step2.session.forced, 'a forced phase 2', step2);
+        expect('session' in step2 && step2.session.state === 'updating' && step2.session.forced, 'a forced phase 2', step2);
         note('Forza → Avvia: fase 2 (forzata)');
       }
 
@@ -588,12 +584,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
       stepLine('Aggiornamento concluso: a device is not updated → warning and second confirmation');
       const c1 = await desktop.conclude();
-      expect(c1.confirmationRequired === true, 'a warning before concluding with a device not updated');
-      if (c1.confirmationRequired) {
+      expect('confirmationRequired' in c1, 'a warning before concluding with a device not updated');
+      if ('confirmationRequired' in c1) {
         note(paint(colour, `Avviso: Fine Aggiornamento — ${c1.warning.it}`, 'yellow'));
         expect(c1.notUpdated.length === 1 && c1.notUpdated[0]!.serial === silent.serial, 'the silent device listed', c1.notUpdated);
         const c2 = await desktop.conclude(c1.confirmToken);
-        expect(!c2.confirmationRequired && c2.session.state === 'concluded', 'concluded after the second confirmation', c2);
+        expect('session' in c2 && c2.session.state === 'concluded', 'concluded after the second confirmation', c2);
         note('OK → OK: aggiornamento concluso');
       }
       stepLine(`${silent.label} starts later: outside the session it is sent to the desktop version (DEV-6)`);
@@ -793,7 +789,7 @@ async function main() {
     for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
   }
   try {
-    await new HttpClient({ baseUrl: apiUrl, timeoutMs: 3000 }).get('/v1/health');
+    await new HttpClient({ baseUrl: apiUrl, timeoutMs: 3000 }).call('GET /v1/health', {});
   } catch (error) {
     if (error instanceof ApiUnreachableError) {
       process.stderr.write(

@@ -3,7 +3,8 @@ import type { SupportApi } from './api';
 import { CliError } from './errors';
 import { formatBytes, inspectPackage, sha256File, type LocalPackage } from './files';
 import type { Progress } from './progress';
-import { uploadFile, type StagedUpload } from './upload';
+import type { PublishedRelease, StagedUpload } from '../../client/types';
+import { uploadFile } from './upload';
 
 export interface PublishOptions {
   version: string;
@@ -15,15 +16,7 @@ export interface PublishOptions {
 }
 
 /** The publish route's answer: the public release and its catalog version. */
-export interface PublishedRelease {
-  version: string;
-  notesUrl: string;
-  requiresConfirmationCode: boolean;
-  publishedAt: string;
-  catalogVersion: number;
-  desktop: { size: number; sha256: string };
-  mobile: { size: number; sha256: string };
-}
+export type { PublishedRelease };
 
 interface PreparedPackage extends LocalPackage {
   sha256: string;

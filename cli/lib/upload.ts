@@ -5,15 +5,9 @@ import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from './errors';
 
-/** The uploads route's answer (POST /v1/support/releases/{version}/uploads). */
-export interface StagedUpload {
-  kind: 'desktop' | 'mobile';
-  uploadKey: string;
-  uploadId?: string;
-  partSize: number;
-  parts: { partNumber: number; url: string }[];
-  expiresAt: string;
-}
+import type { StagedUpload } from '../../client/types';
+
+export type { StagedUpload };
 
 export interface UploadedParts {
   /** Each part's ETag (multipart uploads; the single-PUT part too). */

@@ -189,7 +189,7 @@ export async function submitResponse(user: UserPrincipal, version: string, respo
       conflict('CHALLENGE_CHANGED', 'The code changed meanwhile: use the one now shown.')
     );
   }
-  return { version, confirmed: true, confirmedAt: at };
+  return { version, confirmed: true as const, confirmedAt: at };
 }
 
 /**

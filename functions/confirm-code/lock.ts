@@ -154,5 +154,5 @@ export async function verifyExchange(user: UserPrincipal, serial: string, code3:
       conflict('EXCHANGE_CHANGED', 'The exchange changed meanwhile.')
     );
   }
-  return { serial, action: exchange.action, verified: true, blocked: exchange.action === 'lock' };
+  return { serial, action: exchange.action, verified: true as const, blocked: exchange.action === 'lock' };
 }

@@ -4,7 +4,7 @@ import { allOf, changeDeviceWith, DEVICE_ENABLED, recordCheckIn, type DeviceChan
 import { isOpen, owedCommand, type OwedCommand, type Session } from '../../shared/session/state-machine';
 import { deviceDisabled, deviceNotRegistered, type DeviceSessionView } from './device-errors';
 import { endpointNeedsRefresh, refreshEndpoint } from './push-endpoint';
-import type { CheckInInput } from './schemas';
+import type { CheckInInput } from '../../shared/api/routes/devices';
 import { putItem, readDeviceContext, sessionCheck } from './store';
 
 /** What every device answer carries: the command owed now, the open session, the desktop's version. */

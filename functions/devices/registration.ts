@@ -21,7 +21,7 @@ import { tooManyRequests, unauthorized } from '../../shared/errors';
 import { owedAnswer, pushTokenChange, type OwedAnswer } from './check-in';
 import { deviceDisabled } from './device-errors';
 import { endpointNeedsRefresh, refreshEndpoint } from './push-endpoint';
-import type { RegisterInput } from './schemas';
+import type { RegisterInput } from '../../shared/api/routes/devices';
 import { customerOfLicence, putItem, readDeviceContext, revokeCredentialItem } from './store';
 
 /**

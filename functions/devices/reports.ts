@@ -13,7 +13,7 @@ import {
 import { owedCommand } from '../../shared/session/state-machine';
 import { owedAnswer, sessionView, type OwedAnswer } from './check-in';
 import { deviceDisabled, deviceNotRegistered, noUpdateSession, staleSession, versionMismatch } from './device-errors';
-import type { AckCommand } from './schemas';
+import type { AckCommand } from '../../shared/api/routes/devices';
 import { putItem, readDeviceContext, sessionCheck, type DeviceContext } from './store';
 
 /** The device row, or the 404/403 every device route gives for a missing or disabled one. */

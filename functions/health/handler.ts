@@ -1,18 +1,18 @@
+import { health as routes } from '../../shared/api/routes/health';
 import { getCatalogHead } from '../../shared/db/catalog';
 import { AppError } from '../../shared/errors';
-import { httpHandler, route } from '../../shared/http/handler';
-import { json } from '../../shared/http/response';
+import { httpHandler, implement, ok } from '../../shared/http/handler';
 import { logger } from '../../shared/observability';
 
 /** GET /v1/health: answers when the function runs and the table is reachable. */
-export const health = async () => {
+export const health = implement(routes.health, async () => {
   try {
     const head = await getCatalogHead();
-    return json(200, { status: 'ok', time: new Date().toISOString(), catalogVersion: head.catalogVersion });
+    return ok({ status: 'ok', time: new Date().toISOString(), catalogVersion: head.catalogVersion });
   } catch (error) {
     logger.error('health check: table unreachable', { error: error as Error });
     throw new AppError(503, 'DEPENDENCY_UNAVAILABLE', 'The data store is not reachable right now. Retry in a moment.');
   }
-};
+});
 
-export const handler = httpHandler('health', { 'GET /v1/health': route({}, health) });
+export const handler = httpHandler('health', [health]);

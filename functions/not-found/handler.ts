@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { AppError } from '../../shared/errors';
 import { httpErrors, type HttpEvent, type HttpResult } from '../../shared/http/handler';
 import { json, errorBody } from '../../shared/http/response';
-import { resolveRoute } from '../../shared/http/routes';
+import { resolveRoute } from '../../shared/api';
 import { METRIC } from '../../shared/metric-names';
 import { countMetric, observability } from '../../shared/observability';
 

@@ -12,7 +12,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../../shared/aws/clients';
 import { bucketName } from '../../shared/config';
-import { MiB } from './limits';
+import { MiB } from '../../shared/domain/upload-limits';
 
 /*
  * S3 access for release packages: presigned uploads into staging/, multipart

@@ -6,7 +6,7 @@ import { getCatalogHead, getRelease, putRelease } from '../../shared/db/catalog'
 import type { PackageInfo, Release } from '../../shared/domain/catalog';
 import { AppError } from '../../shared/errors';
 import { logger } from '../../shared/observability';
-import { newPackageKey, parseStagingKey } from './package-keys';
+import { newPackageKey, parseStagingKey } from '../../shared/domain/package-keys';
 import { completeMultipart, copyVerified, headObject, sha256OfObject, type StoredObject } from './package-store';
 import {
   catalogBusy,
@@ -18,7 +18,7 @@ import {
   uploadKeyMismatch,
   verificationTimeout,
 } from './release-errors';
-import type { PackageKind, PackageRef, PublishBody } from './schemas';
+import type { PackageKind, PackageRef, PublishBody } from '../../shared/api/routes/releases';
 import { newRolloutItem } from '../../shared/db/rollout';
 import type { Rollout } from '../../shared/rollout/rollout';
 import { assertPilotsExist, initialRollout } from './rollout';

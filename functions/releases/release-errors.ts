@@ -1,6 +1,6 @@
 import { AppError, conflict } from '../../shared/errors';
 import { publicRelease, type Release } from '../../shared/domain/catalog';
-import type { PackageKind } from './schemas';
+import type { PackageKind } from '../../shared/api/routes/releases';
 
 /** What support sees of a release that already exists (409 RELEASE_EXISTS). */
 export function releaseSummary(r: Release) {

@@ -1,11 +1,11 @@
 import type { PipelinePrincipal } from '../../shared/auth/principals';
 import { getRelease } from '../../shared/db/catalog';
 import { logger } from '../../shared/observability';
-import { UPLOAD_URL_TTL_SECONDS, partLength, planUpload } from './limits';
-import { newStagingKey } from './package-keys';
+import { UPLOAD_URL_TTL_SECONDS, partLength, planUpload } from '../../shared/domain/upload-limits';
+import { newStagingKey } from '../../shared/domain/package-keys';
 import { presignPart, presignPut, startMultipart } from './package-store';
 import { releaseExists } from './release-errors';
-import type { StartUploadBody } from './schemas';
+import type { StartUploadBody } from '../../shared/api/routes/releases';
 
 /** What the uploader needs: where to PUT each part, until when. */
 export interface StagedUpload {

@@ -1,63 +1,47 @@
-import { z } from 'zod';
-import { SerialField, VersionField } from '../../shared/http/fields';
-import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
-import { json } from '../../shared/http/response';
+import { session as routes } from '../../shared/api/routes/session';
+import { httpHandler, implement, notModified, ok } from '../../shared/http/handler';
 import * as window from './window';
 
-const Token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'the confirmToken from the first step');
-const OneRow = z.object({ serial: SerialField.optional() });
-const Confirm = z.object({ confirmToken: Token.optional() });
-const Outcome = z.discriminatedUnion('result', [
-  z.object({ result: z.literal('success'), version: VersionField }),
-  z.object({
-    result: z.literal('failed'),
-    log: z
-      .string()
-      .min(1)
-      .max(900 * 1024),
-    message: z.string().max(2000).optional(),
-  }),
-]);
-
-const admin = (request: HttpRequest) => principalOf(request, 'user');
-const NoBody = { body: z.object({}), bodyOptional: true } as const;
-const SerialPath = z.object({ serial: SerialField });
-
 /** GET /v1/desktop/update: the window's data; 304 when unchanged since the ETag the desktop holds. */
-export const grid = route({ query: z.object({ filter: z.enum(['all', 'updated', 'not-updated']).default('all') }) }, async (request) => {
-  const { body, etag } = await window.grid(admin(request), request.input.query.filter);
-  if (request.event.headers['if-none-match'] === etag) {
-    return { statusCode: 304, headers: { etag, 'cache-control': 'no-cache' } };
-  }
-  return json(200, body, { etag, 'cache-control': 'no-cache' });
+export const grid = implement(routes.grid, async ({ principal, query, event }) => {
+  const { body, etag } = await window.grid(principal, query.filter);
+  const headers = { etag, 'cache-control': 'no-cache' };
+  return event.headers['if-none-match'] === etag ? notModified(headers) : ok(body, headers);
 });
 
-export const handler = httpHandler('session', {
-  'GET /v1/desktop/update': grid,
-  'POST /v1/desktop/update/start-update-push': route({ body: OneRow, bodyOptional: true }, async (r) =>
-    json(200, await window.sendStartUpdate(admin(r), r.lambda, r.input.body.serial)),
-  ),
-  'POST /v1/desktop/update/start': route(NoBody, async (r) => json(200, await window.startUpdate(admin(r)))),
-  'POST /v1/desktop/update/force': route({ body: Confirm, bodyOptional: true }, async (r) =>
-    json(200, await window.forceUpdate(admin(r), r.input.body.confirmToken)),
-  ),
-  'POST /v1/desktop/update/outcome': route({ body: Outcome }, async (r) => json(200, await window.reportOutcome(admin(r), r.input.body))),
-  'POST /v1/desktop/update/end-update-push': route({ body: OneRow, bodyOptional: true }, async (r) =>
-    json(200, await window.sendEndUpdate(admin(r), r.lambda, r.input.body.serial)),
-  ),
-  'POST /v1/desktop/update/conclude': route({ body: Confirm, bodyOptional: true }, async (r) =>
-    json(200, await window.conclude(admin(r), r.input.body.confirmToken)),
-  ),
-  'POST /v1/desktop/update/reactivate': route(NoBody, async (r) => json(200, await window.reactivate(admin(r), r.lambda))),
-  'POST /v1/desktop/update/close': route(NoBody, async (r) => json(200, await window.closeUpdate(admin(r), r.lambda))),
-  'POST /v1/desktop/update/report': route({ body: z.object({ message: z.string().max(4000).optional() }), bodyOptional: true }, async (r) =>
-    json(200, await window.reportToSupport(admin(r), r.input.body.message)),
-  ),
-  'POST /v1/desktop/devices/{serial}/disable': route({ path: SerialPath, body: Confirm, bodyOptional: true }, async (r) =>
-    json(200, await window.disableDevice(admin(r), r.input.path.serial, r.input.body.confirmToken)),
-  ),
-  'GET /v1/desktop/devices': route({}, async (r) => json(200, await window.mobileDevices(admin(r)))),
-  'POST /v1/desktop/devices/{serial}/enable': route({ path: SerialPath, ...NoBody }, async (r) =>
-    json(200, await window.enableDevice(admin(r), r.input.path.serial)),
-  ),
-});
+export const startUpdatePush = implement(routes.startUpdatePush, async ({ principal, lambda, body }) =>
+  ok(await window.sendStartUpdate(principal, lambda, body.serial)),
+);
+export const start = implement(routes.start, async ({ principal }) => ok(await window.startUpdate(principal)));
+export const force = implement(routes.force, async ({ principal, body }) => ok(await window.forceUpdate(principal, body.confirmToken)));
+export const outcome = implement(routes.outcome, async ({ principal, body }) => ok(await window.reportOutcome(principal, body)));
+export const endUpdatePush = implement(routes.endUpdatePush, async ({ principal, lambda, body }) =>
+  ok(await window.sendEndUpdate(principal, lambda, body.serial)),
+);
+export const conclude = implement(routes.conclude, async ({ principal, body }) => ok(await window.conclude(principal, body.confirmToken)));
+export const reactivate = implement(routes.reactivate, async ({ principal, lambda }) => ok(await window.reactivate(principal, lambda)));
+export const close = implement(routes.close, async ({ principal, lambda }) => ok(await window.closeUpdate(principal, lambda)));
+export const report = implement(routes.report, async ({ principal, body }) => ok(await window.reportToSupport(principal, body.message)));
+export const disableDevice = implement(routes.disableDevice, async ({ principal, params, body }) =>
+  ok(await window.disableDevice(principal, params.serial, body.confirmToken)),
+);
+export const mobileDevices = implement(routes.mobileDevices, async ({ principal }) => ok(await window.mobileDevices(principal)));
+export const enableDevice = implement(routes.enableDevice, async ({ principal, params }) =>
+  ok(await window.enableDevice(principal, params.serial)),
+);
+
+export const handler = httpHandler('session', [
+  grid,
+  startUpdatePush,
+  start,
+  force,
+  outcome,
+  endUpdatePush,
+  conclude,
+  reactivate,
+  close,
+  report,
+  disableDevice,
+  mobileDevices,
+  enableDevice,
+]);

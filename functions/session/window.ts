@@ -23,7 +23,6 @@ import {
 } from '../../shared/db/devices';
 import { deviceSetChangedItem, deviceSetUnchangedItem, getDeviceSetVersion } from '../../shared/db/device-set';
 import { createSupportCase } from '../../shared/db/cases';
-import { customerKeys } from '../../shared/db/keys';
 import { METRIC } from '../../shared/metric-names';
 import { countMetric, countPushOutcome, logger } from '../../shared/observability';
 import { caseNotification, notifySupport } from '../../shared/support/notify';
@@ -281,7 +280,7 @@ export async function forceUpdate(user: UserPrincipal, token?: string) {
   if (canStart) throw sessionConflict(current, 'Every device awaits the update: use Start update.', 'ALL_DEVICES_AWAITING');
   if (!token) {
     return {
-      confirmationRequired: true,
+      confirmationRequired: true as const,
       confirmToken: confirmToken(await confirmKey(), binding(current, 'force-update')),
       notAwaiting: devices.filter((d) => notAwaiting.includes(d.serial)).map((d) => ({ serial: d.serial, operator: d.operator ?? null })),
       warning: FORCE_WARNING,
@@ -314,7 +313,12 @@ export async function reportOutcome(
   if (outcome.result === 'success') {
     requireAllowed(current, 'report-success');
     if (outcome.version !== current.targetVersion) {
-      throw sessionConflict(current, `The session installs ${current.targetVersion}, not ${outcome.version}.`, 'VERSION_MISMATCH');
+      throw sessionConflict(
+        current,
+        `The session installs ${current.targetVersion}, not ${outcome.version}.`,
+        'VERSION_MISMATCH',
+        `L'aggiornamento in corso installa la versione ${current.targetVersion}, non la ${outcome.version}.`,
+      );
     }
     const saved = await saveSession(
       current,
@@ -377,7 +381,7 @@ export async function conclude(user: UserPrincipal, token?: string) {
   if (notUpdated.length > 0) {
     if (!token) {
       return {
-        confirmationRequired: true,
+        confirmationRequired: true as const,
         confirmToken: confirmToken(await confirmKey(), binding(current, 'conclude')),
         notUpdated: notUpdated.map((d) => ({
           serial: d.serial,
@@ -467,7 +471,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
   if (!device.enabled) throw conflict('DEVICE_DISABLED', 'This device is already disabled.', { serial });
   if (!token) {
     return {
-      confirmationRequired: true,
+      confirmationRequired: true as const,
       confirmToken: confirmToken(await confirmKey(), binding(session, 'disable-device', serial)),
       warning: {
         it: 'Al dispositivo verrà tolta la spunta Abilitato e non potrà più operare; scomparirà dalla griglia. Si potrà riabilitarlo da Gestione Autorizzazioni Tablet.',
@@ -477,7 +481,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
   }
   await requireConfirmation(session, 'disable-device', token, serial);
   await setEnabled(user, device, false, session);
-  return { serial, enabled: false };
+  return { serial, enabled: false as const };
 }
 
 /**
@@ -494,7 +498,7 @@ export async function enableDevice(user: UserPrincipal, serial: string) {
   });
   // Disabled again (or removed) between the two writes: say so rather than claim a re-opened registration.
   if (!reopened) throw conflict('DEVICE_CHANGED', 'The device changed meanwhile: look at it again.', { serial });
-  return { serial, enabled: true, registrationOpen: true };
+  return { serial, enabled: true as const, registrationOpen: true as const };
 }
 
 /** Flips Enabled with a note and its audit entry in one transaction; a re-enable also counts as a device-set change. */

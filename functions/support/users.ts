@@ -17,7 +17,7 @@ import { putNewUser, updateUserItem } from './user-store';
  * (`mustChangePassword: true`: every route but the password change answers 403
  * PASSWORD_CHANGE_REQUIRED until then). A role change applies from the user's
  * next login: a session token already issued keeps its role until it expires
- * (at most an hour, functions/users USER_TOKEN_TTL_MS).
+ * (at most an hour, USER_TOKEN_TTL_MS in functions/users/sessions.ts).
  *
  * Responses and audit entries never carry a password or its hash.
  */

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import type { UserPrincipal } from '../../shared/auth/principals';
 import { actorOf, writeAudit } from '../../shared/db/audit';
 import { putWindowTicket, useWindowTicket } from '../../shared/db/credentials';
@@ -37,10 +36,6 @@ export const WINDOW_SESSION_TTL_MS = 60 * 60 * 1000;
 export const WINDOW_TICKETS_PER_HOUR: RateLimit = { limit: 60, windowSeconds: 3600 };
 
 const TICKET_PREFIX = 'wtk_';
-/** `wtk_` + 32 random bytes in base64url. */
-export const WindowTicketBody = z.object({
-  ticket: z.string().regex(/^wtk_[A-Za-z0-9_-]{43}$/, 'the ticket from the desktop: wtk_ followed by 43 characters'),
-});
 
 const ticketInvalid = () =>
   new AppError(

@@ -8,7 +8,7 @@ import { getReleaseState, releaseStateFirst } from '../../shared/db/codes';
 import { readFeedState } from '../../shared/db/feed';
 import { ddb } from '../../shared/aws/clients';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../../shared/errors';
+import { AppError, badRequest, conflict, notFound } from '../../shared/errors';
 import { nextRelease } from '../../shared/feed/next-release';
 import { logger } from '../../shared/observability';
 import { decideNotice } from '../../shared/feed/notice';
@@ -146,7 +146,7 @@ export async function windowNotice(user: UserPrincipal, now = new Date()) {
 /** The feed's public keys, for clients to pin (and to rotate: several may be listed). */
 export async function publicKeys() {
   const keys = await feedKeyPair();
-  return { keys: [{ keyId: keys.keyId, algorithm: 'Ed25519', publicKey: keys.publicKeyBase64url }] };
+  return { keys: [{ keyId: keys.keyId, algorithm: 'Ed25519' as const, publicKey: keys.publicKeyBase64url }] };
 }
 
 /**
@@ -189,7 +189,16 @@ const PREPARING = new Set(['preparing', 'updating']);
 export async function devicePackage(device: DevicePrincipal, now = new Date()) {
   const state = await readFeedState(device.customerId, { profile: true, deviceSerial: device.serial });
   if (!state.device) throw notFound(`Device ${device.serial}`);
-  if (state.device.enabled === false) throw forbidden('This device is disabled: ask the office to re-enable it.');
+  if (state.device.enabled === false) {
+    // FORBIDDEN as before (callers branch on it), in the words the check-in's DEVICE_DISABLED uses.
+    throw new AppError(
+      403,
+      'FORBIDDEN',
+      'This device is disabled: ask the office to re-enable it.',
+      { serial: device.serial },
+      'Dispositivo disabilitato: chiedere alla sede di riabilitarlo da Gestione Autorizzazioni Tablet.',
+    );
+  }
   if (state.session && PREPARING.has(state.session.state)) {
     throw conflict(
       'UPDATE_IN_PREPARATION',

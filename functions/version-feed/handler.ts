@@ -1,43 +1,35 @@
-import { z } from 'zod';
+import { versionFeed as routes } from '../../shared/api/routes/version-feed';
 import { getCatalogHead, listReleases } from '../../shared/db/catalog';
 import { publicRelease } from '../../shared/domain/catalog';
-import { VersionField } from '../../shared/http/fields';
-import { httpHandler, principalOf, route, type HttpRequest } from '../../shared/http/handler';
-import { json } from '../../shared/http/response';
+import { httpHandler, implement, ok } from '../../shared/http/handler';
 import { METRIC } from '../../shared/metric-names';
 import { countMetric } from '../../shared/observability';
 import { devicePackage, publicKeys, reportDownloaded, startupCheck, windowNotice } from './feed';
 
 /** GET /v1/catalog: the published releases, oldest first, with the catalog version. */
-export const catalog = async () => {
+export const catalog = implement(routes.catalog, async () => {
   const [head, releases] = await Promise.all([getCatalogHead(), listReleases()]);
-  return json(200, { catalogVersion: head.catalogVersion, releases: releases.map(publicRelease) });
-};
+  return ok({ catalogVersion: head.catalogVersion, releases: releases.map(publicRelease) });
+});
 
 /** GET /v1/desktop/feed?installed=…: the signed startup answer. */
-export const feed = route({ query: z.object({ installed: VersionField }) }, async (request) => {
+export const feed = implement(routes.desktopFeed, async ({ principal, query }) => {
   countMetric(METRIC.feedChecks);
-  return json(200, await startupCheck(principalOf(request, 'desktop'), request.input.query.installed));
+  return ok(await startupCheck(principal, query.installed));
 });
 
 /** GET /v1/feed/keys: public keys for verifying feed answers. */
-export const keys = async () => json(200, await publicKeys(), { 'cache-control': 'public, max-age=300' });
+export const keys = implement(routes.feedKeys, async () => ok(await publicKeys(), { 'cache-control': 'public, max-age=300' }));
 
 /** POST /v1/desktop/releases/{version}/downloaded: the installer is downloaded and verified. */
-export const downloaded = route(
-  { path: z.object({ version: VersionField }), body: z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 in hex') }) },
-  async (request) =>
-    json(200, await reportDownloaded(principalOf(request, 'desktop'), request.input.path.version, request.input.body.sha256)),
+export const downloaded = implement(routes.downloaded, async ({ principal, params, body }) =>
+  ok(await reportDownloaded(principal, params.version, body.sha256)),
 );
 
 /** GET /v1/device/package: the mobile package matching the desktop version. */
-export const devicePkg = async (request: HttpRequest) => json(200, await devicePackage(principalOf(request, 'device')));
+export const devicePkg = implement(routes.devicePackage, async ({ principal }) => ok(await devicePackage(principal)));
 
-export const handler = httpHandler('version-feed', {
-  'GET /v1/catalog': route({}, catalog),
-  'GET /v1/desktop/feed': feed,
-  'GET /v1/feed/keys': route({}, keys),
-  'POST /v1/desktop/releases/{version}/downloaded': downloaded,
-  'GET /v1/device/package': route({}, devicePkg),
-  'GET /v1/desktop/notice': route({}, async (request) => json(200, await windowNotice(principalOf(request, 'user')))),
-});
+/** GET /v1/desktop/notice: the notice for the desktop version the backend knows (the hosted window's startup view). */
+export const notice = implement(routes.windowNotice, async ({ principal }) => ok(await windowNotice(principal)));
+
+export const handler = httpHandler('version-feed', [catalog, feed, keys, downloaded, devicePkg, notice]);

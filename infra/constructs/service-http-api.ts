@@ -6,18 +6,18 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HTTP_FUNCTIONS, ROUTES, routeKey, type HttpFunctionName, type RouteContract } from '../../shared/api';
 import { routeAuthorizer } from '../../shared/auth/principals';
 import type { JwtAuthorizerSettings } from '../../shared/auth/sign-in';
-import { HTTP_FUNCTIONS, ROUTES, routeKey, type HttpFunctionName, type RouteSpec } from '../../shared/http/routes';
 
 export interface ServiceHttpApiProps {
   /** The Lambda behind each HTTP function name; every name in HTTP_FUNCTIONS must be present. */
   readonly functions: Readonly<Record<HttpFunctionName, lambda.IFunction>>;
   /**
    * The route table to expose.
-   * @default ROUTES from shared/http/routes.ts
+   * @default ROUTES, the contract table (shared/api)
    */
-  readonly routes?: readonly RouteSpec[];
+  readonly routes?: readonly RouteContract[];
   /**
    * The JWT authorizer of the routes for people on the Alturas side (`staff`,
    * `support`): the staff user pool's issuer, its app clients and the required

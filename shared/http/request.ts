@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { AppError, badRequest } from '../errors';
-import { DEFAULT_MAX_BODY_BYTES, findRoute } from './routes';
+import { badRequest } from '../errors';
 
 /** Raw body as a UTF-8 string, decoding API Gateway's base64 form. */
 export function rawBody(event: APIGatewayProxyEventV2): string {
@@ -13,15 +12,6 @@ export function rawBody(event: APIGatewayProxyEventV2): string {
 export function bodyBytes(event: APIGatewayProxyEventV2): number {
   if (!event.body) return 0;
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body, 'utf8');
-}
-
-/** Throws 413 when the body is larger than the route allows. */
-export function assertBodySize(event: APIGatewayProxyEventV2): void {
-  const limit = findRoute(event.routeKey)?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const size = bodyBytes(event);
-  if (size > limit) {
-    throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Request body is ${size} bytes; this route accepts at most ${limit}.`);
-  }
 }
 
 /** Renders zod issues as `field: problem` lines a caller can act on. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CustomerIdField } from '../http/fields';
+import { CustomerIdField } from '../api/fields';
 
 /**
  * A staged rollout plan for one release (issue 14, docs/rollout.md): first an

@@ -16,9 +16,9 @@ import {
 } from '../../infra/stack';
 import { ENV } from '../../shared/config';
 import { TABLE_KEYS } from '../../shared/db/keys';
+import { HTTP_FUNCTIONS, ROUTES, routeKey } from '../../shared/api';
 import { routeAuthorizer } from '../../shared/auth/principals';
 import { STAFF_GROUPS, STAFF_PASSWORD_POLICY, STAFF_ROUTE_SCOPE } from '../../shared/auth/sign-in';
-import { HTTP_FUNCTIONS, ROUTES, routeKey } from '../../shared/http/routes';
 import { METRIC, METRIC_DIMENSIONS, METRICS_NAMESPACE, serviceNameOf } from '../../shared/metric-names';
 import { SESSION_STATES } from '../../shared/session/state-machine';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCode1 } from '../../shared/codes/lock-exchange';
 import { getChallenge } from '../../shared/db/codes';
 import { getRollout } from '../../shared/db/rollout';
-import { ROUTES, routeKey } from '../../shared/http/routes';
+import { ROUTES, routeKey } from '../../shared/api';
 import { TestApi, type ApiResponse } from '../fixtures/api';
 import { createAgent } from '../fixtures/sign-in';
 import { readyTenant, ensureRelease } from '../fixtures/session';

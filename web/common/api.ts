@@ -1,26 +1,31 @@
 /**
  * The window's API client: the SDK's HttpClient (client/http.ts: typed errors,
- * timeouts, fetch only) on the page's own origin, with the answer shapes of
- * client/types.ts (type-only). The session token lives in this object's memory
+ * timeouts, fetch only) on the page's own origin. Each call names its route by
+ * the contract's key, so its input and answer are typed by the route contracts
+ * (shared/api, type-only imports through client/types.ts: no zod or server code
+ * reaches the bundle). The session token lives in this object's memory
  * only — never in storage or the URL — so closing or reloading the page ends it.
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import { HttpClient, seg } from '../../client/http';
+import { HttpClient } from '../../client/http';
 import type {
   ChallengeAnswer,
   Code2Answer,
   ConcludeAnswer,
+  ConfirmationAnswer,
   DisableAnswer,
+  EnableAnswer,
   ForceAnswer,
   Grid,
   GridFilter,
-  LoginAnswer,
   MobileDeviceList,
   PushAnswer,
-  SessionView,
+  ReportToSupportAnswer,
+  SessionAnswer,
   VerifyAnswer,
   WindowNotice,
+  WindowSession,
 } from '../../client/types';
 
 export { ApiError, ApiUnreachableError } from '../../client/http';
@@ -44,86 +49,86 @@ export class WindowApi {
   }
 
   /** Exchanges the desktop's ticket (once) for this page's session. */
-  async openSession(ticket: string): Promise<LoginAnswer> {
-    const session = await this.http.post<LoginAnswer>('/v1/desktop/window-session', { ticket }, { authorization: null });
+  async openSession(ticket: string): Promise<WindowSession> {
+    const session = await this.http.call('POST /v1/desktop/window-session', { body: { ticket } }, { authorization: null });
     this.token = session.token;
     return session;
   }
 
   notice(): Promise<WindowNotice> {
-    return this.http.get('/v1/desktop/notice');
+    return this.http.call('GET /v1/desktop/notice', {});
   }
 
   /** The grid; with the last ETag, an unchanged grid answers 304 (`notModified`). */
   async grid(filter: GridFilter, etag?: string): Promise<GridAnswer> {
-    const res = await this.http.send<Grid>('GET', '/v1/desktop/update', {
-      query: { filter },
-      headers: etag ? { 'if-none-match': etag } : undefined,
-      accept: [304],
-    });
+    const res = await this.http.exchange(
+      'GET /v1/desktop/update',
+      { query: { filter } },
+      { headers: etag ? { 'if-none-match': etag } : undefined, accept: [304] },
+    );
     if (res.status === 304) return { notModified: true };
     return { notModified: false, etag: res.headers.get('etag') ?? undefined, grid: res.body };
   }
 
   sendStartUpdate(serial?: string): Promise<PushAnswer> {
-    return this.http.post('/v1/desktop/update/start-update-push', serial ? { serial } : {});
+    return this.http.call('POST /v1/desktop/update/start-update-push', { body: serial ? { serial } : {} });
   }
 
-  startUpdate(): Promise<{ session: SessionView }> {
-    return this.http.post('/v1/desktop/update/start', {});
+  startUpdate(): Promise<SessionAnswer> {
+    return this.http.call('POST /v1/desktop/update/start', { body: {} });
   }
 
   forceUpdate(confirmToken?: string): Promise<ForceAnswer> {
-    return this.http.post('/v1/desktop/update/force', confirmToken ? { confirmToken } : {});
+    return this.http.call('POST /v1/desktop/update/force', { body: confirmToken ? { confirmToken } : {} });
   }
 
   sendEndUpdate(serial?: string): Promise<PushAnswer> {
-    return this.http.post('/v1/desktop/update/end-update-push', serial ? { serial } : {});
+    return this.http.call('POST /v1/desktop/update/end-update-push', { body: serial ? { serial } : {} });
   }
 
   conclude(confirmToken?: string): Promise<ConcludeAnswer> {
-    return this.http.post('/v1/desktop/update/conclude', confirmToken ? { confirmToken } : {});
+    return this.http.call('POST /v1/desktop/update/conclude', { body: confirmToken ? { confirmToken } : {} });
   }
 
   /** Chiudi aggiornamento: ends a phase-1 session whose release Alturas withdrew (ERROR UPDATE to all). */
   closeUpdate(): Promise<PushAnswer> {
-    return this.http.post('/v1/desktop/update/close', {});
+    return this.http.call('POST /v1/desktop/update/close', { body: {} });
   }
 
   reactivate(): Promise<PushAnswer> {
-    return this.http.post('/v1/desktop/update/reactivate', {});
+    return this.http.call('POST /v1/desktop/update/reactivate', { body: {} });
   }
 
-  reportToSupport(message?: string): Promise<{ session: SessionView; caseId: string }> {
-    return this.http.post('/v1/desktop/update/report', message ? { message } : {});
+  reportToSupport(message?: string): Promise<ReportToSupportAnswer> {
+    return this.http.call('POST /v1/desktop/update/report', { body: message ? { message } : {} });
   }
 
   disableDevice(serial: string, confirmToken?: string): Promise<DisableAnswer> {
-    return this.http.post(`/v1/desktop/devices/${seg(serial)}/disable`, confirmToken ? { confirmToken } : {});
+    return this.http.call('POST /v1/desktop/devices/{serial}/disable', { params: { serial }, body: confirmToken ? { confirmToken } : {} });
   }
 
-  enableDevice(serial: string): Promise<{ serial: string; enabled: true }> {
-    return this.http.post(`/v1/desktop/devices/${seg(serial)}/enable`, {});
+  enableDevice(serial: string): Promise<EnableAnswer> {
+    return this.http.call('POST /v1/desktop/devices/{serial}/enable', { params: { serial }, body: {} });
   }
 
   devices(): Promise<MobileDeviceList> {
-    return this.http.get('/v1/desktop/devices');
+    return this.http.call('GET /v1/desktop/devices', {});
   }
 
   lockGenerate(serial: string, action: 'lock' | 'unlock', code1: readonly string[]): Promise<Code2Answer> {
-    return this.http.post(`/v1/desktop/devices/${seg(serial)}/lock-exchange`, { action, code1 });
+    return this.http.call('POST /v1/desktop/devices/{serial}/lock-exchange', { params: { serial }, body: { action, code1: [...code1] } });
   }
 
   lockVerify(serial: string, code3: readonly string[]): Promise<VerifyAnswer> {
-    return this.http.post(`/v1/desktop/devices/${seg(serial)}/lock-exchange/verify`, { code3 });
+    return this.http.call('POST /v1/desktop/devices/{serial}/lock-exchange/verify', { params: { serial }, body: { code3: [...code3] } });
   }
 
   openChallenge(version: string): Promise<ChallengeAnswer> {
-    return this.http.post(`/v1/desktop/releases/${seg(version)}/challenge`, {});
+    return this.http.call('POST /v1/desktop/releases/{version}/challenge', { params: { version }, body: {} });
   }
 
-  submitConfirmation(version: string, response: readonly string[]): Promise<{ version: string; confirmed: true; confirmedAt: string }> {
-    return this.http.post(`/v1/desktop/releases/${seg(version)}/confirmation`, { response });
+  submitConfirmation(version: string, response: readonly string[]): Promise<ConfirmationAnswer> {
+    return this.http.call('POST /v1/desktop/releases/{version}/confirmation', { params: { version }, body: { response: [...response] } });
   }
 }
 

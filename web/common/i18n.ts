@@ -7,6 +7,7 @@
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { LocalizedText } from '../../client/types';
 
 export type Lang = 'it' | 'en';
 
@@ -504,8 +505,5 @@ export function formatTime(lang: Lang, at: Date | string): string {
   return formatter(lang, 'time').format(new Date(at));
 }
 
-/** A text the API gives in both languages (warnings, push outcomes). */
-export interface LocalizedMessagesText {
-  readonly it: string;
-  readonly en: string;
-}
+/** A text the API gives in both languages (warnings, push outcomes): the contract's LocalizedText. */
+export type LocalizedMessagesText = Readonly<LocalizedText>;

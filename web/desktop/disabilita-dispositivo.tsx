@@ -27,7 +27,7 @@ export function DisabilitaDispositivo(props: { device: LockTarget; onClose: (res
     api
       .disableDevice(device.serial)
       .then((answer) => {
-        if (answer.confirmationRequired) setStep({ kind: 'warning', token: answer.confirmToken, warning: answer.warning });
+        if ('confirmationRequired' in answer) setStep({ kind: 'warning', token: answer.confirmToken, warning: answer.warning });
         else props.onClose({ done: true });
       })
       .catch((error: unknown) => props.onClose({ done: false, problem: toProblem(error) }))

@@ -228,7 +228,7 @@ export function GestioneAggiornamento(props: GestioneAggiornamentoProps) {
             onClick={() =>
               act(async () => {
                 const answer = await api.forceUpdate();
-                if (answer.confirmationRequired) setDialog({ kind: 'force-1', step: answer });
+                if ('confirmationRequired' in answer) setDialog({ kind: 'force-1', step: answer });
               })
             }
           >
@@ -264,7 +264,7 @@ export function GestioneAggiornamento(props: GestioneAggiornamentoProps) {
             onClick={() =>
               act(async () => {
                 const answer = await api.conclude();
-                if (answer.confirmationRequired) setDialog({ kind: 'conclude-1', step: answer });
+                if ('confirmationRequired' in answer) setDialog({ kind: 'conclude-1', step: answer });
                 else props.onClose(t('conclude.done'));
               })
             }

@@ -114,7 +114,8 @@ describe('mophas-desktop', () => {
     const exchange = () => api.call('POST', '/v1/desktop/window-session', { body: { ticket } });
     expect((await exchange()).status).toBe(200);
     expect((await exchange()).body.code).toBe('WINDOW_TICKET_USED');
-  });
+    // Eight CLI processes, each starting tsx: ~18 s alone, over the default 30 s while the whole suite loads 2 cores.
+  }, 120_000);
 
   it('prints one error line per API refusal, and the stack trace only with --debug', async () => {
     const args = [

@@ -8,10 +8,10 @@ import {
   SINGLE_PUT_MAX_BYTES,
   partLength,
   planUpload,
-} from '../../../functions/releases/limits';
-import { newPackageKey, newStagingKey, parseStagingKey } from '../../../functions/releases/package-keys';
+} from '../../../shared/domain/upload-limits';
+import { newPackageKey, newStagingKey, parseStagingKey } from '../../../shared/domain/package-keys';
 import { FILENAME_PATTERN, MAX_PACKAGE_BYTES as CLI_MAX_PACKAGE_BYTES } from '../../../cli/lib/files';
-import { FILENAME_PATTERN as API_FILENAME_PATTERN } from '../../../functions/releases/package-keys';
+import { FILENAME_PATTERN as API_FILENAME_PATTERN } from '../../../shared/domain/package-keys';
 
 describe('upload plan (pure)', () => {
   it('uses one PUT up to 16 MiB and 8 MiB parts above', () => {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveRoute, routeKey } from '../../../shared/api';
+import { checkResponse } from '../../../shared/api/check-response';
 import { makeCode1, makeCode3, verifyCode2 } from '../../../shared/codes/lock-exchange';
 import { TestApi } from '../../fixtures/api';
 import { staffAuth } from '../../fixtures/sign-in';
@@ -14,8 +16,21 @@ const FROM = '95.00.00_001';
 const TO = '95.00.00_002';
 
 let api: TestApi;
+/** Every answer of the paths, checked against its route's contract (errors included). */
+const answers: { route: string; status: number; problems: string[] }[] = [];
 beforeAll(async () => {
   api = await TestApi.start();
+  const call = api.call.bind(api);
+  api.call = async (method, path, options) => {
+    const res = await call(method, path, options);
+    const resolved = resolveRoute(method, new URL(path, 'http://api').pathname);
+    answers.push({
+      route: resolved.route ? routeKey(resolved.route) : `$default ${method} ${path}`,
+      status: res.status,
+      problems: checkResponse(resolved.route, res.status, res.body),
+    });
+    return res;
+  };
 });
 afterAll(() => api.close());
 
@@ -194,5 +209,12 @@ describe('the manual, end to end', () => {
     const retry = await win.post('/start-update-push');
     expect(retry.body.session.state).toBe('preparing');
     expect(retry.body.session.sessionId).not.toBe(report.body.session.sessionId);
+  });
+
+  it('answered every call of the three paths, errors included, with a body its contract declares', () => {
+    expect(answers.filter((a) => a.problems.length > 0)).toEqual([]);
+    // The paths really went through the desktop, device and support routes, refusals included.
+    expect(new Set(answers.map((a) => a.route)).size).toBeGreaterThan(20);
+    expect(answers.filter((a) => a.status >= 400).length).toBeGreaterThanOrEqual(3);
   });
 });
