@@ -16,6 +16,8 @@
  *   avvia (start) · forza (force) · esito successo|fallito (outcome success|failed)
  *   fine-aggiornamento (finish-update) · invia-end-update --serial (send-end-update)
  *   disabilita / abilita --serial (disable / enable) · aggiornamento-concluso (conclude)
+ *   tablet-elenco (tablets) · tablet-aggiungi (tablet-add) · tablet-modifica (tablet-edit)
+ *                                        "Gestione Mobile — Gestione Autorizzazioni Tablet" (admin on the SERVER)
  *   riattiva (reactivate) · chiudi-aggiornamento (close-update) · segnalazione (report) · stato (status) · reset
  *
  * Settings: flags, else MOPHAS_API_URL, MOPHAS_DESKTOP_CREDENTIAL, MOPHAS_CUSTOMER_ID,
@@ -45,9 +47,10 @@ import {
   renderGrid,
   renderNotice,
   renderPushSummary,
+  renderTable,
   type ErrorHints,
 } from '../client/terminal';
-import type { GridFilter, PushAnswer } from '../client/types';
+import type { GridFilter, PushAnswer, TabletView } from '../client/types';
 
 interface Common {
   api?: string;
@@ -75,6 +78,7 @@ const HINTS: ErrorHints = {
   DEVICES_NOT_AWAITING:
     'Wait for every device (mophas-desktop gestione), lock the silent ones by phone (blocco-manuale), or use Forza aggiornamento (mophas-desktop forza).',
   STALE_CONFIRMATION: 'The session changed meanwhile: run the command again.',
+  DEVICE_EXISTS: 'Già presente: mophas-desktop tablet-modifica --serial … per cambiarlo (already there: edit it).',
   CODE_MISMATCH: (e: ApiError) => (typeof e.body.attemptsLeft === 'number' ? `Attempts left: ${e.body.attemptsLeft}.` : ''),
 };
 
@@ -485,7 +489,7 @@ common(
 common(
   program
     .command('disabilita')
-    .alias('disable')
+    .aliases(['disable', 'tablet-disabilita'])
     .description('Disabilita dispositivo (double confirmation): it leaves the grid and can no longer work')
     .requiredOption('--serial <serial>', 'the device')
     .option('--yes', 'answer OK to both confirmations'),
@@ -504,12 +508,123 @@ common(
 });
 
 common(
-  program.command('abilita').alias('enable').description('Re-enables a device').requiredOption('--serial <serial>', 'the device'),
+  program
+    .command('abilita')
+    .aliases(['enable', 'tablet-abilita'])
+    .description('Re-enables a device and re-opens its registration once (Gestione Autorizzazioni Tablet)')
+    .requiredOption('--serial <serial>', 'the device'),
 ).action(async (flags: Common & { serial: string }) => {
   const desktop = await client(flags);
   const answer = await desktop.enableDevice(flags.serial);
   if (flags.json) return json(answer);
-  out(`Dispositivo ${answer.serial} abilitato.`);
+  out(`Dispositivo ${answer.serial} abilitato: può registrarsi di nuovo con la licenza.`);
+  out(paint(colour, `  Device ${answer.serial} enabled: it may register again with the licence.`, 'dim'));
+});
+
+// ── Gestione Mobile — Gestione Autorizzazioni Tablet ─────────────────────────
+
+const dash = (v: string | null | undefined) => v ?? '—';
+const tabletTable = (list: TabletView[]) =>
+  renderTable(
+    ['Seriale', 'Modello', 'Operatore', 'Telefono', 'Abilitato', 'Registrato', 'Versione installata', 'Ultima Synchro'],
+    list.map((t) => [
+      t.serial,
+      dash(t.model),
+      formatOperator(t.operator),
+      dash(t.phone),
+      t.enabled ? '✓' : '·',
+      t.registered ? '✓' : t.registrationOpen ? '(in attesa)' : '·',
+      dash(t.installedVersion),
+      t.lastSync ? t.lastSync.replace('T', ' ').slice(0, 16) : '—',
+    ]),
+    { colour, rowStyle: (i) => (list[i]!.enabled ? undefined : ['dim']) },
+  );
+const tabletOptions = (cmd: Command) =>
+  cmd
+    .option('--modello <model>', "Modello (the grid's Device column)")
+    .option('--operatore <code>', 'codice operatore (operator code)')
+    .option('--nome <name>', 'nome operatore (name)')
+    .option('--cognome <surname>', 'cognome operatore (surname)')
+    .option('--telefono <phone>', 'telefono (phone)');
+type TabletFlags = Common & { serial: string; modello?: string; operatore?: string; nome?: string; cognome?: string; telefono?: string };
+function tabletChange(flags: TabletFlags) {
+  const some = flags.operatore ?? flags.nome ?? flags.cognome;
+  if (some !== undefined && (flags.operatore === undefined || flags.nome === undefined || flags.cognome === undefined)) {
+    throw new MophasClientError(
+      'operatore: indicare --operatore, --nome e --cognome insieme (operator code, name and surname together)',
+      'BAD_OPTION',
+    );
+  }
+  return {
+    ...(flags.modello !== undefined ? { model: flags.modello } : {}),
+    ...(some !== undefined ? { operator: { code: flags.operatore!, name: flags.nome!, surname: flags.cognome! } } : {}),
+    ...(flags.telefono !== undefined ? { phone: flags.telefono } : {}),
+  };
+}
+
+common(
+  program
+    .command('tablet-elenco')
+    .aliases(['tablets', 'gestione-mobile'])
+    .description('"Gestione Mobile": the authorised tablets with installed version and last sync'),
+).action(async (flags: Common) => {
+  const desktop = await client(flags);
+  const list = await desktop.tablets();
+  if (flags.json) return json(list);
+  out(paint(colour, 'Gestione Autorizzazioni Tablet', 'bold'));
+  out(list.length ? tabletTable(list) : paint(colour, '(nessun tablet autorizzato — no authorised tablets)', 'dim'));
+  if (list.some((t) => t.enabled && t.registered))
+    out(paint(colour, '  SBLOCCO DEVICE anche fuori dall’aggiornamento: mophas-desktop blocco-manuale genera --unlock --serial …', 'dim'));
+});
+
+common(
+  tabletOptions(
+    program
+      .command('tablet-aggiungi')
+      .alias('tablet-add')
+      .description('Adds an authorised tablet: it may then register with the licence code (Registra Dispositivo)')
+      .requiredOption('--serial <imei>', 'Seriale (IMEI)'),
+  ),
+).action(async (flags: TabletFlags) => {
+  const change = tabletChange(flags);
+  if (!change.model || !change.operator || !change.phone) {
+    throw new MophasClientError(
+      'un tablet richiede --modello, --operatore, --nome, --cognome e --telefono (a tablet needs model, operator and phone)',
+      'BAD_OPTION',
+    );
+  }
+  const desktop = await client(flags);
+  const tablet = await desktop.authoriseTablet({
+    serial: flags.serial,
+    model: change.model,
+    operator: change.operator,
+    phone: change.phone,
+  });
+  if (flags.json) return json(tablet);
+  out(`Tablet ${tablet.serial} autorizzato: l'operatore può eseguire Registra Dispositivo con il codice di licenza.`);
+  out(paint(colour, `  Tablet ${tablet.serial} authorised: the operator may register it with the licence code.`, 'dim'));
+});
+
+common(
+  tabletOptions(
+    program
+      .command('tablet-modifica')
+      .alias('tablet-edit')
+      .description("Changes an authorised tablet's model, operator or phone")
+      .requiredOption('--serial <imei>', 'Seriale (IMEI)'),
+  ),
+).action(async (flags: TabletFlags) => {
+  const change = tabletChange(flags);
+  if (Object.keys(change).length === 0)
+    throw new MophasClientError(
+      'nulla da modificare: --modello, --operatore/--nome/--cognome o --telefono (nothing to change)',
+      'BAD_OPTION',
+    );
+  const desktop = await client(flags);
+  const tablet = await desktop.editTablet(flags.serial, change);
+  if (flags.json) return json(tablet);
+  out(`Tablet ${tablet.serial} modificato.`);
+  out(tabletTable([tablet]));
 });
 
 common(

@@ -7,6 +7,8 @@
  *   node --import tsx cli/support.ts login --user staff.demo      (password: --password, $MOPHAS_SUPPORT_PASSWORD or asked)
  *   … whoami · logout · mfa setup · mfa enable --code 123456
  *   … confirmation-response --customer demo --release 03.02.00_040 --challenge 12340-56786-90129
+ *   … customers list|add|show|update · licences list|issue|revoke · workstations list|issue|revoke|rotate
+ *   … tablets list|add|edit|disable|enable (onboarding: docs/operations.md)
  *   … users list|add|set-role|reset-password --customer demo …
  *   … failed-updates · cases · resolve --customer demo --resolution "…" · audit --customer demo
  *   … agents list|show|assign|unassign (staff)
@@ -35,8 +37,8 @@ import { apiTag, stateBaseDir } from '../client/local-config';
 import { SupportSession, type SupportTokens } from '../client/sign-in';
 import { fileStore } from '../client/state';
 import { pipelineAuthenticator, SupportClient } from '../client/support';
-import { askSecret, colourEnabled, describeError, paint, renderTable, type ErrorHints } from '../client/terminal';
-import type { RolloutPlan, RolloutView } from '../client/types';
+import { askSecret, colourEnabled, confirm, describeError, paint, renderTable, type ErrorHints } from '../client/terminal';
+import type { CustomerView, IssuedWorkstation, RolloutPlan, RolloutView, TabletView } from '../client/types';
 
 interface SupportFlags {
   api?: string;
@@ -74,6 +76,9 @@ const HINTS: ErrorHints = {
   CHALLENGE_NOT_OPEN: 'Ask the customer to read the code shown in the window again.',
   NOT_FAILED: 'Only a failed update can be resolved: see mophas-support failed-updates.',
   NOT_AN_AGENT: 'Add the user to the "agent" group of the staff user pool first (docs/operations.md).',
+  SERVER_CREDENTIAL_EXISTS: 'Rotate it (workstations rotate <id>) or revoke it first: see workstations list.',
+  LICENCE_EXISTS: (e) => (e.body.licenceCode ? `Live licence: ${e.body.licenceCode} (licences revoke to replace it).` : ''),
+  WORKSTATION_EXISTS: 'See workstations list: rotate that credential, or pick another --label.',
   ROLLOUT_CONFLICT: 'Someone changed the rollout meanwhile: look at it again (mophas-support rollout <version>) and repeat.',
 };
 
@@ -353,6 +358,341 @@ supportOptions(
   const user = await supportClient(flags).updateUser(flags.customer, username, { password: flags.password });
   if (flags.json) return json(user);
   out(`Password of ${user.username} reset; it must be changed at the next login.`);
+});
+
+// ── Onboarding (docs/operations.md): customers, licences, workstation credentials, tablets ──
+
+/** A sentence in both languages: Italian first, like the manual. */
+const both = (it: string, en: string) => `${it}\n${paint(colour, en, 'dim')}`;
+const dash = (v: string | null | undefined) => v ?? '—';
+
+const customers = program.command('customers').description('Customers (onboarding by Alturas support)');
+const customerRows = (list: CustomerView[]) =>
+  renderTable(
+    ['Cliente/Customer', 'Nome/Name', 'Desktop', 'Licenza/Licence', 'SERVER', 'Creato/Created'],
+    list.map((c) => [
+      c.customerId,
+      c.name,
+      dash(c.desktopVersion),
+      dash(c.licenceCode),
+      c.serverCredentialId ? '✓' : '—',
+      dash(c.createdAt),
+    ]),
+    { colour },
+  );
+supportOptions(
+  customers
+    .command('list')
+    .description('Customers by id (an agent sees its own)')
+    .option('--limit <n>', 'page size', parseLimit)
+    .option('--cursor <cursor>', 'next page, from a previous answer'),
+).action(async (flags: SupportFlags & { limit?: number; cursor?: string }) => {
+  const page = await supportClient(flags).customers({ limit: flags.limit, cursor: flags.cursor });
+  if (flags.json) return json(page);
+  out(page.items.length ? customerRows(page.items) : both('Nessun cliente.', 'No customers.'));
+  if (page.cursor) out(`more: --cursor ${page.cursor}`);
+});
+supportOptions(
+  customers
+    .command('add')
+    .description("Creates a customer with the manual's first-login admin (ammin / ammin); staff only")
+    .requiredOption('--customer <id>', "the customer's id (letters, digits, - and _), used in every later command")
+    .requiredOption('--name <name>', "the customer's name")
+    .requiredOption('--desktop-version <version>', 'the mOphas desktop version installed, e.g. 03.01.00_030'),
+).action(async (flags: SupportFlags & { customer: string; name: string; desktopVersion: string }) => {
+  const created = await supportClient(flags).createCustomer({
+    customerId: flags.customer,
+    name: flags.name,
+    desktopVersion: flags.desktopVersion,
+  });
+  if (flags.json) return json(created);
+  out(
+    both(
+      `Cliente ${created.customer.customerId} creato (desktop ${created.customer.desktopVersion}). Primo accesso: ${created.firstLogin.username} / ${created.firstLogin.password} (la password va cambiata al primo accesso).`,
+      `Customer ${created.customer.customerId} created. First login: ${created.firstLogin.username} / ${created.firstLogin.password} (must be changed at the first login).`,
+    ),
+  );
+  out(
+    `  next: workstations issue --customer ${created.customer.customerId} --server --label SERVER · licences issue --customer ${created.customer.customerId}`,
+  );
+});
+supportOptions(customers.command('show').description('One customer').requiredOption('--customer <id>', 'the customer')).action(
+  async (flags: SupportFlags & { customer: string }) => {
+    const customer = await supportClient(flags).customer(flags.customer);
+    if (flags.json) return json(customer);
+    out(customerRows([customer]));
+  },
+);
+supportOptions(
+  customers
+    .command('update')
+    .description("Changes a customer's name or the desktop version the service knows (not during an update)")
+    .requiredOption('--customer <id>', 'the customer')
+    .option('--name <name>', 'new name')
+    .option('--desktop-version <version>', 'the desktop version actually installed'),
+).action(async (flags: SupportFlags & { customer: string; name?: string; desktopVersion?: string }) => {
+  const customer = await supportClient(flags).updateCustomer(flags.customer, { name: flags.name, desktopVersion: flags.desktopVersion });
+  if (flags.json) return json(customer);
+  out(both(`Cliente ${customer.customerId} aggiornato.`, `Customer ${customer.customerId} updated.`));
+  out(customerRows([customer]));
+});
+
+const licences = program.command('licences').description("A customer's licence code: tablets register with it (one live licence)");
+supportOptions(licences.command('list').description("A customer's licences").requiredOption('--customer <id>', 'the customer')).action(
+  async (flags: SupportFlags & { customer: string }) => {
+    const list = await supportClient(flags).licences(flags.customer);
+    if (flags.json) return json(list);
+    if (list.length === 0) return out(both(`Nessuna licenza per ${flags.customer}.`, `No licences for ${flags.customer}.`));
+    out(
+      renderTable(
+        ['Licenza/Licence', 'Stato/State', 'Emessa/Issued', 'Da/By', 'Revocata/Revoked'],
+        list.map((l) => [
+          l.licenceCode,
+          l.revoked ? 'revocata/revoked' : 'attiva/live',
+          dash(l.createdAt),
+          dash(l.createdBy),
+          dash(l.revokedAt),
+        ]),
+        { colour, rowStyle: (i) => (list[i]!.revoked ? ['dim'] : undefined) },
+      ),
+    );
+  },
+);
+supportOptions(
+  licences
+    .command('issue')
+    .description("Issues the customer's licence (generated, or --code for an existing mOphas licence)")
+    .requiredOption('--customer <id>', 'the customer')
+    .option('--code <licence>', 'an existing mOphas licence code'),
+).action(async (flags: SupportFlags & { customer: string; code?: string }) => {
+  const licence = await supportClient(flags).issueLicence(flags.customer, flags.code);
+  if (flags.json) return json(licence);
+  out(
+    both(
+      `Licenza di ${flags.customer}: ${paint(colour, licence.licenceCode, 'bold')} — da digitare in Registra Dispositivo sui tablet autorizzati.`,
+      `Licence of ${flags.customer}: ${licence.licenceCode} — typed in "Registra Dispositivo" on the authorised tablets.`,
+    ),
+  );
+});
+supportOptions(
+  licences
+    .command('revoke')
+    .description('Revokes a licence: no tablet registers with it any more (registered ones keep working)')
+    .requiredOption('--customer <id>', 'the customer')
+    .argument('<licence>', 'the licence code'),
+).action(async (code: string, flags: SupportFlags & { customer: string }) => {
+  const licence = await supportClient(flags).revokeLicence(flags.customer, code);
+  if (flags.json) return json(licence);
+  out(both(`Licenza ${licence.licenceCode} revocata.`, `Licence ${licence.licenceCode} revoked.`));
+});
+
+const workstations = program.command('workstations').description('Desktop workstation credentials (SERVER and client workstations)');
+const printIssued = (issued: IssuedWorkstation, customerId: string) => {
+  out(
+    both(
+      `Credenziali della postazione ${issued.workstation === 'server' ? 'SERVER' : 'client'} "${issued.label}" di ${customerId} (mostrate solo ora, conservarle):`,
+      `Credential of the ${issued.workstation === 'server' ? 'SERVER' : 'client'} workstation "${issued.label}" of ${customerId} (shown only now, keep it):`,
+    ),
+  );
+  out(`  ${paint(colour, issued.credential, 'bold')}`);
+  out(`  MOPHAS_DESKTOP_CREDENTIAL=${issued.credential}`);
+};
+supportOptions(
+  workstations
+    .command('list')
+    .description("A customer's workstation credentials (never their secrets)")
+    .requiredOption('--customer <id>', 'the customer'),
+).action(async (flags: SupportFlags & { customer: string }) => {
+  const list = await supportClient(flags).workstations(flags.customer);
+  if (flags.json) return json(list);
+  if (list.length === 0) return out(both(`Nessuna postazione per ${flags.customer}.`, `No workstations for ${flags.customer}.`));
+  out(
+    renderTable(
+      ['Id', 'Postazione/Workstation', 'Etichetta/Label', 'Stato/State', 'Emessa/Issued', 'Revocata/Revoked', 'Sostituita da/Replaced by'],
+      list.map((w) => [
+        w.credentialId,
+        w.workstation === 'server' ? 'SERVER' : 'client',
+        dash(w.label),
+        w.revoked ? 'revocata/revoked' : 'attiva/live',
+        dash(w.createdAt),
+        dash(w.revokedAt),
+        dash(w.replacedBy),
+      ]),
+      { colour, rowStyle: (i) => (list[i]!.revoked ? ['dim'] : undefined) },
+    ),
+  );
+});
+supportOptions(
+  workstations
+    .command('issue')
+    .description('Issues a workstation credential: --server (the central computer, one per customer) or --client')
+    .requiredOption('--customer <id>', 'the customer')
+    .requiredOption('--label <label>', 'what the customer calls the workstation, e.g. SERVER or "Ufficio 2"')
+    .option('--server', 'the SERVER workstation (updates are managed there)')
+    .option('--client', 'a client workstation (notices only)'),
+).action(async (flags: SupportFlags & { customer: string; label: string; server?: boolean; client?: boolean }) => {
+  if (Boolean(flags.server) === Boolean(flags.client)) throw new CliError('say which workstation: --server or --client.');
+  const issued = await supportClient(flags).issueWorkstation(flags.customer, {
+    workstation: flags.server ? 'server' : 'client',
+    label: flags.label,
+  });
+  if (flags.json) return json(issued);
+  printIssued(issued, flags.customer);
+});
+supportOptions(
+  workstations
+    .command('revoke')
+    .description('Revokes a workstation credential')
+    .requiredOption('--customer <id>', 'the customer')
+    .argument('<credentialId>', 'the id from workstations list'),
+).action(async (credentialId: string, flags: SupportFlags & { customer: string }) => {
+  const revoked = await supportClient(flags).revokeWorkstation(flags.customer, credentialId);
+  if (flags.json) return json(revoked);
+  out(
+    both(
+      `Credenziali ${revoked.credentialId} revocate (entro 5 minuti).`,
+      `Credential ${revoked.credentialId} revoked (stops within 5 minutes).`,
+    ),
+  );
+});
+supportOptions(
+  workstations
+    .command('rotate')
+    .description('Rotates a workstation credential: a new secret, the old one revoked')
+    .requiredOption('--customer <id>', 'the customer')
+    .argument('<credentialId>', 'the id from workstations list'),
+).action(async (credentialId: string, flags: SupportFlags & { customer: string }) => {
+  const issued = await supportClient(flags).rotateWorkstation(flags.customer, credentialId);
+  if (flags.json) return json(issued);
+  printIssued(issued, flags.customer);
+  out(both(`  Le credenziali ${credentialId} sono revocate.`, `  Credential ${credentialId} is revoked.`));
+});
+
+const tablets = program.command('tablets').description('Gestione Autorizzazioni Tablet: the tablets that may register');
+const tabletRows = (list: TabletView[]) =>
+  renderTable(
+    ['Seriale', 'Modello', 'Operatore', 'Telefono', 'Abilitato', 'Registrato', 'Versione', 'Ultima Synchro'],
+    list.map((t) => [
+      t.serial,
+      dash(t.model),
+      t.operator ? `${t.operator.code} ${t.operator.name} ${t.operator.surname}` : '—',
+      dash(t.phone),
+      t.enabled ? '✓' : '·',
+      t.registered ? '✓' : t.registrationOpen ? '(aperta/open)' : '·',
+      dash(t.installedVersion),
+      t.lastSync ? t.lastSync.replace('T', ' ').slice(0, 16) : '—',
+    ]),
+    { colour, rowStyle: (i) => (list[i]!.enabled ? undefined : ['dim']) },
+  );
+const tabletFields = (flags: { model?: string; operatorCode?: string; name?: string; surname?: string; phone?: string }) => {
+  const operator = flags.operatorCode ?? flags.name ?? flags.surname;
+  if (operator !== undefined && (flags.operatorCode === undefined || flags.name === undefined || flags.surname === undefined))
+    throw new CliError('an operator needs --operator-code, --name and --surname together.');
+  return {
+    ...(flags.model !== undefined ? { model: flags.model } : {}),
+    ...(operator !== undefined ? { operator: { code: flags.operatorCode!, name: flags.name!, surname: flags.surname! } } : {}),
+    ...(flags.phone !== undefined ? { phone: flags.phone } : {}),
+  };
+};
+const withTabletOptions = (cmd: Command) =>
+  cmd
+    .option('--model <model>', "model (the grid's Device column)")
+    .option('--operator-code <code>', 'operator code')
+    .option('--name <name>', "operator's name")
+    .option('--surname <surname>', "operator's surname")
+    .option('--phone <phone>', "operator's phone");
+supportOptions(tablets.command('list').description("A customer's tablets").requiredOption('--customer <id>', 'the customer')).action(
+  async (flags: SupportFlags & { customer: string }) => {
+    const list = await supportClient(flags).tablets(flags.customer);
+    if (flags.json) return json(list);
+    out(
+      list.length
+        ? tabletRows(list)
+        : both(`Nessun tablet autorizzato per ${flags.customer}.`, `No authorised tablets for ${flags.customer}.`),
+    );
+  },
+);
+supportOptions(
+  withTabletOptions(
+    tablets
+      .command('add')
+      .description('Authorises a tablet: it may then register with the licence code')
+      .requiredOption('--customer <id>', 'the customer')
+      .requiredOption('--serial <imei>', 'IMEI serial'),
+  ),
+).action(
+  async (
+    flags: SupportFlags & {
+      customer: string;
+      serial: string;
+      model?: string;
+      operatorCode?: string;
+      name?: string;
+      surname?: string;
+      phone?: string;
+    },
+  ) => {
+    const fields = tabletFields(flags);
+    if (!fields.model || !fields.operator || !fields.phone)
+      throw new CliError('a tablet needs --model, --operator-code, --name, --surname and --phone.');
+    const tablet = await supportClient(flags).authoriseTablet(flags.customer, {
+      serial: flags.serial,
+      model: fields.model,
+      operator: fields.operator,
+      phone: fields.phone,
+    });
+    if (flags.json) return json(tablet);
+    out(
+      both(
+        `Tablet ${tablet.serial} autorizzato: può registrarsi con la licenza.`,
+        `Tablet ${tablet.serial} authorised: it may register with the licence.`,
+      ),
+    );
+  },
+);
+supportOptions(
+  withTabletOptions(
+    tablets
+      .command('edit')
+      .description("Changes a tablet's model, operator or phone")
+      .requiredOption('--customer <id>', 'the customer')
+      .argument('<serial>', 'the tablet'),
+  ),
+).action(
+  async (
+    serial: string,
+    flags: SupportFlags & { customer: string; model?: string; operatorCode?: string; name?: string; surname?: string; phone?: string },
+  ) => {
+    const tablet = await supportClient(flags).editTablet(flags.customer, serial, tabletFields(flags));
+    if (flags.json) return json(tablet);
+    out(both(`Tablet ${tablet.serial} modificato.`, `Tablet ${tablet.serial} changed.`));
+    out(tabletRows([tablet]));
+  },
+);
+supportOptions(
+  tablets
+    .command('disable')
+    .description('Disables a tablet: its credential stops, it leaves the grid')
+    .requiredOption('--customer <id>', 'the customer')
+    .argument('<serial>', 'the tablet')
+    .option('--yes', 'do not ask for confirmation'),
+).action(async (serial: string, flags: SupportFlags & { customer: string; yes?: boolean }) => {
+  if (!(await confirm(`Disabilitare il tablet ${serial} di ${flags.customer}? / Disable tablet ${serial}?`, { assumeYes: flags.yes })))
+    return out(both('Annullato.', 'Cancelled.'));
+  const tablet = await supportClient(flags).disableTablet(flags.customer, serial);
+  if (flags.json) return json(tablet);
+  out(both(`Tablet ${tablet.serial} disabilitato: non può più operare.`, `Tablet ${tablet.serial} disabled: it can no longer work.`));
+});
+supportOptions(
+  tablets
+    .command('enable')
+    .description('Enables a tablet and re-opens its registration once')
+    .requiredOption('--customer <id>', 'the customer')
+    .argument('<serial>', 'the tablet'),
+).action(async (serial: string, flags: SupportFlags & { customer: string }) => {
+  const tablet = await supportClient(flags).enableTablet(flags.customer, serial);
+  if (flags.json) return json(tablet);
+  out(both(`Tablet ${tablet.serial} abilitato: può registrarsi di nuovo.`, `Tablet ${tablet.serial} enabled: it may register again.`));
 });
 
 supportOptions(

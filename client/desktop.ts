@@ -45,8 +45,11 @@ import type {
   Notice,
   Outcome,
   PushAnswer,
+  MobileDeviceRow,
   ReportToSupportAnswer,
   SessionAnswer,
+  TabletFields,
+  TabletView,
   VerifyAnswer,
   WindowTicket,
 } from './types';
@@ -518,9 +521,28 @@ export class DesktopClient {
     );
   }
 
-  /** Re-enables a device (tablet authorisation management). */
+  /** Re-enables a device (tablet authorisation management) and re-opens its registration once. */
   enableDevice(serial: string): Promise<EnableAnswer> {
     return this.http.call('POST /v1/desktop/devices/{serial}/enable', { params: { serial }, body: {} }, this.user());
+  }
+
+  // ---------------------------------------------------------------------------
+  // Gestione Mobile — Gestione Autorizzazioni Tablet
+  // ---------------------------------------------------------------------------
+
+  /** The authorised tablets, with installed version and last sync. */
+  async tablets(): Promise<MobileDeviceRow[]> {
+    return (await this.http.call('GET /v1/desktop/devices', {}, this.user())).devices;
+  }
+
+  /** Adds an authorised tablet (IMEI serial, model, operator, phone): it may then register with the licence code. */
+  authoriseTablet(tablet: { serial: string } & TabletFields): Promise<TabletView> {
+    return this.http.call('POST /v1/desktop/devices', { body: tablet }, this.user());
+  }
+
+  /** Changes an authorised tablet's model, operator or phone. */
+  editTablet(serial: string, change: Partial<TabletFields>): Promise<TabletView> {
+    return this.http.call('PATCH /v1/desktop/devices/{serial}', { params: { serial }, body: change }, this.user());
   }
 
   // ---------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 /**
- * Alturas support's side of the API: publishing releases, turning a customer's
- * challenge into the confirmation response (CODE-2/4), desktop users, failed
- * updates and their cases (SES-10), resolving them, the audit trail, and agent
- * assignments.
+ * Alturas support's side of the API: onboarding customers (licences,
+ * workstation credentials, tablet authorisation), publishing releases, turning a
+ * customer's challenge into the confirmation response (CODE-2/4), desktop users,
+ * failed updates and their cases (SES-10), resolving them, the audit trail, and
+ * agent assignments.
  *
  * Two kinds of caller, as the API's route table says:
  * - people (staff and agents) sign in with the staff user pool
@@ -26,7 +27,11 @@ import type {
   AuditEntry,
   CatalogRelease,
   ConfirmationResponseAnswer,
+  CreatedCustomer,
+  CustomerView,
   FailedUpdate,
+  IssuedWorkstation,
+  LicenceView,
   PublicRelease,
   ResolveAnswer,
   RolloutPlan,
@@ -35,7 +40,10 @@ import type {
   SignInInfo,
   SupportCase,
   SupportMe,
+  TabletFields,
+  TabletView,
   UserView,
+  WorkstationView,
 } from './types';
 
 export type { PublishedRelease };
@@ -247,6 +255,100 @@ export class SupportClient {
   /** Marks a customer's failed update resolved: the red notice goes, the update may be retried; its cases close. */
   resolve(customerId: string, resolution: string): Promise<ResolveAnswer> {
     return this.http.call('POST /v1/support/customers/{customerId}/session/resolve', { params: { customerId }, body: { resolution } });
+  }
+
+  // ---------------------------------------------------------------------------
+  // Onboarding: customers, licences, workstation credentials, tablets
+  // ---------------------------------------------------------------------------
+
+  /** Creates a customer with the manual's first-login admin (`ammin` / `ammin`); staff only. */
+  createCustomer(customer: { customerId: string; name: string; desktopVersion: string }): Promise<CreatedCustomer> {
+    return this.http.call('POST /v1/support/customers', { body: customer });
+  }
+
+  /** Customers by id (an agent sees its own). */
+  async customers(page: { limit?: number; cursor?: string } = {}): Promise<Page<CustomerView>> {
+    const answer = await this.http.call('GET /v1/support/customers', { query: page });
+    return { items: answer.customers, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
+  }
+
+  /** One customer. */
+  customer(customerId: string): Promise<CustomerView> {
+    return this.http.call('GET /v1/support/customers/{customerId}', { params: { customerId } });
+  }
+
+  /** Changes a customer's name and/or the desktop version the service knows (not during an update). */
+  updateCustomer(customerId: string, change: { name?: string; desktopVersion?: string }): Promise<CustomerView> {
+    return this.http.call('PATCH /v1/support/customers/{customerId}', { params: { customerId }, body: change });
+  }
+
+  /** Issues the customer's licence (generated, or an existing mOphas code). One live licence per customer. */
+  issueLicence(customerId: string, licenceCode?: string): Promise<LicenceView> {
+    return this.http.call('POST /v1/support/customers/{customerId}/licences', {
+      params: { customerId },
+      body: licenceCode ? { licenceCode } : {},
+    });
+  }
+
+  /** The customer's licences, the live one and revoked ones. */
+  async licences(customerId: string): Promise<LicenceView[]> {
+    return (await this.http.call('GET /v1/support/customers/{customerId}/licences', { params: { customerId } })).licences;
+  }
+
+  /** Revokes a licence: no tablet registers with it any more (registered ones keep working). */
+  revokeLicence(customerId: string, licenceCode: string): Promise<LicenceView> {
+    return this.http.call('POST /v1/support/customers/{customerId}/licences/revoke', { params: { customerId }, body: { licenceCode } });
+  }
+
+  /** Issues a workstation credential; `credential` in the answer is the secret, shown this once. */
+  issueWorkstation(customerId: string, workstation: { workstation: 'server' | 'client'; label: string }): Promise<IssuedWorkstation> {
+    return this.http.call('POST /v1/support/customers/{customerId}/workstations', { params: { customerId }, body: workstation });
+  }
+
+  /** The customer's workstation credentials (never their secrets). */
+  async workstations(customerId: string): Promise<WorkstationView[]> {
+    return (await this.http.call('GET /v1/support/customers/{customerId}/workstations', { params: { customerId } })).workstations;
+  }
+
+  /** Revokes a workstation credential (it stops within a few minutes, see the answer). */
+  revokeWorkstation(customerId: string, credentialId: string): Promise<WorkstationView> {
+    return this.http.call('POST /v1/support/customers/{customerId}/workstations/{credentialId}/revoke', {
+      params: { customerId, credentialId },
+      body: {},
+    });
+  }
+
+  /** Rotates a workstation credential: a new secret (shown once), the old one revoked. */
+  rotateWorkstation(customerId: string, credentialId: string): Promise<IssuedWorkstation> {
+    return this.http.call('POST /v1/support/customers/{customerId}/workstations/{credentialId}/rotate', {
+      params: { customerId, credentialId },
+      body: {},
+    });
+  }
+
+  /** Tablet authorisation management: the customer's tablets with installed version and last sync. */
+  async tablets(customerId: string): Promise<TabletView[]> {
+    return (await this.http.call('GET /v1/support/customers/{customerId}/devices', { params: { customerId } })).devices;
+  }
+
+  /** Authorises a tablet: from now on it may register with the licence code. */
+  authoriseTablet(customerId: string, tablet: { serial: string } & TabletFields): Promise<TabletView> {
+    return this.http.call('POST /v1/support/customers/{customerId}/devices', { params: { customerId }, body: tablet });
+  }
+
+  /** Changes an authorised tablet's model, operator or phone. */
+  editTablet(customerId: string, serial: string, change: Partial<TabletFields>): Promise<TabletView> {
+    return this.http.call('PATCH /v1/support/customers/{customerId}/devices/{serial}', { params: { customerId, serial }, body: change });
+  }
+
+  /** Disables a tablet: its credential stops at once, it leaves the grid. */
+  disableTablet(customerId: string, serial: string): Promise<TabletView> {
+    return this.http.call('POST /v1/support/customers/{customerId}/devices/{serial}/disable', { params: { customerId, serial }, body: {} });
+  }
+
+  /** Enables a tablet and re-opens its registration once. */
+  enableTablet(customerId: string, serial: string): Promise<TabletView> {
+    return this.http.call('POST /v1/support/customers/{customerId}/devices/{serial}/enable', { params: { customerId, serial }, body: {} });
   }
 
   /** A customer's audit trail, newest first (`action`: a prefix such as `session.` or `lock.`). */

@@ -96,3 +96,17 @@ export type WindowNotice = Answer<'GET /v1/desktop/notice'>;
 /** GET /v1/desktop/devices (Gestione Mobile). */
 export type MobileDeviceList = Answer<'GET /v1/desktop/devices'>;
 export type MobileDeviceRow = MobileDeviceList['devices'][number];
+
+// Onboarding by support and tablet authorisation (issue 11).
+
+/** POST /v1/support/customers: the customer and the manual's first-login admin. */
+export type CreatedCustomer = Answer<'POST /v1/support/customers'>;
+export type CustomerView = Answer<'GET /v1/support/customers/{customerId}'>;
+export type LicenceView = Answer<'POST /v1/support/customers/{customerId}/licences'>;
+export type WorkstationView = Answer<'POST /v1/support/customers/{customerId}/workstations/{credentialId}/revoke'>;
+/** The only answer that shows a workstation credential's secret. */
+export type IssuedWorkstation = Answer<'POST /v1/support/customers/{customerId}/workstations'>;
+/** One row of tablet authorisation management (Gestione Autorizzazioni Tablet). */
+export type TabletView = Answer<'POST /v1/desktop/devices'>;
+/** What the office types for a tablet besides its serial: model, operator, phone. */
+export type TabletFields = Omit<Body<'POST /v1/desktop/devices'>, 'serial'>;

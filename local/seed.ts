@@ -1,21 +1,21 @@
 /**
- * Demo data for the local stack: one customer with an admin (the manual's
- * first-login `ammin`/`ammin`), five devices with operators, and a catalog of
- * four releases (one needing a confirmation code) whose packages are in S3.
- * Runs once: a marker item records that the seed is in place.
+ * Demo data for the local stack, created the way Alturas creates it — through
+ * the running API with the support SDK, never written into the table: the
+ * catalog of four releases (one needing a confirmation code) is published with
+ * `publish-release`'s code, then the demo customer is onboarded: the customer
+ * (with the manual's first-login `ammin`/`ammin`), its SERVER and client
+ * workstation credentials, its licence, and five authorised tablets with their
+ * operators. Only the first staff user of the staff user pool (`staff.demo`,
+ * local/provision.ts) is bootstrapped directly, as in AWS (docs/operations.md);
+ * `support` is that user signed in, with the local pipeline key for publishing.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, s3 } from '../shared/aws/clients';
-import { bucketName, tableName } from '../shared/config';
-import { getCatalogHead, putRelease } from '../shared/db/catalog';
-import { deviceItem } from '../shared/db/devices';
-import { customerListKeys } from '../shared/db/customers';
-import { credentialKeys, customerKeys } from '../shared/db/keys';
-import { hashPassword, issueCredential, sha256Hex } from '../shared/domain/secrets';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError } from '../client/http';
+import type { SupportClient } from '../client/support';
 
 export const DEMO_CUSTOMER_ID = 'demo';
-const SEED_MARKER = { pk: 'SEED', sk: DEMO_CUSTOMER_ID };
 
 export interface DemoCredentials {
   customerId: string;
@@ -36,6 +36,14 @@ export const DEMO_RELEASES = [
   { version: '03.02.00_040', requiresConfirmationCode: true },
 ] as const;
 
+/** The demo customer's existing mOphas licence code, typed in by support (a generated one looks like LIC-XXXX-…). */
+const DEMO_LICENCE = 'LIC-DEMO-0001';
+
+/**
+ * The tablet authorisation table of the demo customer. `token` is the push
+ * token each simulated tablet registers with (the walkthrough's `--token`):
+ * `stale-…` behaves like an expired FCM token, `noapp-…` like an app not started.
+ */
 const DEMO_DEVICES = [
   {
     serial: '356938035643809',
@@ -44,7 +52,6 @@ const DEMO_DEVICES = [
     name: 'Mario',
     surname: 'Rossi',
     phone: '+39 333 100 0001',
-    version: '03.01.00_030',
     token: 'fcm-rossi-0001',
   },
   {
@@ -54,7 +61,6 @@ const DEMO_DEVICES = [
     name: 'Luigi',
     surname: 'Bianchi',
     phone: '+39 333 100 0002',
-    version: '03.01.00_030',
     token: 'stale-bianchi-0002',
   },
   {
@@ -64,7 +70,6 @@ const DEMO_DEVICES = [
     name: 'Anna',
     surname: 'Verdi',
     phone: '+39 333 100 0003',
-    version: '03.01.00_030',
     token: 'noapp-verdi-0003',
   },
   {
@@ -74,7 +79,6 @@ const DEMO_DEVICES = [
     name: 'Giulia',
     surname: 'Neri',
     phone: '+39 333 100 0004',
-    version: '03.01.00_032',
     token: 'fcm-neri-0004',
   },
   {
@@ -84,113 +88,77 @@ const DEMO_DEVICES = [
     name: 'Paolo',
     surname: 'Gallo',
     phone: '+39 333 100 0005',
-    version: '03.00.00_020',
     token: undefined,
   },
 ] as const;
 
-/** True when the demo data is already in the table. */
-export async function isSeeded(): Promise<boolean> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: SEED_MARKER }));
-  return Item !== undefined;
+/** True when the demo customer exists (asked through the API by `support`: the first staff user, signed in). */
+export async function isSeeded(support: SupportClient): Promise<boolean> {
+  try {
+    await support.customer(DEMO_CUSTOMER_ID);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return false;
+    throw error;
+  }
 }
 
-/** Writes the demo data and returns the credentials to show (secrets exist only in this return value and the local file). */
-export async function seedDemo(now = new Date()): Promise<DemoCredentials> {
-  const at = now.toISOString();
-  const put = (item: Record<string, unknown>) => ddb.send(new PutCommand({ TableName: tableName(), Item: item }));
+/**
+ * Publishes the demo catalog and onboards the demo customer through the API;
+ * returns the credentials to show (secrets exist only in this return value and
+ * the local file).
+ */
+export async function seedDemo(support: SupportClient): Promise<DemoCredentials> {
+  await publishDemoReleases(support);
 
-  let head = await getCatalogHead();
-  for (const [i, r] of DEMO_RELEASES.entries()) {
-    const desktop = await uploadPackage(`packages/${r.version}/mophas-desktop-setup.exe`, demoBytes(`desktop ${r.version}`, 256 * 1024));
-    const mobile = await uploadPackage(`packages/${r.version}/mophas-mobile.apk`, demoBytes(`mobile ${r.version}`, 64 * 1024));
-    await putRelease(
-      {
+  const { customer, firstLogin } = await support.createCustomer({
+    customerId: DEMO_CUSTOMER_ID,
+    name: 'Vending Demo S.r.l.',
+    desktopVersion: '03.01.00_030',
+  });
+  const server = await support.issueWorkstation(customer.customerId, { workstation: 'server', label: 'SERVER' });
+  const client = await support.issueWorkstation(customer.customerId, { workstation: 'client', label: 'Ufficio 1' });
+  const { licenceCode } = await support.issueLicence(customer.customerId, DEMO_LICENCE);
+  for (const d of DEMO_DEVICES) {
+    await support.authoriseTablet(customer.customerId, {
+      serial: d.serial,
+      model: d.model,
+      operator: { code: d.code, name: d.name, surname: d.surname },
+      phone: d.phone,
+    });
+  }
+  return {
+    customerId: customer.customerId,
+    desktopCredential: server.credential,
+    clientWorkstationCredential: client.credential,
+    licenceCode,
+    admin: firstLogin,
+    devices: DEMO_DEVICES.map((d) => ({ serial: d.serial, operator: `${d.code} ${d.name} ${d.surname}`, pushToken: d.token })),
+  };
+}
+
+/** Publishes the demo releases not in the catalog yet, with the same code as `mophas-support publish-release`. */
+async function publishDemoReleases(support: SupportClient): Promise<void> {
+  const published = new Set((await support.catalog()).releases.map((r) => r.version));
+  const dir = await mkdtemp(join(tmpdir(), 'mophas-seed-'));
+  try {
+    for (const r of DEMO_RELEASES) {
+      if (published.has(r.version)) continue;
+      const desktop = join(dir, `mophas-desktop-setup-${r.version}.exe`);
+      const mobile = join(dir, `mophas-mobile-${r.version}.apk`);
+      await writeFile(desktop, demoBytes(`desktop ${r.version}`, 256 * 1024));
+      await writeFile(mobile, demoBytes(`mobile ${r.version}`, 64 * 1024));
+      await support.publishRelease({
         version: r.version,
         desktop,
         mobile,
         notesUrl: `https://wiki.alturas.it/mophas-fix/${r.version}`,
-        requiresConfirmationCode: r.requiresConfirmationCode,
-        publishedAt: new Date(now.getTime() - (DEMO_RELEASES.length - i) * 86_400_000).toISOString(),
-      },
-      head.catalogVersion,
-    );
-    head = await getCatalogHead();
+        requiresCode: r.requiresConfirmationCode,
+      });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-
-  const desktop = issueCredential('dsk');
-  const licenceCode = 'LIC-DEMO-0001';
-  await put({
-    ...customerKeys.profile(DEMO_CUSTOMER_ID),
-    ...customerListKeys(DEMO_CUSTOMER_ID),
-    type: 'customer',
-    customerId: DEMO_CUSTOMER_ID,
-    name: 'Vending Demo S.r.l.',
-    desktopVersion: '03.01.00_030',
-    createdAt: at,
-  });
-  await put({
-    ...credentialKeys.desktop(desktop.id),
-    type: 'desktopCredential',
-    customerId: DEMO_CUSTOMER_ID,
-    secretHash: desktop.secretHash,
-    workstation: 'server',
-    createdAt: at,
-  });
-  const clientWorkstation = issueCredential('dsk');
-  await put({
-    ...credentialKeys.desktop(clientWorkstation.id),
-    type: 'desktopCredential',
-    customerId: DEMO_CUSTOMER_ID,
-    secretHash: clientWorkstation.secretHash,
-    workstation: 'client',
-    createdAt: at,
-  });
-  await put({ ...credentialKeys.licence(licenceCode), type: 'licence', customerId: DEMO_CUSTOMER_ID, createdAt: at });
-  await put({
-    ...customerKeys.user(DEMO_CUSTOMER_ID, 'ammin'),
-    type: 'user',
-    customerId: DEMO_CUSTOMER_ID,
-    username: 'ammin',
-    role: 'admin',
-    passwordHash: await hashPassword('ammin'),
-    mustChangePassword: true,
-    createdAt: at,
-  });
-
-  const devices: DemoCredentials['devices'] = [];
-  for (const d of DEMO_DEVICES) {
-    await put(
-      deviceItem({
-        customerId: DEMO_CUSTOMER_ID,
-        serial: d.serial,
-        model: d.model,
-        operator: { code: d.code, name: d.name, surname: d.surname },
-        phone: d.phone,
-        enabled: true,
-        installedVersion: d.version,
-        lastSyncAt: new Date(now.getTime() - 3_600_000).toISOString(),
-        pushToken: d.token,
-        notificationsEnabled: d.token !== undefined,
-        // Authorised in tablet authorisation management, not registered yet: the
-        // operator's app registers with the licence code and gets its credential.
-        blocked: false,
-        notes: [],
-        authorisedAt: at,
-      }),
-    );
-    devices.push({ serial: d.serial, operator: `${d.code} ${d.name} ${d.surname}`, pushToken: d.token });
-  }
-
-  await put({ ...SEED_MARKER, type: 'seedMarker', seededAt: at });
-  return {
-    customerId: DEMO_CUSTOMER_ID,
-    desktopCredential: desktop.token,
-    clientWorkstationCredential: clientWorkstation.token,
-    licenceCode,
-    admin: { username: 'ammin', password: 'ammin', mustChangePassword: true },
-    devices,
-  };
 }
 
 /** Deterministic demo package bytes of a given size. */
@@ -199,9 +167,4 @@ function demoBytes(label: string, size: number): Buffer {
   const out = Buffer.alloc(size);
   for (let i = 0; i < size; i += line.length) line.copy(out, i);
   return out;
-}
-
-async function uploadPackage(key: string, body: Buffer) {
-  await s3.send(new PutObjectCommand({ Bucket: bucketName(), Key: key, Body: body, ContentLength: body.length }));
-  return { key, size: body.length, sha256: sha256Hex(body) };
 }

@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LOCAL_PEOPLE, startStack, StartupError, type StackPorts } from './stack';
+import { SECRET_VALUE_ENV } from '../shared/config';
+import { LOCAL_PEOPLE, LOCAL_REGION, startStack, StartupError, type StackPorts } from './stack';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = process.env.LOCAL_DATA_DIR ?? join(ROOT, '.local-data');
@@ -37,21 +38,39 @@ async function main() {
   const stack = await startStack({ dataDir: DATA_DIR, ports, webRoot });
   await built;
 
-  const { isSeeded, seedDemo } = await import('./seed');
-  if (!(await isSeeded()) || !existsSync(CREDENTIALS_FILE)) {
-    const credentials = await seedDemo();
-    writeFileSync(CREDENTIALS_FILE, JSON.stringify(credentials, null, 2), { mode: 0o600 });
-  }
-  const credentials = JSON.parse(readFileSync(CREDENTIALS_FILE, 'utf8')) as import('./seed').DemoCredentials;
-
-  // The demo agent acts for the demo customer: assigned by the demo staff member through the API, like Alturas does.
+  // The first staff user (bootstrapped in the pool, like in AWS) signs in; everything else goes through the API.
   const staff = { username: LOCAL_PEOPLE.staff.username, password: stack.env[LOCAL_PEOPLE.staff.passwordEnv]! };
   const agent = { username: LOCAL_PEOPLE.agent.username, password: stack.env[LOCAL_PEOPLE.agent.passwordEnv]! };
   const { SupportSession } = await import('../client/sign-in');
   const { SupportClient } = await import('../client/support');
   const session = new SupportSession({ apiUrl: stack.apiUrl });
   await session.login(staff.username, staff.password);
-  await new SupportClient({ apiUrl: stack.apiUrl, session }).assignAgent(agent.username, credentials.customerId);
+  const support = new SupportClient({
+    apiUrl: stack.apiUrl,
+    session,
+    // The demo catalog is published like the build pipeline does: SigV4 with the local pipeline key.
+    pipelineCredentials: {
+      accessKeyId: stack.env[SECRET_VALUE_ENV.localPipelineAccessKeyId]!,
+      secretAccessKey: stack.env[SECRET_VALUE_ENV.localPipelineSecretAccessKey]!,
+    },
+    region: LOCAL_REGION,
+  });
+
+  // The demo customer is onboarded through the API, as Alturas support does it (local/seed.ts).
+  const { isSeeded, seedDemo } = await import('./seed');
+  if (!(await isSeeded(support))) {
+    const credentials = await seedDemo(support);
+    writeFileSync(CREDENTIALS_FILE, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  } else if (!existsSync(CREDENTIALS_FILE)) {
+    // Secrets are shown once: without the file they cannot be printed again.
+    await stack.stop();
+    throw new StartupError(
+      `the demo customer exists but ${CREDENTIALS_FILE} is missing (its secrets are shown only once): delete ${DATA_DIR} to start over, or rotate the credentials with mophas-support workstations rotate.`,
+    );
+  }
+  const credentials = JSON.parse(readFileSync(CREDENTIALS_FILE, 'utf8')) as import('./seed').DemoCredentials;
+  // The demo agent acts for the demo customer: assigned by the demo staff member through the API, like Alturas does.
+  await support.assignAgent(agent.username, credentials.customerId);
 
   console.log(`
 mOphas Update Cloud — local stack running
@@ -70,13 +89,14 @@ Demo customer "${credentials.customerId}"
   Client workstation  ${credentials.clientWorkstationCredential ?? '(delete .local-data to reseed)'}
   Admin user          ${credentials.admin.username} / ${credentials.admin.password}  (first login: must change password)
   Licence code        ${credentials.licenceCode}
-  Devices             ${credentials.devices.map((d) => d.operator).join(', ')}
+  Authorised tablets  ${credentials.devices.map((d) => d.operator).join(', ')}  (register: npm run device -- registra …)
   All credentials     ${CREDENTIALS_FILE}
 
 Alturas staff and agents (staff user pool; local passwords, also in ${join(DATA_DIR, 'keys.json')})
   Staff               ${staff.username} / ${staff.password}
   Agent               ${agent.username} / ${agent.password}   (assigned to "${credentials.customerId}")
   Sign in             npm run support -- login --user ${staff.username}
+  Onboard a customer  npm run support -- customers add …  (signed in as staff; docs/operations.md)
   Release publishing  signed with the local pipeline key (SigV4), found by npm run support -- publish-release
 
 Press Ctrl-C to stop.`);

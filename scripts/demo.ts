@@ -16,14 +16,14 @@
  *    (ERROR UPDATE; an unreachable device unlocked by phone) → Segnalazione →
  *    support lists the failed update and resolves it → the notice is normal again.
  *
- * Every path runs on a FRESH customer, so the demo can run again and again: no
- * API route creates customers, so each one (profile, desktop credential, licence,
- * the manual's first-login `ammin`/`ammin`, and the tablet authorisation rows of
- * its devices) is written straight into the stack's table with the shared
- * adapters, as test/fixtures/tenant.ts does. Everything else goes through the
- * API: the devices register with the licence code, the admin changes the
- * first-login password, and so on. The demo exits non-zero when an expectation
- * fails. `runDemo()` is exported for test/integration/client/demo.test.ts.
+ * Every path runs on a FRESH customer, so the demo can run again and again.
+ * Each one is onboarded the way Alturas support does it, through the support
+ * API: the customer (with the manual's first-login `ammin`/`ammin`), its SERVER
+ * workstation credential, its licence and its authorised tablets. Everything
+ * else goes through the API too: the tablets register with the licence code,
+ * the admin changes the first-login password, and so on. The demo exits
+ * non-zero when an expectation fails. `runDemo()` is exported for
+ * test/integration/client/demo.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -63,7 +63,7 @@ export interface DemoReleases {
   coded?: UpdateStep;
 }
 
-/** A customer written into the table (no API creates customers). */
+/** A customer onboarded for one path. */
 export interface ProvisionedCustomer {
   customerId: string;
   desktopCredential: string;
@@ -95,7 +95,7 @@ export interface DemoOptions {
   releases?: DemoReleases;
   /** Publish the `releases` that are not in the catalog yet (through the support API). @default false */
   publishMissing?: boolean;
-  /** Writes a fresh customer. @default {@link provisionInTable} */
+  /** Onboards a fresh customer. @default {@link provisionThroughApi} with this demo's support client */
   provision?: Provisioner;
   /** Where downloads go; a temporary folder (removed at the end) by default. */
   workDir?: string;
@@ -133,69 +133,22 @@ const OPERATORS = [
 const MODELS = ['Samsung Galaxy Tab A8', 'Lenovo Tab M10', 'Zebra TC52'];
 
 /**
- * Writes a customer with the shared adapters, as test/fixtures/tenant.ts does:
- * profile, desktop credential, licence, the first-login `ammin`/`ammin` admin,
- * and the tablet authorisation rows (no credential yet: devices register).
- * The adapters read the table and endpoints from the environment.
+ * Onboards a customer through the support API, as Alturas does: the customer
+ * (its first-login `ammin`/`ammin` comes with it), the SERVER workstation
+ * credential, the licence, and the tablet authorisation table (no credential
+ * yet: the tablets register themselves).
  */
-export const provisionInTable: Provisioner = async (spec) => {
-  const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { ddb } = await import('../shared/aws/clients');
-  const { tableName } = await import('../shared/config');
-  const { credentialKeys, customerKeys } = await import('../shared/db/keys');
-  const { deviceItem } = await import('../shared/db/devices');
-  const { customerListKeys } = await import('../shared/db/customers');
-  const { createUser } = await import('../shared/db/users');
-  const { hashPassword, issueCredential } = await import('../shared/domain/secrets');
-  const put = (item: Record<string, unknown>) => ddb.send(new PutCommand({ TableName: tableName(), Item: item }));
-  const at = new Date().toISOString();
-  const desktop = issueCredential('dsk');
-  const id = spec.customerId;
-  await put({
-    ...customerKeys.profile(id),
-    ...customerListKeys(id),
-    type: 'customer',
-    customerId: id,
-    name: `Demo ${id}`,
-    desktopVersion: spec.desktopVersion,
-    createdAt: at,
-  });
-  await put({
-    ...credentialKeys.desktop(desktop.id),
-    type: 'desktopCredential',
-    customerId: id,
-    secretHash: desktop.secretHash,
-    workstation: 'server',
-    createdAt: at,
-  });
-  await put({ ...credentialKeys.licence(spec.licenceCode), type: 'licence', customerId: id, createdAt: at });
-  await createUser({
-    customerId: id,
-    username: 'ammin',
-    role: 'admin',
-    passwordHash: await hashPassword('ammin'),
-    mustChangePassword: true,
-    createdAt: at,
-  });
-  for (const d of spec.devices) {
-    await put(
-      deviceItem({
-        customerId: id,
-        serial: d.serial,
-        model: d.model,
-        operator: d.operator,
-        phone: d.phone,
-        enabled: true,
-        installedVersion: d.installedVersion,
-        notificationsEnabled: false,
-        blocked: false,
-        notes: [],
-        registeredAt: at,
-      }),
-    );
-  }
-  return { customerId: id, desktopCredential: desktop.token, licenceCode: spec.licenceCode };
-};
+export const provisionThroughApi =
+  (support: SupportClient): Provisioner =>
+  async (spec) => {
+    await support.createCustomer({ customerId: spec.customerId, name: `Demo ${spec.customerId}`, desktopVersion: spec.desktopVersion });
+    const server = await support.issueWorkstation(spec.customerId, { workstation: 'server', label: 'SERVER' });
+    const { licenceCode } = await support.issueLicence(spec.customerId, spec.licenceCode);
+    for (const d of spec.devices) {
+      await support.authoriseTablet(spec.customerId, { serial: d.serial, model: d.model, operator: d.operator, phone: d.phone });
+    }
+    return { customerId: spec.customerId, desktopCredential: server.credential, licenceCode };
+  };
 
 /** Picks releases from the catalog: the first plain step, and the first step into a release needing a code. */
 export function pickReleases(catalog: readonly PublicRelease[]): DemoReleases | undefined {
@@ -225,11 +178,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   if (!Number.isInteger(deviceCount) || deviceCount < 3 || deviceCount > OPERATORS.length) {
     throw new DemoExpectationError(`devices must be a whole number from 3 to ${OPERATORS.length}`);
   }
-  const provision = options.provision ?? provisionInTable;
   // Support signs in like a person at Alturas would: the staff user pool, a token refreshed when it expires.
   const session = new SupportSession({ apiUrl: options.apiUrl });
   await session.login(options.staff.username, options.staff.password);
   const support = new SupportClient({ apiUrl: options.apiUrl, session, pipelineCredentials: options.pipelineCredentials });
+  const provision = options.provision ?? provisionThroughApi(support);
   const inbox = new LocalPushInbox(options.snsUrl);
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'mophas-demo-')));
   const ownWorkDir = options.workDir === undefined;
@@ -298,7 +251,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const provisioned = await provision({ customerId, licenceCode, desktopVersion: step.from, devices: specs });
       customers.push({ path, customerId });
       note(
-        `cliente ${customerId} (desktop ${step.from}, ${deviceCount} dispositivi, licenza ${licenceCode}) — scritto nella tabella: nessuna API crea clienti`,
+        `cliente ${customerId} (desktop ${step.from}, ${deviceCount} dispositivi, licenza ${licenceCode}) — creato dall'assistenza con le API (cliente, postazione SERVER, licenza, tablet autorizzati)`,
       );
       const desktop = await DesktopClient.open({
         apiUrl: options.apiUrl,
@@ -753,7 +706,7 @@ async function publishMissing(support: SupportClient, releases: DemoReleases, di
 async function main() {
   const { Command, InvalidArgumentError } = await import('commander');
   const { localPipelineCredentials, resolveApiUrl } = await import('../cli/lib/config');
-  const { LOCAL_NAMES, LOCAL_PEOPLE, LOCAL_REGION } = await import('../local/stack');
+  const { LOCAL_PEOPLE } = await import('../local/stack');
   const { readLocalKeys, resolveSnsUrl } = await import('../client/local-config');
   const program = new Command()
     .name('demo')
@@ -775,19 +728,6 @@ async function main() {
   const flags = program.opts<{ api?: string; devices: number; debug?: boolean }>();
   const apiUrl = resolveApiUrl(flags.api);
 
-  // The demo writes its customers with the shared adapters: point them at the stack's DynamoDB Local (npm start's port).
-  if (!process.env.AWS_ENDPOINT_URL_DYNAMODB) {
-    const { ENV } = await import('../shared/config');
-    const defaults: Record<string, string> = {
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${process.env.DYNAMODB_PORT || 8800}`,
-      [ENV.tableName]: LOCAL_NAMES.table,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
-    for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
-  }
   try {
     await new HttpClient({ baseUrl: apiUrl, timeoutMs: 3000 }).call('GET /v1/health', {});
   } catch (error) {
@@ -816,15 +756,6 @@ async function main() {
     snsUrl: resolveSnsUrl(),
     devices: flags.devices,
     colour,
-    provision: async (spec) => {
-      try {
-        return await provisionInTable(spec);
-      } catch (error) {
-        throw new DemoExpectationError(
-          `cannot write the demo customer into DynamoDB Local at ${process.env.AWS_ENDPOINT_URL_DYNAMODB} (${(error as Error).name}: ${(error as Error).message}): is the stack running with these ports (DYNAMODB_PORT)?`,
-        );
-      }
-    },
   });
 }
 

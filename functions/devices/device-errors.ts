@@ -17,6 +17,29 @@ export const deviceDisabled = (serial: string) =>
     'Dispositivo disabilitato: può essere riabilitato dalla Gestione autorizzazioni tablet di mOphas desktop.',
   );
 
+/**
+ * Only a serial the office authorised (tablet authorisation management) can
+ * register with the licence code; any other is refused in the manual's terms.
+ */
+export const deviceNotAuthorised = (serial: string) =>
+  new AppError(
+    403,
+    'DEVICE_NOT_AUTHORISED',
+    'Device not authorised: ask the office to enable it (tablet authorisation management).',
+    { serial },
+    "Dispositivo non autorizzato: chiedere all'ufficio di abilitarlo (Gestione Autorizzazioni Tablet).",
+  );
+
+/** A registered tablet registers again only with its own credential, or after the office re-opened its registration. */
+export const registrationLocked = (serial: string) =>
+  new AppError(
+    403,
+    'REGISTRATION_LOCKED',
+    'This tablet is already registered: register again from the app that holds its credential, or ask the office to re-authorise it (tablet authorisation management).',
+    { serial },
+    "Questo dispositivo è già registrato: registrarlo di nuovo dall'app che ne conserva le credenziali, oppure chiedere alla sede di riautorizzarlo (Gestione Autorizzazioni Tablet).",
+  );
+
 /** The credential is valid but its device row is gone (removed by the office): register again. */
 export const deviceNotRegistered = (serial: string) =>
   new AppError(

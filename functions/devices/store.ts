@@ -5,11 +5,10 @@
  * Every key is built from the caller's principal (customerId, serial), never from
  * a request body, so a device cannot reach another customer's items (AUTH-2).
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../../shared/aws/clients';
 import { tableName } from '../../shared/config';
+import { getLicence, revokeDeviceCredentialItem } from '../../shared/db/credentials';
 import { deviceKey, toDeviceItem, type DeviceItem } from '../../shared/db/devices';
-import { credentialKeys, customerKeys, type ItemKey } from '../../shared/db/keys';
+import { customerKeys, type ItemKey } from '../../shared/db/keys';
 import { batchGetAll, findItem, stripKeys, type TransactItem } from '../../shared/db/table';
 import { initialSession, type Session } from '../../shared/session/state-machine';
 
@@ -45,10 +44,10 @@ export async function readDeviceContext(customerId: string, serial: string | und
   };
 }
 
-/** The customer a licence code belongs to (DEV-1), if any. */
+/** The customer a live licence code belongs to (DEV-1), if any: a revoked licence registers nothing. */
 export async function customerOfLicence(licenceCode: string): Promise<string | undefined> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: credentialKeys.licence(licenceCode) }));
-  return Item?.customerId as string | undefined;
+  const licence = await getLicence(licenceCode);
+  return licence && !licence.revoked ? licence.customerId : undefined;
 }
 
 /** A ConditionCheck on the customer's session item. */
@@ -75,14 +74,5 @@ export function putItem(item: Record<string, unknown>, options: { mustBeNew?: bo
 }
 
 /** Marks a device credential revoked (re-registration replaced it, DEV-5). */
-export function revokeCredentialItem(credentialId: string, at: string): TransactItem {
-  return {
-    Update: {
-      TableName: tableName(),
-      Key: credentialKeys.device(credentialId),
-      UpdateExpression: 'SET #revoked = :true, #revokedAt = :at, #revokedReason = :reason',
-      ExpressionAttributeNames: { '#revoked': 'revoked', '#revokedAt': 'revokedAt', '#revokedReason': 'revokedReason' },
-      ExpressionAttributeValues: { ':true': true, ':at': at, ':reason': 're-registered' },
-    },
-  };
-}
+export const revokeCredentialItem = (credentialId: string, at: string): TransactItem =>
+  revokeDeviceCredentialItem(credentialId, at, 're-registered');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DeviceAttribute, DeviceItem } from '../../shared/db/devices';
+import type { TabletView } from '../../shared/tablets/authorisation';
 import {
   allowedActions,
   awaitingUpdate,
@@ -112,51 +113,20 @@ export function buildGrid(
   return { body, etag: `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"` };
 }
 
-/** Fields "Gestione Mobile" reads: never the lock secret, push token or credential. */
-export const MOBILE_PROJECTION = [
-  'serial',
-  'model',
-  'operator',
-  'phone',
-  'enabled',
-  'installedVersion',
-  'lastSyncAt',
-  'blocked',
-  'registeredAt',
-  'registrationOpen',
-] as const;
-
-/** One tablet of "Gestione Mobile" (tablet authorisation management). */
-export interface MobileDeviceRow {
-  serial: string;
-  device: string | null;
-  operator: { code: string; name: string; surname: string } | null;
-  phone: string | null;
-  /** The Abilitato flag: a disabled tablet can no longer work and is not in the update grid. */
-  enabled: boolean;
-  installedVersion: string | null;
-  lastSync: string | null;
-  blocked: boolean;
-  /** The office re-opened its registration (Registra Dispositivo) when it was enabled again. */
-  registrationOpen: boolean;
+/** One tablet of "Gestione Mobile": its tablet authorisation row, and whether it lags the desktop. */
+export type MobileDeviceRow = TabletView & {
+  /** Installed version differs from the desktop's: the window marks the row. */
   notOnDesktopVersion: boolean;
-}
+};
 
-/** Every tablet of the customer, enabled or not, sorted by serial (Gestione Mobile). */
-export function buildDeviceList(devices: DeviceItem[], desktopVersion: string | undefined) {
-  const rows: MobileDeviceRow[] = devices
-    .map((d) => ({
-      serial: d.serial,
-      device: d.model ?? null,
-      operator: d.operator ?? null,
-      phone: d.phone ?? null,
-      enabled: Boolean(d.enabled),
-      installedVersion: d.installedVersion ?? null,
-      lastSync: d.lastSyncAt ?? null,
-      blocked: Boolean(d.blocked),
-      registrationOpen: Boolean(d.registrationOpen),
-      notOnDesktopVersion: !isUpdated(d, desktopVersion),
-    }))
-    .sort((a, b) => a.serial.localeCompare(b.serial));
-  return { desktopVersion: desktopVersion ?? null, devices: rows };
+/**
+ * "Gestione Mobile" (Gestione autorizzazioni tablet): every authorised tablet,
+ * enabled or not, as shared/tablets/authorisation.ts shows it, sorted by serial.
+ */
+export function buildDeviceList(tablets: TabletView[], desktopVersion: string | undefined) {
+  const devices: MobileDeviceRow[] = tablets.map((t) => ({
+    ...t,
+    notOnDesktopVersion: !isUpdated({ ...t, installedVersion: t.installedVersion ?? undefined }, desktopVersion),
+  }));
+  return { desktopVersion: desktopVersion ?? null, devices };
 }

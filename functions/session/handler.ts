@@ -1,5 +1,6 @@
 import { session as routes } from '../../shared/api/routes/session';
-import { httpHandler, implement, notModified, ok } from '../../shared/http/handler';
+import { created, httpHandler, implement, notModified, ok } from '../../shared/http/handler';
+import { authoriseTablet, editTablet } from '../../shared/tablets/authorisation';
 import * as window from './window';
 
 /** GET /v1/desktop/update: the window's data; 304 when unchanged since the ETag the desktop holds. */
@@ -30,6 +31,15 @@ export const enableDevice = implement(routes.enableDevice, async ({ principal, p
   ok(await window.enableDevice(principal, params.serial)),
 );
 
+/** Gestione Autorizzazioni Tablet (admin side): the same operations support uses (shared/tablets). */
+export const authoriseTabletRoute = implement(routes.authoriseTablet, async ({ principal, body }) => {
+  const { serial, ...fields } = body;
+  return created(await authoriseTablet(principal, principal.customerId, serial, fields));
+});
+export const editTabletRoute = implement(routes.editTablet, async ({ principal, params, body }) =>
+  ok(await editTablet(principal, principal.customerId, params.serial, body)),
+);
+
 export const handler = httpHandler('session', [
   grid,
   startUpdatePush,
@@ -44,4 +54,6 @@ export const handler = httpHandler('session', [
   disableDevice,
   mobileDevices,
   enableDevice,
+  authoriseTabletRoute,
+  editTabletRoute,
 ]);

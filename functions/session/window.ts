@@ -4,27 +4,17 @@ import type { Context } from 'aws-lambda';
 import { s3 } from '../../shared/aws/clients';
 import { derivedSecret } from '../../shared/aws/secrets';
 import type { UserPrincipal } from '../../shared/auth/principals';
-import { bucketName, ENV, optionalEnv, SECRET_VALUE_ENV, tableName } from '../../shared/config';
-import { actorOf, auditItem } from '../../shared/db/audit';
+import { bucketName, ENV, optionalEnv, SECRET_VALUE_ENV } from '../../shared/config';
+import { actorOf } from '../../shared/db/audit';
 import { loadCatalog } from '../../shared/db/catalog';
 import { getReleaseState } from '../../shared/db/codes';
 import { getProfile, setDesktopVersionItem } from '../../shared/db/customers';
-import {
-  allOf,
-  appendDeviceNote,
-  changeDevice,
-  changeDeviceWith,
-  DEVICE_EXISTS,
-  getDevice,
-  listDevices,
-  listEnabledSerials,
-  unblockDevices,
-  type DeviceItem,
-} from '../../shared/db/devices';
-import { deviceSetChangedItem, deviceSetUnchangedItem, getDeviceSetVersion } from '../../shared/db/device-set';
+import { appendDeviceNote, getDevice, listDevices, listEnabledSerials, unblockDevices } from '../../shared/db/devices';
+import { deviceSetUnchangedItem, getDeviceSetVersion } from '../../shared/db/device-set';
 import { createSupportCase } from '../../shared/db/cases';
 import { METRIC } from '../../shared/metric-names';
 import { countMetric, countPushOutcome, logger } from '../../shared/observability';
+import { disableTablet, enableTablet, listTablets, tabletNotFound } from '../../shared/tablets/authorisation';
 import { caseNotification, notifySupport } from '../../shared/support/notify';
 import { archiveItem, getSession, saveSession, sessionConflict } from '../../shared/db/session';
 import { conflict, notFound } from '../../shared/errors';
@@ -45,7 +35,7 @@ import {
   type SessionAction,
 } from '../../shared/session/state-machine';
 import { isOfferedTo } from '../../shared/rollout/rollout';
-import { buildDeviceList, buildGrid, GRID_PROJECTION, MOBILE_PROJECTION } from './grid';
+import { buildDeviceList, buildGrid, GRID_PROJECTION } from './grid';
 import { afterConclude, afterFailure, countOutcome, countStarted, isWithdrawn, rolloutOf, withdrawnConflict } from './rollout';
 
 /** Key of the two-step confirm tokens, derived from its secret (again only when it is rotated). */
@@ -159,10 +149,7 @@ export async function grid(user: UserPrincipal, filter: GridFilter) {
 
 /** GET /v1/desktop/devices: Gestione Mobile — every tablet, enabled or not, with version and last sync. */
 export async function mobileDevices(user: UserPrincipal) {
-  const [devices, profile] = await Promise.all([
-    listDevices(user.customerId, { projection: MOBILE_PROJECTION }),
-    getProfile(user.customerId),
-  ]);
+  const [devices, profile] = await Promise.all([listTablets(user.customerId), getProfile(user.customerId)]);
   return buildDeviceList(devices, profile?.desktopVersion);
 }
 
@@ -464,11 +451,15 @@ export async function reactivate(user: UserPrincipal, lambda: Context) {
   return { session: view(saved), summary: await push(saved, 'ERROR_UPDATE', lambda) };
 }
 
-/** Disable device (SES-8): double confirmation; the row leaves the grid and the device can no longer work. */
+/**
+ * Disable device (SES-8): double confirmation; the row leaves the grid, its
+ * credential is revoked and the device can no longer work (shared/tablets).
+ */
 export async function disableDevice(user: UserPrincipal, serial: string, token?: string) {
   const [session, device] = await Promise.all([getSession(user.customerId), getDevice(user.customerId, serial)]);
-  if (!device) throw notFound(`Device ${serial}`);
-  if (!device.enabled) throw conflict('DEVICE_DISABLED', 'This device is already disabled.', { serial });
+  if (!device) throw tabletNotFound(serial);
+  if (!device.enabled)
+    throw conflict('DEVICE_DISABLED', 'This device is already disabled.', { serial }, 'Il dispositivo è già disabilitato.');
   if (!token) {
     return {
       confirmationRequired: true as const,
@@ -480,7 +471,7 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
     };
   }
   await requireConfirmation(session, 'disable-device', token, serial);
-  await setEnabled(user, device, false, session);
+  await disableTablet(user, user.customerId, serial, session.state);
   return { serial, enabled: false as const };
 }
 
@@ -489,55 +480,9 @@ export async function disableDevice(user: UserPrincipal, serial: string, token?:
  * registration once, so a tablet that lost its credential can register again.
  */
 export async function enableDevice(user: UserPrincipal, serial: string) {
-  const [session, device] = await Promise.all([getSession(user.customerId), getDevice(user.customerId, serial)]);
-  if (!device) throw notFound(`Device ${serial}`);
-  if (!device.enabled) await setEnabled(user, device, true, session);
-  const reopened = await changeDevice(user.customerId, serial, {
-    set: { registrationOpen: true },
-    note: { it: 'Registrazione del dispositivo riaperta', en: 'Device registration re-opened' },
-  });
-  // Disabled again (or removed) between the two writes: say so rather than claim a re-opened registration.
-  if (!reopened) throw conflict('DEVICE_CHANGED', 'The device changed meanwhile: look at it again.', { serial });
+  const session = await getSession(user.customerId);
+  await enableTablet(user, user.customerId, serial, session.state);
   return { serial, enabled: true as const, registrationOpen: true as const };
-}
-
-/** Flips Enabled with a note and its audit entry in one transaction; a re-enable also counts as a device-set change. */
-async function setEnabled(user: UserPrincipal, device: DeviceItem, enabled: boolean, session: Session) {
-  const { serial } = device;
-  const at = new Date().toISOString();
-  const outcome = await changeDeviceWith(
-    user.customerId,
-    serial,
-    {
-      set: { enabled },
-      note: enabled
-        ? { it: 'Dispositivo riabilitato', en: 'Device re-enabled' }
-        : { it: 'Dispositivo disabilitato', en: 'Device disabled' },
-      at,
-    },
-    {
-      condition: allOf(DEVICE_EXISTS, { expression: '#enabled = :was', values: { ':was': !enabled } }),
-      notesBefore: device.notes?.length ?? 0,
-      others: [
-        ...(enabled ? [deviceSetChangedItem(user.customerId)] : []),
-        {
-          Put: {
-            TableName: tableName(),
-            Item: auditItem({
-              customerId: user.customerId,
-              action: enabled ? 'device.enabled' : 'device.disabled',
-              actor: actorOf(user),
-              outcome: 'ok',
-              fromState: session.state,
-              details: { serial },
-              at,
-            }),
-          },
-        },
-      ],
-    },
-  );
-  if (!outcome.ok) throw conflict('DEVICE_CHANGED', `The device is already ${enabled ? 'enabled' : 'disabled'}.`, { serial });
 }
 
 /**

@@ -3,11 +3,15 @@ import { CONSOLE_SCOPES, staffSignIn } from '../../shared/auth/sign-in';
 import { listAgents } from '../../shared/db/agents';
 import { listAudit } from '../../shared/db/audit';
 import { created, httpHandler, implement, ok } from '../../shared/http/handler';
+import { authoriseTablet, disableTablet, editTablet, enableTablet, listTablets } from '../../shared/tablets/authorisation';
 import { assertCustomerAccess } from './access';
 import { assignAgent, showAgent, unassignAgent } from './agents';
+import { createCustomer, customerView, listCustomers, readCustomer, updateCustomer } from './customers';
 import { listFailedUpdates, listVisibleOpenCases } from './failed-updates';
+import { customerLicences, issueLicence, revokeLicence } from './licences';
 import { resolveFailedUpdate } from './resolve';
 import { createCustomerUser, listCustomerUsers, updateCustomerUser } from './users';
+import { customerWorkstations, issueWorkstation, revokeWorkstation, rotateWorkstation } from './workstations';
 
 /*
  * Alturas support: people signed in with the staff user pool (JWT authorizer);
@@ -88,6 +92,74 @@ export const unassign = implement(routes.unassignAgent, async ({ principal, para
   ok(await unassignAgent(principal, params.username, params.customerId)),
 );
 
+// ── Onboarding: customers, licences, workstation credentials, tablets ───────
+
+/** POST /v1/support/customers: a new customer with the manual's first-login admin (staff only). */
+export const createCustomerRoute = implement(routes.createCustomer, async ({ principal, body }) =>
+  created(await createCustomer(principal, body)),
+);
+
+/** GET /v1/support/customers: customers by id (an agent sees its own). */
+export const listCustomersRoute = implement(routes.listCustomers, async ({ principal, query }) =>
+  ok(await listCustomers(principal, query)),
+);
+
+/** GET /v1/support/customers/{customerId}: one customer. */
+export const getCustomerRoute = implement(routes.getCustomer, async ({ principal, params }) =>
+  ok(customerView(await readCustomer(principal, params.customerId))),
+);
+
+/** PATCH /v1/support/customers/{customerId}: name and/or desktop version. */
+export const updateCustomerRoute = implement(routes.updateCustomer, async ({ principal, params, body }) =>
+  ok(await updateCustomer(principal, params.customerId, body)),
+);
+
+export const issueLicenceRoute = implement(routes.issueLicence, async ({ principal, params, body }) =>
+  created(await issueLicence(principal, params.customerId, body.licenceCode)),
+);
+export const listLicencesRoute = implement(routes.listLicences, async ({ principal, params }) =>
+  ok(await customerLicences(principal, params.customerId)),
+);
+export const revokeLicenceRoute = implement(routes.revokeLicence, async ({ principal, params, body }) =>
+  ok(await revokeLicence(principal, params.customerId, body.licenceCode)),
+);
+
+export const issueWorkstationRoute = implement(routes.issueWorkstation, async ({ principal, params, body }) =>
+  created(await issueWorkstation(principal, params.customerId, body)),
+);
+export const listWorkstationsRoute = implement(routes.listWorkstations, async ({ principal, params }) =>
+  ok(await customerWorkstations(principal, params.customerId)),
+);
+export const revokeWorkstationRoute = implement(routes.revokeWorkstation, async ({ principal, params }) =>
+  ok(await revokeWorkstation(principal, params.customerId, params.credentialId)),
+);
+export const rotateWorkstationRoute = implement(routes.rotateWorkstation, async ({ principal, params }) =>
+  created(await rotateWorkstation(principal, params.customerId, params.credentialId)),
+);
+
+/** Tablet authorisation for the customer named in the path, after the agent check (404 when unknown). */
+export const listTabletsRoute = implement(routes.listTablets, async ({ principal, params }) => {
+  await readCustomer(principal, params.customerId);
+  return ok({ customerId: params.customerId, devices: await listTablets(params.customerId) });
+});
+export const authoriseTabletRoute = implement(routes.authoriseTablet, async ({ principal, params, body }) => {
+  const { serial, ...fields } = body;
+  await readCustomer(principal, params.customerId);
+  return created(await authoriseTablet(principal, params.customerId, serial, fields, { checkCustomer: true }));
+});
+export const editTabletRoute = implement(routes.editTablet, async ({ principal, params, body }) => {
+  await readCustomer(principal, params.customerId);
+  return ok(await editTablet(principal, params.customerId, params.serial, body));
+});
+export const disableTabletRoute = implement(routes.disableTablet, async ({ principal, params }) => {
+  await readCustomer(principal, params.customerId);
+  return ok(await disableTablet(principal, params.customerId, params.serial));
+});
+export const enableTabletRoute = implement(routes.enableTablet, async ({ principal, params }) => {
+  await readCustomer(principal, params.customerId);
+  return ok(await enableTablet(principal, params.customerId, params.serial));
+});
+
 export const handler = httpHandler('support', [
   signIn,
   me,
@@ -102,4 +174,20 @@ export const handler = httpHandler('support', [
   users,
   createUser,
   updateUser,
+  createCustomerRoute,
+  listCustomersRoute,
+  getCustomerRoute,
+  updateCustomerRoute,
+  issueLicenceRoute,
+  listLicencesRoute,
+  revokeLicenceRoute,
+  issueWorkstationRoute,
+  listWorkstationsRoute,
+  revokeWorkstationRoute,
+  rotateWorkstationRoute,
+  listTabletsRoute,
+  authoriseTabletRoute,
+  editTabletRoute,
+  disableTabletRoute,
+  enableTabletRoute,
 ]);

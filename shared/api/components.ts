@@ -135,6 +135,32 @@ export const SessionView = z
 
 export const Operator = z.object({ code: z.string(), name: z.string(), surname: z.string() }).meta({ id: 'Operator' });
 
+/**
+ * One row of tablet authorisation management ("Gestione Autorizzazioni Tablet"):
+ * what the office typed, whether the tablet registered, and what it last reported.
+ * The admin's Gestione Mobile and support's tablet list show the same rows.
+ */
+export const Tablet = z
+  .object({
+    serial: SerialField,
+    model: z.string().nullable(),
+    operator: Operator.nullable(),
+    phone: z.string().nullable(),
+    enabled: z
+      .boolean()
+      .meta({ description: 'ABILITATO: a disabled tablet can neither register nor work, and is not in the update grid.' }),
+    registered: z.boolean().meta({ description: 'The tablet holds a live credential (it registered with the licence code).' }),
+    registrationOpen: z
+      .boolean()
+      .meta({ description: 'The office re-opened its registration: it may register once without its old credential.' }),
+    blocked: z.boolean(),
+    installedVersion: VersionField.nullable(),
+    lastSync: Timestamp.nullable().meta({ description: 'Ultima Synchro.' }),
+    authorisedAt: Timestamp.nullable(),
+    registeredAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'Tablet', description: 'A tablet of tablet authorisation management (never its secrets).' });
+
 export const GridRow = z
   .object({
     serial: SerialField,

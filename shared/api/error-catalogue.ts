@@ -337,6 +337,41 @@ export const ERROR_CATALOGUE = {
     it: "Nessun aggiornamento in preparazione: non c'è nulla da segnalare, il dispositivo può lavorare normalmente.",
   },
 
+  DEVICE_NOT_AUTHORISED: {
+    en: 'Device not authorised: ask the office to enable it.',
+    it: "Dispositivo non autorizzato: chiedere all'ufficio di abilitarlo.",
+  },
+
+  // --- Onboarding (support) and tablet authorisation ---------------------------------
+  CUSTOMER_EXISTS: {
+    en: 'A customer with this id already exists.',
+    it: 'Esiste già un cliente con questo codice.',
+  },
+  SESSION_IN_PROGRESS: {
+    en: 'This cannot change while an update is in progress.',
+    it: 'Non è possibile modificarlo mentre è in corso un aggiornamento.',
+  },
+  LICENCE_EXISTS: {
+    en: 'This licence code is taken, or the customer already has a live licence: revoke it first to issue another.',
+    it: 'Codice di licenza già in uso, oppure il cliente ha già una licenza attiva: revocarla prima di emetterne un’altra.',
+  },
+  SERVER_CREDENTIAL_EXISTS: {
+    en: 'This customer already has a SERVER workstation credential: rotate it, or revoke it before issuing another.',
+    it: 'Il cliente ha già le credenziali della postazione SERVER: rinnovarle, oppure revocarle prima di emetterne altre.',
+  },
+  WORKSTATION_EXISTS: {
+    en: 'A live workstation credential already has this label: rotate it, or choose another label.',
+    it: "Esistono già credenziali di postazione attive con questa etichetta: rinnovarle oppure scegliere un'altra etichetta.",
+  },
+  ALREADY_REVOKED: {
+    en: 'This is already revoked.',
+    it: 'Già revocato.',
+  },
+  DEVICE_EXISTS: {
+    en: 'This tablet is already in tablet authorisation management.',
+    it: 'Il dispositivo è già presente in Gestione Autorizzazioni Tablet.',
+  },
+
   // --- Releases (support) ------------------------------------------------------------
   RELEASE_EXISTS: {
     en: 'This version is already published and cannot be changed: publish the new packages under a new version code.',

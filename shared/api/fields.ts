@@ -102,3 +102,34 @@ export const CursorField = z
 
 /** A non-negative whole number (sizes, counters, epoch seconds). */
 export const Count = z.number().int().min(0);
+
+/** Licence code as typed on the device at registration and issued (or typed in) by support. */
+export const LicenceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a licence code: letters, digits, - and _, at most 64');
+
+/** A name people type (customer, model, operator…): trimmed, 1..max characters, no control characters. */
+export const TextField = (max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} is required`)
+    .max(max, `at most ${max} characters`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters');
+
+/** A desktop credential's public id (the part before the dot, never the secret). */
+export const CredentialIdField = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'a credential id as listed by workstations');
+
+/** An operator as the office types it in tablet authorisation management (code, name, surname). */
+export const OperatorField = z
+  .object({
+    code: TextField(20, 'an operator code'),
+    name: TextField(60, 'a name'),
+    surname: TextField(60, 'a surname'),
+  })
+  .strict();
+
+/** An operator's phone number. */
+export const PhoneField = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ./()-]{3,30}$/, 'a phone number: digits, spaces and + . / ( ) -, at most 30');

@@ -70,6 +70,11 @@ export function auditItem(entry: Omit<AuditEntry, 'at' | 'eventId'> & { at?: str
   };
 }
 
+/** Transaction item putting an audit entry (with the change it records). */
+export const auditPutItem = (entry: Omit<AuditEntry, 'at' | 'eventId'> & { at?: string }) => ({
+  Put: { TableName: tableName(), Item: auditItem(entry) },
+});
+
 /** Writes one audit entry on its own. */
 export async function writeAudit(entry: Omit<AuditEntry, 'at' | 'eventId'>): Promise<void> {
   await ddb.send(new PutCommand({ TableName: tableName(), Item: auditItem(entry) }));

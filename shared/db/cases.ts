@@ -145,15 +145,15 @@ export interface Page<T> {
 const MAX_QUERIES_PER_PAGE = 10;
 
 /**
- * One page of a sparse gsi1 partition, newest first, keeping only items that
- * pass `keep` (an agent's customers). Each query asks for just the items still
+ * One page of a sparse gsi1 partition, newest first (`ascending`: by sort key,
+ * e.g. the customer list by id), keeping only items that pass `keep` (an agent's customers). Each query asks for just the items still
  * missing, so a page never overshoots and its cursor resumes exactly after the
  * last item read. With a filter a page may be short (even empty) while
  * `cursor` is set: callers continue until no cursor is returned.
  */
 export async function queryGsi1Page(
   partition: string,
-  options: { limit: number; cursor?: string; keep?: (item: Record<string, unknown>) => boolean },
+  options: { limit: number; cursor?: string; ascending?: boolean; keep?: (item: Record<string, unknown>) => boolean },
 ): Promise<Page<Record<string, unknown>>> {
   const items: Record<string, unknown>[] = [];
   let startKey = options.cursor ? decodeGsi1Cursor(options.cursor, partition) : undefined;
@@ -165,7 +165,7 @@ export async function queryGsi1Page(
         KeyConditionExpression: '#gpk = :partition',
         ExpressionAttributeNames: { '#gpk': TABLE_KEYS.gsi1.partitionKey },
         ExpressionAttributeValues: { ':partition': partition },
-        ScanIndexForward: false,
+        ScanIndexForward: options.ascending ?? false,
         Limit: options.limit - items.length,
         ExclusiveStartKey: startKey,
       }),

@@ -2,17 +2,29 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
-import { credentialKeys, customerKeys } from './keys';
-import { batchGetAll, findItem } from './table';
+import { credentialKeys, customerKeys, gsi1Keys, TABLE_KEYS } from './keys';
+import { queryGsi1All } from './query';
+import { batchGetAll, findItem, type TransactItem } from './table';
 import type { UserItem } from './users';
 
-/** Stored form of a desktop installation credential. */
+/**
+ * Stored form of a desktop installation credential: one per workstation, issued
+ * by Alturas support. Only SHA-256 of the secret is stored.
+ */
 export interface DesktopCredentialItem {
   customerId: string;
   secretHash: string;
   /** `server` for the SERVER workstation's credential; anything else is a client workstation. */
   workstation?: 'server' | 'client';
+  /** What support calls the workstation ("Ufficio 2"), to tell credentials apart. */
+  label?: string;
+  createdAt?: string;
+  createdBy?: string;
   revoked?: boolean;
+  revokedAt?: string;
+  revokedBy?: string;
+  /** The credential that replaced this one (rotation). */
+  replacedBy?: string;
 }
 
 /** Stored form of a device credential. */
@@ -21,6 +33,17 @@ export interface DeviceCredentialItem {
   serial: string;
   secretHash: string;
   revoked?: boolean;
+}
+
+/** A licence code devices register with (DEV-1), issued by Alturas support. */
+export interface LicenceItem {
+  licenceCode: string;
+  customerId: string;
+  createdAt?: string;
+  createdBy?: string;
+  revoked?: boolean;
+  revokedAt?: string;
+  revokedBy?: string;
 }
 
 /** Stored form of a user session token (TTL-expired by DynamoDB; `expiresAt` is also checked). */
@@ -67,6 +90,8 @@ async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
 }
 
 export const getDesktopCredential = (id: string) => get<DesktopCredentialItem>(credentialKeys.desktop(id));
+/** A licence by its code (revoked ones included: callers decide). */
+export const getLicence = (code: string) => get<LicenceItem>(credentialKeys.licence(code));
 export const getDeviceCredential = (id: string) => get<DeviceCredentialItem>(credentialKeys.device(id));
 export const getPipelinePrincipal = (identity: string) => get<PipelinePrincipalItem>(credentialKeys.pipelinePrincipal(identity));
 
@@ -109,6 +134,149 @@ export async function getUserTokenAndUser(
   const userKey = customerKeys.user(customerId, username);
   const items = await batchGetAll([tokenKey, userKey], { consistent: true });
   return { token: findItem(items, tokenKey) as UserTokenItem | undefined, user: findItem(items, userKey) as UserItem | undefined };
+}
+
+/** Transaction item storing a new desktop credential (listed under its customer); fails if the id exists. */
+export function newDesktopCredentialItem(id: string, item: DesktopCredentialItem & { createdAt: string }): TransactItem {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: {
+        ...credentialKeys.desktop(id),
+        type: 'desktopCredential',
+        ...item,
+        [TABLE_KEYS.gsi1.partitionKey]: gsi1Keys.workstations(item.customerId),
+        [TABLE_KEYS.gsi1.sortKey]: `${item.createdAt}#${id}`,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** Transaction item reserving a workstation label for a live credential; fails if the label is in use. */
+export function workstationLabelItem(customerId: string, label: string, credentialId: string): TransactItem {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...customerKeys.workstation(customerId, label), type: 'workstationLabel', label, credentialId },
+      // Free when never used, or released by a revocation (no DeleteItem: the support function may not delete).
+      ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(credentialId)',
+    },
+  };
+}
+
+/** Transaction item moving a workstation label from one credential to its replacement (rotation). */
+export function moveWorkstationLabelItem(customerId: string, label: string, from: string, to: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: customerKeys.workstation(customerId, label),
+      UpdateExpression: 'SET credentialId = :to',
+      ConditionExpression: 'credentialId = :from',
+      ExpressionAttributeValues: { ':from': from, ':to': to },
+    },
+  };
+}
+
+/** Transaction item freeing a workstation label when its credential is revoked. */
+export function releaseWorkstationLabelItem(customerId: string, label: string, credentialId: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: customerKeys.workstation(customerId, label),
+      UpdateExpression: 'REMOVE credentialId',
+      ConditionExpression: 'credentialId = :id',
+      ExpressionAttributeValues: { ':id': credentialId },
+    },
+  };
+}
+
+/** Transaction item revoking a live desktop credential of `customerId` (fails if it is not, or already revoked). */
+export function revokeDesktopCredentialItem(
+  id: string,
+  customerId: string,
+  by: { id: string; at: string },
+  replacedBy?: string,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: credentialKeys.desktop(id),
+      UpdateExpression: `SET revoked = :true, revokedAt = :at, revokedBy = :by${replacedBy ? ', replacedBy = :next' : ''}`,
+      ConditionExpression: 'customerId = :customer AND (attribute_not_exists(revoked) OR revoked = :false)',
+      ExpressionAttributeValues: {
+        ':true': true,
+        ':false': false,
+        ':at': by.at,
+        ':by': by.id,
+        ':customer': customerId,
+        ...(replacedBy ? { ':next': replacedBy } : {}),
+      },
+    },
+  };
+}
+
+/** A customer's desktop credentials (revoked ones included), oldest first; never their hashes. */
+export async function listDesktopCredentials(
+  customerId: string,
+): Promise<(Omit<DesktopCredentialItem, 'secretHash'> & { credentialId: string })[]> {
+  const items = await queryGsi1All<Record<string, unknown> & DesktopCredentialItem>(gsi1Keys.workstations(customerId));
+  return items.map(({ pk, sk: _sk, type: _t, gsi1pk: _g1, gsi1sk: _g2, secretHash: _hash, ...rest }) => ({
+    ...rest,
+    credentialId: String(pk).slice('DESKCRED#'.length),
+  }));
+}
+
+/** Transaction item storing a new licence code for a customer; fails if the code exists (for anyone). */
+export function newLicenceItem(item: LicenceItem & { createdAt: string }): TransactItem {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: {
+        ...credentialKeys.licence(item.licenceCode),
+        type: 'licence',
+        ...item,
+        [TABLE_KEYS.gsi1.partitionKey]: gsi1Keys.licences(item.customerId),
+        [TABLE_KEYS.gsi1.sortKey]: `${item.createdAt}#${item.licenceCode}`,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** Transaction item revoking a live licence of `customerId` (fails if it is not, or already revoked). */
+export function revokeLicenceItem(code: string, customerId: string, by: { id: string; at: string }): TransactItem {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: credentialKeys.licence(code),
+      UpdateExpression: 'SET revoked = :true, revokedAt = :at, revokedBy = :by',
+      ConditionExpression: 'customerId = :customer AND (attribute_not_exists(revoked) OR revoked = :false)',
+      ExpressionAttributeValues: { ':true': true, ':false': false, ':at': by.at, ':by': by.id, ':customer': customerId },
+    },
+  };
+}
+
+/** A customer's licences (revoked ones included), oldest first. */
+export async function listLicences(customerId: string): Promise<LicenceItem[]> {
+  const items = await queryGsi1All<Record<string, unknown> & LicenceItem>(gsi1Keys.licences(customerId));
+  return items.map(({ pk: _pk, sk: _sk, type: _t, gsi1pk: _g1, gsi1sk: _g2, ...rest }) => rest as LicenceItem);
+}
+
+/**
+ * Transaction item revoking a device credential: a re-registration replaced it,
+ * or the office disabled its tablet. Unconditional (revoking twice is harmless).
+ */
+export function revokeDeviceCredentialItem(credentialId: string, at: string, reason: 're-registered' | 'device-disabled'): TransactItem {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: credentialKeys.device(credentialId),
+      UpdateExpression: 'SET #revoked = :true, #revokedAt = :at, #revokedReason = :reason',
+      ExpressionAttributeNames: { '#revoked': 'revoked', '#revokedAt': 'revokedAt', '#revokedReason': 'revokedReason' },
+      ExpressionAttributeValues: { ':true': true, ':at': at, ':reason': reason },
+    },
+  };
 }
 
 /** Stores a new window ticket; DynamoDB's TTL removes it after expiry. */

@@ -50,6 +50,10 @@ export interface DeviceItem {
   phone?: string;
   /** When the office authorised the tablet (before its first registration). */
   authorisedAt?: string;
+  /** Who authorised it: the admin's user name or the support identity. */
+  authorisedBy?: string;
+  /** Last edit of the authorisation fields (model, operator, phone). */
+  editedAt?: string;
   registeredAt?: string;
   /** Current device credential (`DEVCRED#<id>`); replaced at every registration. */
   credentialId?: string;
@@ -102,6 +106,8 @@ export const DEVICE_ATTRIBUTES = [
   'operator',
   'phone',
   'authorisedAt',
+  'authorisedBy',
+  'editedAt',
   'registeredAt',
   'credentialId',
   'registrationOpen',

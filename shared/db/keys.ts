@@ -63,6 +63,11 @@ export const customerKeys = {
   /** The open manual lock/unlock exchange for one device (TTL-expired). */
   lockExchange: (customerId: string, serial: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `LOCKX#${serial}` }),
   supportCase: (customerId: string, caseId: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `CASE#${caseId}` }),
+  /**
+   * A live workstation credential by its label (lower case): labels are unique
+   * among a customer's live credentials, so a retried issue never makes two.
+   */
+  workstation: (customerId: string, label: string): ItemKey => ({ pk: `CUST#${customerId}`, sk: `WKS#${label.toLowerCase()}` }),
   casePrefix: 'CASE#',
 };
 
@@ -109,12 +114,16 @@ export const gsi1Keys = {
   failedSessions: 'FAILED_SESSIONS',
   /** Support cases not yet resolved; sort by time. */
   openCases: 'OPEN_CASES',
-  /** Every customer profile (sorted by id): the customer list, e.g. to size rollout waves. */
+  /** Every customer profile (sorted by id): support's customer list, and the rollout waves' customer count. */
   customers: 'CUSTOMERS',
   /** All audit entries of one UTC day, for support's cross-customer audit view. */
   auditDay: (isoDate: string) => `AUDITDAY#${isoDate}`,
   /** Every agent with assignments, sorted by user name (staff's agent list). */
   agents: 'AGENTS',
+  /** One customer's licence codes, revoked ones included; sort `<createdAt>#<code>`. */
+  licences: (customerId: string) => `LICENCES#${customerId}`,
+  /** One customer's workstation credentials, revoked ones included; sort `<createdAt>#<credentialId>`. */
+  workstations: (customerId: string) => `WORKSTATIONS#${customerId}`,
 };
 
 /** Fixed-window counters for rate limits (TTL-expired). */

@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
+import { TABLE_KEYS } from './keys';
 
 /**
  * Every item of partition `pk` whose sort key starts with `prefix` (`''`: all): one Query,
@@ -32,6 +33,31 @@ export async function queryPrefix<T>(
         ExpressionAttributeNames: names,
         ScanIndexForward: options.newestFirst ? false : undefined,
         ConsistentRead: options.consistent,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((page.Items ?? []) as T[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/**
+ * Every item of one gsi1 partition, oldest first (short per-customer lists:
+ * licences, workstation credentials). The index is eventually consistent: an
+ * item written a moment ago may appear a moment later.
+ */
+export async function queryGsi1All<T>(partition: string): Promise<T[]> {
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: TABLE_KEYS.gsi1.indexName,
+        KeyConditionExpression: '#gpk = :partition',
+        ExpressionAttributeNames: { '#gpk': TABLE_KEYS.gsi1.partitionKey },
+        ExpressionAttributeValues: { ':partition': partition },
         ExclusiveStartKey: startKey,
       }),
     );

@@ -48,3 +48,40 @@ export async function consumeRate(scope: string, rule: RateLimit, now = Date.now
     throw error;
   }
 }
+
+/** A slot taken with {@link reserveRate}: give it back when the attempt turned out not to count. */
+export interface RateSlot {
+  /** Returns the slot to its window (a success: only failures keep their slot). */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes one slot before an attempt whose outcome is not known yet (a password to
+ * verify): atomic, so parallel attempts can never exceed the limit together.
+ * The caller releases the slot when the attempt succeeds, so the counter holds
+ * failures plus attempts in flight — successes never lock anyone out.
+ * Undefined when the window is full.
+ */
+export async function reserveRate(scope: string, rule: RateLimit, now = Date.now()): Promise<RateSlot | undefined> {
+  if (!(await consumeRate(scope, rule, now))) return undefined;
+  // Released into the window it was taken from, even if the attempt ends after the window turned.
+  const Key = rateKeys.counter(scope, windowOf(rule, now));
+  return {
+    release: async () => {
+      try {
+        await ddb.send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key,
+            UpdateExpression: 'ADD #count :minusOne',
+            ConditionExpression: '#count > :zero',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+  };
+}

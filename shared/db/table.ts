@@ -59,6 +59,9 @@ export async function transact(items: TransactItem[]): Promise<TransactOutcome> 
   }
 }
 
+/** True when the transaction was cancelled because the condition of item `index` failed. */
+export const failedAt = (outcome: TransactOutcome, index: number) => !outcome.ok && outcome.reasons[index] === 'ConditionalCheckFailed';
+
 /** Rounds of BatchGetItem for keys DynamoDB left unprocessed (throttling) before giving up. */
 const MAX_BATCH_ROUNDS = 6;
 /** BatchGetItem takes at most 100 keys a call. */

@@ -4,6 +4,7 @@ import { tableName } from '../config';
 import type { Role } from '../auth/principals';
 import { customerKeys } from './keys';
 import { queryPrefix } from './query';
+import type { TransactItem } from './table';
 
 export interface UserItem {
   customerId: string;
@@ -26,6 +27,17 @@ export async function getUser(customerId: string, username: string): Promise<Use
 /** All users of a customer (support's user management). */
 export async function listUsers(customerId: string): Promise<UserItem[]> {
   return queryPrefix<UserItem>(customerKeys.profile(customerId).pk, customerKeys.userPrefix);
+}
+
+/** Transaction item creating a user; its condition fails when the username exists. */
+export function newUserItem(user: UserItem & { createdBy?: string }): TransactItem {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...customerKeys.user(user.customerId, user.username), type: 'user', ...user },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
 }
 
 /** Creates a user; refuses (ConditionalCheckFailed) when the username exists. */

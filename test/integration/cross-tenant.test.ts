@@ -4,7 +4,7 @@ import { getChallenge } from '../../shared/db/codes';
 import { getRollout } from '../../shared/db/rollout';
 import { ROUTES, routeKey } from '../../shared/api';
 import { TestApi, type ApiResponse } from '../fixtures/api';
-import { createAgent } from '../fixtures/sign-in';
+import { createAgent, staffAuth } from '../fixtures/sign-in';
 import { readyTenant, ensureRelease } from '../fixtures/session';
 import type { Tenant } from '../fixtures/tenant';
 
@@ -37,6 +37,10 @@ const asAgentOfA = () => ({ auth: agentOfA.auth });
 const desktopA = () => `Desktop ${a.tenant.desktopCredential}`;
 const deviceA = () => `Device ${a.tenant.devices[0]!.credential}`;
 const bSerial = () => b.tenant.devices[0]!.serial;
+const bCredentialId = () => /^dsk_([^.]+)\./.exec(b.tenant.desktopCredential)![1]!;
+const aPath = (rest: string) => `/v1/support/customers/${a.tenant.customerId}${rest}`;
+const bPath = (rest: string) => `/v1/support/customers/${b.tenant.customerId}${rest}`;
+const TABLET = { model: 'Intruder Tab', operator: { code: 'X1', name: 'Mallory', surname: 'Intruder' }, phone: '+39 000 1' };
 const refused = (res: ApiResponse) => expect([401, 403, 404]).toContain(res.status);
 const noTraceOfB = (res: ApiResponse) => {
   const text = JSON.stringify(res.body ?? '');
@@ -204,6 +208,18 @@ const ATTEMPTS: Record<string, Attempt> = {
     refused(
       await api.call('POST', '/v1/device/register', { body: { serial: bSerial(), licenceCode: 'LIC-NOT-B', installedVersion: FROM } }),
     );
+    // With A's licence, B's serial is not authorised for A: refused, and B's tablet keeps its credential.
+    const res = await api.call('POST', '/v1/device/register', {
+      body: { serial: b.tenant.devices[1]!.serial, licenceCode: a.tenant.licenceCode, installedVersion: FROM },
+    });
+    expect(res.body.code).toBe('DEVICE_NOT_AUTHORISED');
+    // Only the serial the caller sent is echoed: nothing of B's.
+    expect(res.body).toEqual({
+      code: 'DEVICE_NOT_AUTHORISED',
+      serial: b.tenant.devices[1]!.serial,
+      message: expect.any(String),
+      messages: expect.any(Object),
+    });
   },
   'POST /v1/device/check-in': async () =>
     refused(await api.call('POST', '/v1/device/check-in', { auth: deviceA(), body: { serial: bSerial(), installedVersion: FROM } })),
@@ -287,6 +303,121 @@ const ATTEMPTS: Record<string, Attempt> = {
       await api.call('PATCH', `/v1/support/customers/${b.tenant.customerId}/users/admin`, { ...asAgentOfA(), body: { role: 'user' } }),
     );
   },
+
+  // Tablet authorisation management, admin side: everything is the caller's customer's (the list: above, Gestione Mobile).
+  'POST /v1/desktop/devices': async () => {
+    // The same IMEI may be authorised by two customers: A's row is A's own, B's row is untouched.
+    const serial = b.tenant.devices[1]!.serial;
+    const res = await api.call('POST', '/v1/desktop/devices', { auth: a.admin, body: { serial, ...TABLET } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ serial, registered: false, model: 'Intruder Tab' });
+    expect((await api.call('POST', '/v1/desktop/devices/x/enable', { auth: a.admin })).status).toBe(404);
+  },
+  'PATCH /v1/desktop/devices/{serial}': async () => {
+    const res = await api.call('PATCH', `/v1/desktop/devices/${bSerial()}`, { auth: a.admin, body: { model: 'Hijacked' } });
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.body)).not.toContain(b.tenant.customerId);
+  },
+  // Onboarding by support: A's admin never passes; an agent of A never reaches B.
+  'POST /v1/support/customers': async () => {
+    const body = { customerId: b.tenant.customerId, name: 'Takeover', desktopVersion: FROM };
+    refused(await api.call('POST', '/v1/support/customers', { auth: a.admin, body }));
+    refused(await api.call('POST', '/v1/support/customers', { ...asAgentOfA(), body }));
+    // Staff get the existing customer back as a conflict, nothing overwritten.
+    const staff = await api.call('POST', '/v1/support/customers', { auth: await staffAuth(), body });
+    expect(staff.status).toBe(409);
+    expect(staff.body.customer.name).toBe(`Test ${b.tenant.customerId}`);
+  },
+  'GET /v1/support/customers': async () => {
+    refused(await api.call('GET', '/v1/support/customers', { auth: a.admin }));
+    // Every page an agent of A can read (other test files add customers meanwhile).
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.call('GET', `/v1/support/customers?limit=100${cursor ? `&cursor=${cursor}` : ''}`, asAgentOfA());
+      expect(page.status).toBe(200);
+      noTraceOfB(page);
+      seen.push(...page.body.customers.map((c: { customerId: string }) => c.customerId));
+      cursor = page.body.cursor;
+    } while (cursor);
+    expect(seen).toEqual([a.tenant.customerId]);
+  },
+  'GET /v1/support/customers/{customerId}': async () => {
+    refused(await api.call('GET', bPath(''), { auth: a.admin }));
+    refused(await api.call('GET', bPath(''), asAgentOfA()));
+  },
+  'PATCH /v1/support/customers/{customerId}': async () => {
+    refused(await api.call('PATCH', bPath(''), { auth: a.admin, body: { name: 'Hijacked' } }));
+    refused(await api.call('PATCH', bPath(''), { ...asAgentOfA(), body: { name: 'Hijacked' } }));
+  },
+  'POST /v1/support/customers/{customerId}/licences': async () => {
+    refused(await api.call('POST', bPath('/licences'), { auth: a.admin, body: {} }));
+    refused(await api.call('POST', bPath('/licences'), { ...asAgentOfA(), body: {} }));
+    // Claiming B's code for A is refused without saying whose it is.
+    const res = await api.call('POST', aPath('/licences'), { ...asAgentOfA(), body: { licenceCode: b.tenant.licenceCode } });
+    expect(res.status).toBe(409);
+    noTraceOfB(res);
+  },
+  'GET /v1/support/customers/{customerId}/licences': async () => {
+    refused(await api.call('GET', bPath('/licences'), { auth: a.admin }));
+    refused(await api.call('GET', bPath('/licences'), asAgentOfA()));
+    const mine = await api.call('GET', aPath('/licences'), asAgentOfA());
+    expect(JSON.stringify(mine.body)).not.toContain(b.tenant.licenceCode);
+  },
+  'POST /v1/support/customers/{customerId}/licences/revoke': async () => {
+    const body = { licenceCode: b.tenant.licenceCode };
+    refused(await api.call('POST', bPath('/licences/revoke'), { auth: a.admin, body }));
+    refused(await api.call('POST', bPath('/licences/revoke'), { ...asAgentOfA(), body }));
+    // B's code named under A's path: not A's licence.
+    expect((await api.call('POST', aPath('/licences/revoke'), { ...asAgentOfA(), body })).status).toBe(404);
+  },
+  'POST /v1/support/customers/{customerId}/workstations': async () => {
+    const body = { workstation: 'server', label: 'Rogue' };
+    refused(await api.call('POST', bPath('/workstations'), { auth: a.admin, body }));
+    refused(await api.call('POST', bPath('/workstations'), { ...asAgentOfA(), body }));
+  },
+  'GET /v1/support/customers/{customerId}/workstations': async () => {
+    refused(await api.call('GET', bPath('/workstations'), { auth: a.admin }));
+    refused(await api.call('GET', bPath('/workstations'), asAgentOfA()));
+    const mine = await api.call('GET', aPath('/workstations'), asAgentOfA());
+    expect(JSON.stringify(mine.body)).not.toContain(bCredentialId());
+  },
+  'POST /v1/support/customers/{customerId}/workstations/{credentialId}/revoke': async () => {
+    refused(await api.call('POST', bPath(`/workstations/${bCredentialId()}/revoke`), { auth: a.admin }));
+    refused(await api.call('POST', bPath(`/workstations/${bCredentialId()}/revoke`), asAgentOfA()));
+    expect((await api.call('POST', aPath(`/workstations/${bCredentialId()}/revoke`), asAgentOfA())).status).toBe(404);
+  },
+  'POST /v1/support/customers/{customerId}/workstations/{credentialId}/rotate': async () => {
+    refused(await api.call('POST', bPath(`/workstations/${bCredentialId()}/rotate`), { auth: a.admin }));
+    refused(await api.call('POST', bPath(`/workstations/${bCredentialId()}/rotate`), asAgentOfA()));
+    const res = await api.call('POST', aPath(`/workstations/${bCredentialId()}/rotate`), asAgentOfA());
+    expect(res.status).toBe(404);
+    expect(res.body.credential).toBeUndefined();
+  },
+  'GET /v1/support/customers/{customerId}/devices': async () => {
+    refused(await api.call('GET', bPath('/devices'), { auth: a.admin }));
+    refused(await api.call('GET', bPath('/devices'), asAgentOfA()));
+  },
+  'POST /v1/support/customers/{customerId}/devices': async () => {
+    const body = { serial: '350000000000001', ...TABLET };
+    refused(await api.call('POST', bPath('/devices'), { auth: a.admin, body }));
+    refused(await api.call('POST', bPath('/devices'), { ...asAgentOfA(), body }));
+  },
+  'PATCH /v1/support/customers/{customerId}/devices/{serial}': async () => {
+    refused(await api.call('PATCH', bPath(`/devices/${bSerial()}`), { auth: a.admin, body: { model: 'Hijacked' } }));
+    refused(await api.call('PATCH', bPath(`/devices/${bSerial()}`), { ...asAgentOfA(), body: { model: 'Hijacked' } }));
+    expect((await api.call('PATCH', aPath(`/devices/${bSerial()}`), { ...asAgentOfA(), body: { model: 'Hijacked' } })).status).toBe(404);
+  },
+  'POST /v1/support/customers/{customerId}/devices/{serial}/disable': async () => {
+    refused(await api.call('POST', bPath(`/devices/${bSerial()}/disable`), { auth: a.admin }));
+    refused(await api.call('POST', bPath(`/devices/${bSerial()}/disable`), asAgentOfA()));
+    expect((await api.call('POST', aPath(`/devices/${bSerial()}/disable`), asAgentOfA())).status).toBe(404);
+  },
+  'POST /v1/support/customers/{customerId}/devices/{serial}/enable': async () => {
+    refused(await api.call('POST', bPath(`/devices/${bSerial()}/enable`), { auth: a.admin }));
+    refused(await api.call('POST', bPath(`/devices/${bSerial()}/enable`), asAgentOfA()));
+    expect((await api.call('POST', aPath(`/devices/${bSerial()}/enable`), asAgentOfA())).status).toBe(404);
+  },
 };
 
 describe('tenant isolation on every route (AUTH-2)', () => {
@@ -306,5 +437,28 @@ describe('tenant isolation on every route (AUTH-2)', () => {
     expect((await api.login(b.tenant, 'admin')).startsWith('Bearer ')).toBe(true);
     // Every rollout attempt was refused: the release B installs has no rollout written.
     expect(await getRollout(TO)).toBeUndefined();
+  });
+
+  it("leaves customer B's profile, licence, workstation credentials and tablets as they were", async () => {
+    const profile = await api.call('GET', bPath(''), { auth: await staffAuth() });
+    expect(profile.body).toMatchObject({
+      name: `Test ${b.tenant.customerId}`,
+      licenceCode: b.tenant.licenceCode,
+      serverCredentialId: bCredentialId(),
+    });
+    const licences = await api.call('GET', bPath('/licences'), { auth: await staffAuth() });
+    expect(licences.body.licences).toEqual([expect.objectContaining({ licenceCode: b.tenant.licenceCode, revoked: false })]);
+    const workstations = await api.call('GET', bPath('/workstations'), { auth: await staffAuth() });
+    expect(workstations.body.workstations.every((w: { revoked: boolean }) => !w.revoked)).toBe(true);
+    expect((await api.call('GET', `/v1/desktop/feed?installed=${FROM}`, { auth: `Desktop ${b.tenant.desktopCredential}` })).status).toBe(
+      200,
+    );
+    const tablets = await api.call('GET', '/v1/desktop/devices', { auth: b.admin });
+    expect(tablets.body.devices).toHaveLength(b.tenant.devices.length);
+    for (const t of tablets.body.devices) expect(t).toMatchObject({ enabled: true, registered: true, model: 'Test Tab' });
+    for (const d of b.tenant.devices) {
+      const checkIn = await api.call('POST', '/v1/device/check-in', { auth: `Device ${d.credential}`, body: { installedVersion: FROM } });
+      expect(checkIn.status).toBe(200);
+    }
   });
 });

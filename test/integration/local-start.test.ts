@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,24 @@ describe('npm start (local/start.ts)', () => {
     expect(await signedIn(staff)).toMatchObject({ role: 'staff', customers: 'all' });
     expect(await signedIn(person('Agent', first.output()))).toMatchObject({ role: 'agent', customers: ['demo'] });
     expect(first.output()).not.toMatch(/Authorization: Support/);
+    // The demo customer was onboarded through the API: support sees it, its licence and its authorised tablets.
+    const staffSession = new SupportSession({ apiUrl: api });
+    await staffSession.login(staff.username, staff.password);
+    const asSupport = async (path: string) =>
+      (await fetch(`${api}/v1/support/customers/demo${path}`, { headers: await staffSession.authenticate() })).json();
+    expect(await asSupport('')).toMatchObject({
+      customerId: 'demo',
+      licenceCode: 'LIC-DEMO-0001',
+      desktopVersion: '03.01.00_030',
+      createdBy: staff.username,
+    });
+    const tablets = (await asSupport('/devices')) as { devices: { enabled: boolean; registered: boolean }[] };
+    expect(tablets.devices).toHaveLength(5);
+    expect(tablets.devices.every((t) => t.enabled && !t.registered)).toBe(true);
+    const audit = (await asSupport('/audit')) as { entries: { action: string }[] };
+    expect(audit.entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['customer.created', 'workstation.issued', 'licence.issued', 'device.authorised']),
+    );
     // The update window is served beside the API, with its security headers.
     const window = await fetch(`http://127.0.0.1:${env.PORT}/desktop/`);
     expect(window.status).toBe(200);

@@ -134,6 +134,7 @@ const it = {
   'grid.notUpdated': 'non aggiornato',
   'grid.empty': 'Nessun dispositivo in elenco.',
   'grid.enabled': 'Abilitato',
+  'grid.registered': 'Registrato',
 
   'confirmStart.title': 'Invio notifica START UPDATE',
   'confirmStart.backup':
@@ -225,7 +226,7 @@ const it = {
   'mobile.title': 'Gestione Mobile',
   'mobile.subtitle': 'Gestione autorizzazioni tablet',
   'mobile.intro':
-    'Da questa finestra è possibile verificare la versione installata sui dispositivi ed eseguire la procedura SBLOCCO DEVICE anche dopo essere usciti dalla finestra Gestione Aggiornamento.',
+    'Da questa finestra è possibile verificare la versione installata sui dispositivi ed eseguire la procedura SBLOCCO DEVICE anche dopo essere usciti dalla finestra Gestione Aggiornamento. Solo un tablet autorizzato e abilitato può registrarsi con il codice di licenza.',
   'mobile.desktopVersion': 'Versione di mOphas Desktop: {version}',
   'mobile.caption': 'Dispositivi mobile del cliente',
 
@@ -361,6 +362,7 @@ const en: Record<TextKey, string> = {
   'grid.notUpdated': 'not updated',
   'grid.empty': 'No device in the list.',
   'grid.enabled': 'Enabled',
+  'grid.registered': 'Registered',
 
   'confirmStart.title': 'Send the START UPDATE notification',
   'confirmStart.backup':
@@ -448,7 +450,7 @@ const en: Record<TextKey, string> = {
   'mobile.title': 'Mobile management',
   'mobile.subtitle': 'Tablet authorisation management',
   'mobile.intro':
-    'Here you can check the version installed on each device and run UNLOCK DEVICE even after leaving the Manage update window.',
+    'Here you can check the version installed on each device and run UNLOCK DEVICE even after leaving the Manage update window. Only an authorised, enabled tablet can register with the licence code.',
   'mobile.desktopVersion': 'mOphas Desktop version: {version}',
   'mobile.caption': "The customer's mobile devices",
 

@@ -1,8 +1,9 @@
 /**
- * "Gestione Mobile" — Gestione autorizzazioni tablet: every tablet of the
- * customer, enabled or not, with its installed version and last sync; enable,
- * disable (double confirmation) and SBLOCCO DEVICE, also outside an update.
- * Adding and editing tablets arrives with the onboarding routes (issue 11).
+ * "Gestione Mobile" — Gestione autorizzazioni tablet: every authorised tablet of
+ * the customer (shared/tablets/authorisation.ts), enabled or not, registered or
+ * not yet, with its installed version and last sync; enable, disable (double
+ * confirmation) and SBLOCCO DEVICE, also outside an update. Adding and editing
+ * tablets is on the desktop's CLI and the support API (docs/clients.md).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { type MobileDeviceList, type MobileDeviceRow, useApi } from '../common/api';
@@ -54,15 +55,18 @@ export function GestioneMobile(props: { onClose: () => void }) {
   const flag = (on: boolean) => (on ? `✓ ${t('common.yesCell')}` : t('common.noCell'));
   const columns: Column<MobileDeviceRow>[] = [
     { id: 'serial', header: t('grid.serial'), cell: (r) => r.serial, width: 140 },
-    { id: 'device', header: t('grid.device'), cell: (r) => r.device ?? none, width: 190 },
+    { id: 'device', header: t('grid.device'), cell: (r) => r.model ?? none, width: 190 },
     { id: 'operator', header: t('grid.operator'), cell: (r) => operatorName(r.operator, lang) },
     { id: 'phone', header: t('grid.phone'), cell: (r) => r.phone ?? none, width: 130 },
     {
       id: 'installed',
       header: t('grid.installed'),
-      cell: (r) => (r.notOnDesktopVersion ? `${r.installedVersion ?? none} — ${t('grid.notUpdated')}` : (r.installedVersion ?? none)),
+      // A tablet not registered yet has no version to compare.
+      cell: (r) =>
+        r.installedVersion && r.notOnDesktopVersion ? `${r.installedVersion} — ${t('grid.notUpdated')}` : (r.installedVersion ?? none),
     },
     { id: 'lastSync', header: t('grid.lastSync'), cell: (r) => formatDateTime(lang, r.lastSync), width: 130 },
+    { id: 'registered', header: t('grid.registered'), cell: (r) => flag(r.registered), class: 'flag', width: 90 },
     { id: 'enabled', header: t('grid.enabled'), cell: (r) => flag(r.enabled), class: 'flag', width: 90 },
     { id: 'blocked', header: t('grid.blocked'), cell: (r) => flag(r.blocked), class: 'flag', width: 90 },
   ];

@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract';
 import { OwedAnswer, ReportAnswer } from '../components';
-import { SerialField, SessionIdField, TimeField, VersionField } from '../fields';
+import { LicenceField, SerialField, SessionIdField, TimeField, VersionField } from '../fields';
 import { PUSH_COMMANDS } from '../../push/commands';
-
-/** Licence code as typed on the device at registration. */
-const LicenceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a licence code: letters, digits, - and _, at most 64');
 
 /**
  * FCM registration token as read from the OS. Three meanings (the contract,
@@ -58,9 +55,9 @@ const Registration = OwedAnswer.extend({
   lockSecret: z
     .string()
     .meta({ description: 'Per-device secret for the offline lock/unlock codes (LOCK-2); replaced at every registration.' }),
-  registration: z
-    .enum(['new', 'renewed'])
-    .meta({ description: '`new`: a row was created (201); `renewed`: its credential was replaced (200).' }),
+  registration: z.enum(['new', 'renewed']).meta({
+    description: '`new`: the authorised tablet registered for the first time (201); `renewed`: its credential was replaced (200).',
+  }),
 }).meta({ id: 'Registration' });
 
 /** Refusals of a device whose row is gone or disabled, and of a report for another session (DEV-2/3). */
@@ -75,11 +72,16 @@ export const devices = {
     auth: 'public',
     summary: 'Register with serial and licence code; returns the device credential and lock secret',
     description:
-      'A tablet already registered re-registers with its own credential (`Authorization: Device …`) or after the office re-opens its registration. 201 for a new device, 200 for a renewed one.',
+      "Only a serial in the customer's tablet authorisation management (Gestione Autorizzazioni Tablet), enabled, registers (403 DEVICE_NOT_AUTHORISED otherwise). A tablet already registered re-registers with its own credential (`Authorization: Device …`) or after the office re-opens its registration. 201 for a first registration, 200 for a renewed one.",
     maxBodyBytes: 4096,
     body: RegisterBody,
     responses: { 200: Registration, 201: Registration },
-    errors: { 401: ['UNAUTHORIZED'], 403: ['DEVICE_DISABLED', 'REGISTRATION_LOCKED'], 429: ['TOO_MANY_REGISTRATIONS'], 503: ['TRY_AGAIN'] },
+    errors: {
+      401: ['UNAUTHORIZED'],
+      403: ['DEVICE_DISABLED', 'DEVICE_NOT_AUTHORISED', 'REGISTRATION_LOCKED'],
+      429: ['TOO_MANY_REGISTRATIONS'],
+      503: ['TRY_AGAIN'],
+    },
   }),
   checkIn: defineRoute({
     method: 'POST',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract';
-import { ConfirmationRequired, Grid, Operator, PushAnswer, SessionAnswer, SessionView, Timestamp } from '../components';
+import { ConfirmationRequired, Grid, Operator, PushAnswer, SessionAnswer, SessionView, Tablet } from '../components';
+import { AuthoriseTabletBody, EditTabletBody } from '../tablets';
 import { SerialField, VersionField } from '../fields';
 
 const ConfirmToken = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'the confirmToken from the first step');
@@ -189,32 +190,46 @@ export const session = {
     path: '/v1/desktop/devices',
     fn: 'session',
     auth: 'admin',
-    summary: 'Gestione Mobile: every device of the customer (enabled or not), its installed version and last sync',
+    summary: 'Gestione Mobile: every authorised tablet (enabled or not), its installed version and last sync',
+    description:
+      'The tablet authorisation table (Gestione Autorizzazioni Tablet): tablets registered or not yet, disabled ones too, sorted by serial; support sees the same rows.',
     responses: {
       200: z
         .object({
           desktopVersion: VersionField.nullable(),
           devices: z.array(
-            z
-              .object({
-                serial: SerialField,
-                device: z.string().nullable().meta({ description: 'Model, from tablet authorisation management.' }),
-                operator: Operator.nullable(),
-                phone: z.string().nullable(),
-                enabled: z
-                  .boolean()
-                  .meta({ description: 'Abilitato: a disabled tablet can no longer work and is not in the update grid.' }),
-                installedVersion: VersionField.nullable(),
-                lastSync: Timestamp.nullable(),
-                blocked: z.boolean(),
-                registrationOpen: z.boolean().meta({ description: 'The office re-opened its registration (Registra Dispositivo).' }),
-                notOnDesktopVersion: z.boolean(),
-              })
-              .meta({ id: 'MobileDeviceRow', description: 'One tablet of "Gestione Mobile" (tablet authorisation management).' }),
+            Tablet.extend({
+              notOnDesktopVersion: z.boolean().meta({ description: "Its installed version is not the desktop's." }),
+            }).meta({ id: 'MobileDeviceRow', description: 'One tablet of "Gestione Mobile" (tablet authorisation management).' }),
           ),
         })
         .meta({ id: 'MobileDevices' }),
     },
+  }),
+  authoriseTablet: defineRoute({
+    method: 'POST',
+    path: '/v1/desktop/devices',
+    fn: 'session',
+    auth: 'admin',
+    summary: 'Authorise a tablet (serial, model, operator, phone): it may then register with the licence code',
+    description:
+      'Gestione Autorizzazioni Tablet. A serial already in the table is 409 DEVICE_EXISTS with the row as it is (a retry never adds twice).',
+    maxBodyBytes: 2048,
+    body: AuthoriseTabletBody,
+    responses: { 201: Tablet },
+    errors: { 409: ['DEVICE_EXISTS'] },
+  }),
+  editTablet: defineRoute({
+    method: 'PATCH',
+    path: '/v1/desktop/devices/{serial}',
+    fn: 'session',
+    auth: 'admin',
+    summary: "Edit an authorised tablet's model, operator or phone",
+    maxBodyBytes: 2048,
+    params: SerialPath,
+    body: EditTabletBody,
+    responses: { 200: Tablet },
+    errors: { 404: ['NOT_FOUND'] },
   }),
   enableDevice: defineRoute({
     method: 'POST',

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract';
-import { AuditEntry, SessionState, SupportCase, Timestamp, UserView } from '../components';
-import { CursorField, CustomerIdField, PasswordField, RoleField, UsernameField, VersionField } from '../fields';
+import { AuditEntry, SessionState, SupportCase, Tablet, Timestamp, UserView } from '../components';
+import {
+  CredentialIdField,
+  CursorField,
+  CustomerIdField,
+  LicenceField,
+  PasswordField,
+  RoleField,
+  SerialField,
+  TextField,
+  UsernameField,
+  VersionField,
+} from '../fields';
+import { AuthoriseTabletBody, EditTabletBody } from '../tablets';
 
 const CustomerPath = z.object({ customerId: CustomerIdField });
 const UserPath = z.object({ customerId: CustomerIdField, username: UsernameField });
@@ -75,6 +87,77 @@ export const SignInInfo = z
  * user pool (JWT authorizer): staff for every customer, agents only for the
  * customers staff assigned to them; agent assignments are for staff.
  */
+/** A customer as support sees it. */
+export const Customer = z
+  .object({
+    customerId: CustomerIdField,
+    name: z.string(),
+    desktopVersion: VersionField.nullable().meta({
+      description: 'The desktop version the backend knows (set at onboarding, then by each phase 2).',
+    }),
+    serverCredentialId: z.string().nullable().meta({ description: 'The live SERVER workstation credential, if issued.' }),
+    licenceCode: z.string().nullable().meta({ description: 'The live licence code tablets register with, if issued.' }),
+    createdAt: Timestamp.nullable(),
+    createdBy: z.string().nullable(),
+    updatedAt: Timestamp.nullable(),
+    updatedBy: z.string().nullable(),
+  })
+  .meta({ id: 'Customer' });
+
+/** POST /v1/support/customers: the customer and the manual's first-login admin to pass on. */
+export const CreatedCustomer = z
+  .object({
+    customer: Customer,
+    firstLogin: z
+      .object({ username: z.literal('ammin'), password: z.literal('ammin'), mustChangePassword: z.literal(true) })
+      .meta({ description: "The manual's default profile: it must change the password at the first login." }),
+  })
+  .meta({ id: 'CreatedCustomer' });
+
+/** A licence code and its life. */
+export const Licence = z
+  .object({
+    licenceCode: LicenceField,
+    revoked: z.boolean(),
+    createdAt: Timestamp.nullable(),
+    createdBy: z.string().nullable(),
+    revokedAt: Timestamp.nullable(),
+    revokedBy: z.string().nullable(),
+  })
+  .meta({ id: 'Licence' });
+
+/** A workstation credential (never its secret or hash). */
+export const Workstation = z
+  .object({
+    credentialId: z.string(),
+    workstation: z.enum(['server', 'client']),
+    label: z.string().nullable(),
+    revoked: z.boolean(),
+    createdAt: Timestamp.nullable(),
+    createdBy: z.string().nullable(),
+    revokedAt: Timestamp.nullable(),
+    revokedBy: z.string().nullable(),
+    replacedBy: z.string().nullable().meta({ description: 'The credential that replaced this one (rotation).' }),
+  })
+  .meta({ id: 'Workstation' });
+
+/** The answer that issues a credential: the only time its secret is shown. */
+export const IssuedWorkstation = Workstation.extend({
+  credential: z
+    .string()
+    .meta({ description: '`dsk_<id>.<secret>`: configure it on the workstation (`Authorization: Desktop …`). Never shown again.' }),
+  revokedCredentialsStopWithinSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .meta({ description: 'A revoked credential may keep working this long on warm functions (cache of found credentials).' }),
+}).meta({ id: 'IssuedWorkstation' });
+
+const WorkstationPath = z.object({ customerId: CustomerIdField, credentialId: CredentialIdField });
+const TabletPath = z.object({ customerId: CustomerIdField, serial: SerialField });
+const NoBody = { body: z.object({}).strict(), bodyOptional: true } as const;
+
+/** The `support` function: Alturas support (IAM in AWS; agents limited to their customers). */
 export const support = {
   audit: defineRoute({
     method: 'GET',
@@ -250,5 +333,207 @@ export const support = {
     bodyOptional: true,
     responses: { 200: AgentChange },
     errors: { 404: ['AGENT_NOT_FOUND'] },
+  }),
+
+  // ── Onboarding (issue 11): customers, licences, workstation credentials, tablets ──
+  createCustomer: defineRoute({
+    method: 'POST',
+    path: '/v1/support/customers',
+    fn: 'support',
+    auth: 'support',
+    summary: "Create a customer (staff only) with the manual's first-login admin ammin/ammin",
+    description:
+      'The id is chosen by Alturas and never changes. A retry with the same id is 409 CUSTOMER_EXISTS with the customer as it is.',
+    maxBodyBytes: 2048,
+    body: z.object({ customerId: CustomerIdField, name: TextField(200, 'a name'), desktopVersion: VersionField }).strict(),
+    responses: { 201: CreatedCustomer },
+    errors: { 409: ['CUSTOMER_EXISTS'] },
+  }),
+  listCustomers: defineRoute({
+    method: 'GET',
+    path: '/v1/support/customers',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Customers, by id (an agent sees its own)',
+    query: PageQuery,
+    responses: { 200: z.object({ customers: z.array(Customer), cursor: Cursor }) },
+    errors: { 400: ['INVALID_CURSOR'] },
+  }),
+  getCustomer: defineRoute({
+    method: 'GET',
+    path: '/v1/support/customers/{customerId}',
+    fn: 'support',
+    auth: 'support',
+    summary: 'One customer',
+    params: CustomerPath,
+    responses: { 200: Customer },
+    errors: { 404: ['NOT_FOUND'] },
+  }),
+  updateCustomer: defineRoute({
+    method: 'PATCH',
+    path: '/v1/support/customers/{customerId}',
+    fn: 'support',
+    auth: 'support',
+    summary: "Change a customer's name or the desktop version the backend knows",
+    description:
+      'The desktop version cannot change while an update is in progress (409 SESSION_IN_PROGRESS). Audited with before and after.',
+    maxBodyBytes: 2048,
+    params: CustomerPath,
+    body: z
+      .object({ name: TextField(200, 'a name').optional(), desktopVersion: VersionField.optional() })
+      .strict()
+      .refine((b) => b.name !== undefined || b.desktopVersion !== undefined, { message: 'give a new name, a desktop version or both' })
+      .meta({ minProperties: 1 }),
+    responses: { 200: Customer },
+    errors: { 404: ['NOT_FOUND'], 409: ['SESSION_IN_PROGRESS'] },
+  }),
+  issueLicence: defineRoute({
+    method: 'POST',
+    path: '/v1/support/customers/{customerId}/licences',
+    fn: 'support',
+    auth: 'support',
+    summary: "Issue the customer's licence code (generated, or an existing mOphas code typed in): tablets register with it",
+    description: 'One live licence per customer: a second is 409 LICENCE_EXISTS with the live one.',
+    maxBodyBytes: 1024,
+    params: CustomerPath,
+    body: z.object({ licenceCode: LicenceField.optional() }).strict(),
+    bodyOptional: true,
+    responses: { 201: Licence },
+    errors: { 404: ['NOT_FOUND'], 409: ['LICENCE_EXISTS'] },
+  }),
+  listLicences: defineRoute({
+    method: 'GET',
+    path: '/v1/support/customers/{customerId}/licences',
+    fn: 'support',
+    auth: 'support',
+    summary: "A customer's licences, revoked ones included",
+    params: CustomerPath,
+    responses: { 200: z.object({ customerId: CustomerIdField, licences: z.array(Licence) }) },
+    errors: { 404: ['NOT_FOUND'] },
+  }),
+  revokeLicence: defineRoute({
+    method: 'POST',
+    path: '/v1/support/customers/{customerId}/licences/revoke',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Revoke a licence: no tablet registers with it any more (registered tablets keep working)',
+    description: 'The code travels in the body, never in the URL.',
+    maxBodyBytes: 1024,
+    params: CustomerPath,
+    body: z.object({ licenceCode: LicenceField }).strict(),
+    responses: { 200: Licence },
+    errors: { 404: ['NOT_FOUND'], 409: ['ALREADY_REVOKED'] },
+  }),
+  issueWorkstation: defineRoute({
+    method: 'POST',
+    path: '/v1/support/customers/{customerId}/workstations',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Issue a workstation credential (the SERVER or a client workstation); its secret is shown once',
+    description: 'One live SERVER credential per customer; labels are unique among live credentials (a retry is 409).',
+    maxBodyBytes: 1024,
+    params: CustomerPath,
+    body: z
+      .object({
+        workstation: z.enum(['server', 'client'], { message: "'server' (the central computer) or 'client'" }),
+        label: TextField(64, 'a label').meta({
+          description: 'What the customer calls the workstation; unique among its live credentials.',
+        }),
+      })
+      .strict(),
+    responses: { 201: IssuedWorkstation },
+    errors: { 404: ['NOT_FOUND'], 409: ['SERVER_CREDENTIAL_EXISTS', 'WORKSTATION_EXISTS'] },
+  }),
+  listWorkstations: defineRoute({
+    method: 'GET',
+    path: '/v1/support/customers/{customerId}/workstations',
+    fn: 'support',
+    auth: 'support',
+    summary: "A customer's workstation credentials, revoked ones included (never a secret)",
+    params: CustomerPath,
+    responses: { 200: z.object({ customerId: CustomerIdField, workstations: z.array(Workstation) }) },
+    errors: { 404: ['NOT_FOUND'] },
+  }),
+  revokeWorkstation: defineRoute({
+    method: 'POST',
+    path: '/v1/support/customers/{customerId}/workstations/{credentialId}/revoke',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Revoke a workstation credential',
+    maxBodyBytes: 1024,
+    params: WorkstationPath,
+    ...NoBody,
+    responses: { 200: Workstation },
+    errors: { 404: ['NOT_FOUND'], 409: ['ALREADY_REVOKED'] },
+  }),
+  rotateWorkstation: defineRoute({
+    method: 'POST',
+    path: '/v1/support/customers/{customerId}/workstations/{credentialId}/rotate',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Rotate a workstation credential: a new secret (shown once) with the same workstation and label; the old one is revoked',
+    maxBodyBytes: 1024,
+    params: WorkstationPath,
+    ...NoBody,
+    responses: { 201: IssuedWorkstation },
+    errors: { 404: ['NOT_FOUND'], 409: ['ALREADY_REVOKED'] },
+  }),
+  listTablets: defineRoute({
+    method: 'GET',
+    path: '/v1/support/customers/{customerId}/devices',
+    fn: 'support',
+    auth: 'support',
+    summary: "A customer's tablet authorisation table (Gestione Autorizzazioni Tablet)",
+    params: CustomerPath,
+    responses: { 200: z.object({ customerId: CustomerIdField, devices: z.array(Tablet) }) },
+    errors: { 404: ['NOT_FOUND'] },
+  }),
+  authoriseTablet: defineRoute({
+    method: 'POST',
+    path: '/v1/support/customers/{customerId}/devices',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Authorise a tablet for a customer (serial, model, operator, phone): it may then register',
+    maxBodyBytes: 2048,
+    params: CustomerPath,
+    body: AuthoriseTabletBody,
+    responses: { 201: Tablet },
+    errors: { 404: ['NOT_FOUND'], 409: ['DEVICE_EXISTS'] },
+  }),
+  editTablet: defineRoute({
+    method: 'PATCH',
+    path: '/v1/support/customers/{customerId}/devices/{serial}',
+    fn: 'support',
+    auth: 'support',
+    summary: "Edit a customer's tablet: model, operator or phone",
+    maxBodyBytes: 2048,
+    params: TabletPath,
+    body: EditTabletBody,
+    responses: { 200: Tablet },
+    errors: { 404: ['NOT_FOUND'] },
+  }),
+  disableTablet: defineRoute({
+    method: 'POST',
+    path: '/v1/support/customers/{customerId}/devices/{serial}/disable',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Disable a tablet: its credential is revoked in the same transaction, it leaves the update grid',
+    maxBodyBytes: 1024,
+    params: TabletPath,
+    ...NoBody,
+    responses: { 200: Tablet },
+    errors: { 404: ['NOT_FOUND'], 409: ['DEVICE_CHANGED'] },
+  }),
+  enableTablet: defineRoute({
+    method: 'POST',
+    path: '/v1/support/customers/{customerId}/devices/{serial}/enable',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Enable a tablet and re-open its registration once',
+    maxBodyBytes: 1024,
+    params: TabletPath,
+    ...NoBody,
+    responses: { 200: Tablet },
+    errors: { 404: ['NOT_FOUND'], 409: ['DEVICE_CHANGED'] },
   }),
 };

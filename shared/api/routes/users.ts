@@ -58,7 +58,7 @@ export const users = {
       newPassword: z.string().min(10, 'at least 10 characters').max(256),
     }),
     responses: { 200: z.object({ changed: z.literal(true), loginAgain: z.literal(true) }) },
-    errors: { 400: ['WRONG_PASSWORD', 'WEAK_PASSWORD'], 409: ['PASSWORD_CHANGED_CONCURRENTLY'] },
+    errors: { 400: ['WRONG_PASSWORD', 'WEAK_PASSWORD'], 409: ['PASSWORD_CHANGED_CONCURRENTLY'], 429: ['TOO_MANY_ATTEMPTS'] },
   }),
   logout: defineRoute({
     method: 'POST',

@@ -2,13 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb } from '../../../shared/aws/clients';
-import { requireEnv, tableName } from '../../../shared/config';
-import { credentialKeys } from '../../../shared/db/keys';
 import { apiTag } from '../../../client/local-config';
 import { freePort, LOCAL_PEOPLE } from '../../../local/stack';
+import { requireEnv } from '../../../shared/config';
 import { TestApi } from '../../fixtures/api';
 import { ensureRelease } from '../../fixtures/session';
 import { createTenant, type Tenant } from '../../fixtures/tenant';
@@ -142,15 +139,24 @@ describe('mophas-desktop', () => {
 
 describe('mophas-device and mophas-support', () => {
   it('registers a simulated device, checks it in and shows a code 1', async () => {
-    const licence = `LIC-CLI-${tenant.customerId}`;
-    await ddb.send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...credentialKeys.licence(licence), type: 'licence', customerId: tenant.customerId, createdAt: new Date().toISOString() },
-      }),
-    );
+    const licence = tenant.licenceCode;
     const serial = `35${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`;
     const common = ['--serial', serial, '--api', api.gateway.url];
+    // Only a tablet the office authorised registers: support (signed in, its own state folder) authorises this one first.
+    const signedIn = { MOPHAS_STATE_DIR: join(dir, 'state-tablet') };
+    const login = await run('support', ['login', '--user', LOCAL_PEOPLE.staff.username, '--api', api.gateway.url], {
+      ...signedIn,
+      MOPHAS_SUPPORT_PASSWORD: requireEnv(LOCAL_PEOPLE.staff.passwordEnv),
+    });
+    expect(login.code, login.stderr).toBe(0);
+    const key = ['--api', api.gateway.url];
+    const tablet = ['--customer', tenant.customerId, '--serial', serial, '--model', 'Zebra TC52', '--phone', '+39 333 100 0001'];
+    const add = await run(
+      'support',
+      ['tablets', 'add', ...tablet, '--operator-code', 'OP07', '--name', 'Sara', '--surname', 'Conti', ...key],
+      signedIn,
+    );
+    expect(add.code, add.stderr).toBe(0);
     const reg = await run('device', ['registra', ...common, '--licence', licence, '--installed', FROM, '--token', `fcm-cli-${serial}`]);
     expect(reg.code, reg.stderr).toBe(0);
     expect(reg.stdout).toMatch(/registrato \(nuovo\)/);
@@ -162,7 +168,8 @@ describe('mophas-device and mophas-support', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toMatch(/^error: no device state in .*: register the device first/);
-  });
+    // Five CLI processes (support, device): room for a loaded machine, like the desktop walk-through.
+  }, 120_000);
 
   it('signs support in, keeps the tokens in a private state file, lists users, failed updates and the audit trail, and signs out', async () => {
     const at = ['--api', api.gateway.url];

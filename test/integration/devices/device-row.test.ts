@@ -4,7 +4,7 @@ import { makeCode1, makeCode3 } from '../../../shared/codes/lock-exchange';
 import { appendDeviceNote, DEVICE_ATTRIBUTES, getDevice, listDevices, MAX_DEVICE_NOTES } from '../../../shared/db/devices';
 import { TestApi } from '../../fixtures/api';
 import { readyTenant, setDeviceFields } from '../../fixtures/session';
-import { licenceCodeFor, type Tenant, type TestDevice } from '../../fixtures/tenant';
+import { authoriseTestTablet, licenceCodeFor, type Tenant, type TestDevice } from '../../fixtures/tenant';
 
 /*
  * The device row has one owner (shared/db/devices.ts): every attribute any route
@@ -53,7 +53,8 @@ describe('the device row (one owner)', () => {
     // Phase 1 → 3: registration with a token, check-in, START UPDATE, reports, a phone lock, force, END UPDATE.
     const happy = await readyTenant(api, FROM, TO, 2);
     const licenceCode = await licenceCodeFor(happy.tenant.customerId);
-    const serial = `35${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`;
+    // Authorised by the office first (tablet authorisation management), then registered.
+    const serial = await authoriseTestTablet(happy.tenant.customerId);
     const registered = await api.call('POST', '/v1/device/register', {
       body: { serial, licenceCode, model: 'Zebra TC52', installedVersion: FROM, pushToken: `fcm-row-${randomUUID().slice(0, 8)}` },
     });

@@ -220,7 +220,8 @@ describe('admin window: phases 2 and 3, and failure (SES-6…10)', () => {
     });
     expect(done.body).toEqual({ serial, enabled: false });
     expect((await gridOf(admin)).body.rows.map((r: { serial: string }) => r.serial)).not.toContain(serial);
-    expect((await api.call('GET', '/v1/device/package', { auth: `Device ${tenant.devices[0]!.credential}` })).status).toBe(403);
+    // Its credential is revoked with the Enabled flag: it stops on every device route.
+    expect((await api.call('GET', '/v1/device/package', { auth: `Device ${tenant.devices[0]!.credential}` })).status).toBe(401);
     await api.call('POST', `/v1/desktop/devices/${serial}/enable`, { auth: admin });
     expect((await gridOf(admin)).body.rows.map((r: { serial: string }) => r.serial)).toContain(serial);
   });

@@ -362,11 +362,23 @@ describe('the hosted update window in Chromium, through the manual three paths',
     await button('Avviso aggiornamenti').click();
     await poll(() => notice.textContent()).toContain('Avviso verde');
 
-    // Gestione Mobile: every tablet with its version; a double confirmation disables one, Abilita brings it back.
+    // Gestione Mobile lists the tablet authorisation table: a tablet the office just authorised is there too,
+    // not registered yet and with no version; the others with their version. A double confirmation disables one, Abilita brings it back.
+    const waiting = await customer.desktop.authoriseTablet({
+      serial: `35${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`,
+      model: 'Zebra TC52',
+      operator: { code: 'OP09', name: 'Sara', surname: 'Conti' },
+      phone: '+39 333 200 009',
+    });
     await button('Gestione Mobile').click();
     await poll(() => heading().textContent()).toBe('Gestione Mobile – Gestione autorizzazioni tablet');
-    await poll(() => page.getByRole('row').count()).toBe(4);
+    await poll(() => page.getByRole('row').count()).toBe(5);
+    const registeredCell = (serial: string) => row(serial).getByRole('cell').nth(7);
     expect(await row(rossi.serial).textContent()).toContain(PLAIN.from);
+    expect(await registeredCell(rossi.serial).textContent()).toBe('✓ Sì');
+    expect(await row(waiting.serial).textContent()).toContain('Sara');
+    expect(await row(waiting.serial).textContent()).not.toContain(PLAIN.from);
+    expect(await registeredCell(waiting.serial).textContent()).toBe('No');
     await page.getByRole('radio', { name: `Seleziona il dispositivo ${rossi.serial}` }).check();
     await button('Disabilita dispositivo').click();
     await alertDialog('Disabilita dispositivo')
