@@ -19,10 +19,10 @@ export const codesBenchmark: Benchmark = {
   needsStack: true,
   async run() {
     const handler = await loadHandler('confirm-code');
-    // Responses are rate-limited per support principal: a few staff identities share the load.
-    const { ensureSupportStaff } = await import('../local/provision');
-    const { tableName } = await import('../shared/config');
-    for (let n = 0; n <= Math.floor((SAMPLES + WARMUP) / 100); n++) await ensureSupportStaff(tableName(), `bench-support-${n}`);
+    // Responses are rate-limited per support principal: a few staff members (signed in for real) share the load.
+    const { createPerson } = await import('../test/fixtures/sign-in');
+    const staff: string[] = [];
+    for (let n = 0; n <= Math.floor((SAMPLES + WARMUP) / 100); n++) staff.push((await createPerson('staff', 'bench-staff')).auth);
     const prefix = 60 + (randomBytes(1)[0]! % 30);
     let tenant = await createTenant();
     let admin = '';
@@ -38,8 +38,7 @@ export const codesBenchmark: Benchmark = {
       const response = await invoke(handler, {
         method: 'POST',
         url: '/v1/support/confirmation-responses',
-        auth: `Support ${process.env.LOCAL_SUPPORT_KEY}`,
-        headers: { 'x-support-principal': `bench-support-${Math.floor(i / 100)}` },
+        auth: staff[Math.floor(i / 100)],
         body: { customerId: tenant.customerId, version, challenge: opened.body.challenge },
       });
       if (response.status !== 200) throw new Error(`response generation failed: ${JSON.stringify(response.body)}`);

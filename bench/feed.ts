@@ -1,6 +1,6 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../shared/aws/clients';
-import { SECRET_VALUE_ENV, tableName } from '../shared/config';
+import { tableName } from '../shared/config';
 import { customerListKeys } from '../shared/db/customers';
 import { credentialKeys, customerKeys } from '../shared/db/keys';
 import { issueCredential } from '../shared/domain/secrets';
@@ -74,7 +74,9 @@ export const feedBenchmark: Benchmark = {
     for (const v of versions) await publishTestRelease(v);
     const customers = await createCustomers(versions[0]!);
 
-    const support = { auth: `Support ${process.env[SECRET_VALUE_ENV.localSupportKey]}` };
+    // Rollouts are staff-only: the stack's staff user, signed in for real.
+    const { staffAuth } = await import('../test/fixtures/sign-in');
+    const support = { auth: await staffAuth() };
     const planned = versions[1]!;
     const plan = {
       pilot: { customers: customers.slice(0, PILOTS).map((c) => c.customerId), soak: 'P1D', minConcluded: 10 },

@@ -30,6 +30,7 @@ async function main() {
         sns: await freePort(),
         cdn: await freePort(),
         sqs: await freePort(),
+        cognito: await freePort(),
       },
       gateway: false,
     });

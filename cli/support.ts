@@ -2,42 +2,62 @@
 /**
  * Alturas support command line.
  *
- *   node --import tsx cli/support.ts publish-release 03.03.00_050 \
- *     --desktop ./mophas-setup.exe --mobile ./mophas.apk \
- *     --notes-url https://wiki.alturas.it/mophas-fix/03.03.00_050 [--requires-code] [--json]
+ * People (staff, agents) sign in with the staff user pool; the tokens are kept in
+ * the state folder and refreshed when they expire:
+ *   node --import tsx cli/support.ts login --user staff.demo      (password: --password, $MOPHAS_SUPPORT_PASSWORD or asked)
+ *   … whoami · logout · mfa setup · mfa enable --code 123456
  *   … confirmation-response --customer demo --release 03.02.00_040 --challenge 12340-56786-90129
  *   … customers list|add|show|update · licences list|issue|revoke · workstations list|issue|revoke|rotate
  *   … tablets list|add|edit|disable|enable (onboarding: docs/operations.md)
  *   … users list|add|set-role|reset-password --customer demo …
- *   … failed-updates · cases · resolve --customer demo --resolution "…" · audit --customer demo · releases
- *   … rollout <version> · rollout-plan <version> --file plan.json · rollout-pause|rollout-resume|rollout-advance <version>
- *   … withdraw <version> --reason "…"
+ *   … failed-updates · cases · resolve --customer demo --resolution "…" · audit --customer demo
+ *   … agents list|show|assign|unassign (staff)
+ *   … releases · rollout <version> · rollout-plan <version> --file plan.json (staff)
+ *   … rollout-pause|rollout-resume|rollout-advance <version> · withdraw <version> --reason "…" (staff)
+ *
+ * The build pipeline's command signs with AWS credentials (SigV4; --profile, or the
+ * AWS SDK's default chain; on the local stack its pipeline key):
+ *   … publish-release 03.03.00_050 --desktop ./mophas-setup.exe --mobile ./mophas.apk \
+ *       --notes-url https://wiki.alturas.it/mophas-fix/03.03.00_050 [--requires-code] [--json]
  *
  * Errors print one line (`error: …`) and exit non-zero; --debug adds the stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { SupportApi } from './lib/api';
-import { resolveApiUrl, resolveSupportKey } from './lib/config';
+import { localPipelineCredentials, resolveApiUrl } from './lib/config';
 import { CliError, describeError as describeCliError } from './lib/errors';
 import { formatBytes } from './lib/files';
-import { out, printJson } from './lib/common';
+import { out, parseMs, printJson } from './lib/common';
 import { createProgress } from './lib/progress';
 import { publishRelease, summary } from './lib/publish-release';
-import { SupportClient } from '../client/support';
+import { MophasClientError } from '../client/http';
+import { apiTag, stateBaseDir } from '../client/local-config';
+import { SupportSession, type SupportTokens } from '../client/sign-in';
+import { fileStore } from '../client/state';
+import { pipelineAuthenticator, SupportClient } from '../client/support';
+import { askSecret, colourEnabled, confirm, describeError, paint, renderTable, type ErrorHints } from '../client/terminal';
 import type { CustomerView, IssuedWorkstation, RolloutPlan, RolloutView, TabletView } from '../client/types';
-import { colourEnabled, confirm, describeError, paint, renderTable, type ErrorHints } from '../client/terminal';
 
-interface PublishFlags {
+interface SupportFlags {
+  api?: string;
+  stateDir?: string;
+  timeout?: number;
+  json?: boolean;
+  debug?: boolean;
+}
+
+interface PipelineFlags extends SupportFlags {
+  profile?: string;
+  region?: string;
+}
+
+interface PublishFlags extends PipelineFlags {
   desktop: string;
   mobile: string;
   notesUrl: string;
   requiresCode?: boolean;
-  api?: string;
-  supportKey?: string;
-  json?: boolean;
-  debug?: boolean;
   concurrency: number;
 }
 
@@ -47,57 +67,15 @@ const program = new Command()
   // Usage errors stay on one line too.
   .configureOutput({ outputError: (message, write) => write(`${message.trimEnd()} (see --help)\n`) });
 
-program
-  .command('publish-release')
-  .description('Upload the desktop and mobile packages of a new release and publish it (immutable once published)')
-  .argument('<version>', 'version code, e.g. 03.03.00_050')
-  .requiredOption('--desktop <file>', 'desktop installer package')
-  .requiredOption('--mobile <file>', 'mobile package')
-  .requiredOption('--notes-url <url>', 'https link to the release notes / manual page ("Dettagli aggiornamento")')
-  .option('--requires-code', 'installing this release needs a confirmation code', false)
-  .option('--api <url>', 'API base URL (default: $MOPHAS_API_URL or http://127.0.0.1:3000)')
-  .option('--support-key <key>', 'support credential (default: $MOPHAS_SUPPORT_KEY or .local-data/keys.json)')
-  .option('--concurrency <n>', 'parallel part uploads', parsePositiveInt, 4)
-  .option('--json', 'print the published release as JSON on stdout')
-  .option('--debug', 'print stack traces on errors')
-  .action(async (version: string, flags: PublishFlags) => {
-    const api = new SupportApi(resolveApiUrl(flags.api), resolveSupportKey(flags.supportKey));
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    const release = await publishRelease(
-      api,
-      {
-        version,
-        desktop: flags.desktop,
-        mobile: flags.mobile,
-        notesUrl: flags.notesUrl,
-        requiresCode: flags.requiresCode === true,
-        concurrency: flags.concurrency,
-      },
-      createProgress(),
-      log,
-    );
-    process.stdout.write(
-      flags.json
-        ? `${JSON.stringify(release, null, 2)}\n`
-        : `${summary(release, { desktop: basename(flags.desktop), mobile: basename(flags.mobile) })}\n`,
-    );
-  });
-
-interface SupportFlags {
-  api?: string;
-  supportKey?: string;
-  principal?: string;
-  json?: boolean;
-  debug?: boolean;
-}
-
 const colour = colourEnabled(process.stdout);
 const json = printJson;
 
 const HINTS: ErrorHints = {
-  UNAUTHORIZED: 'Check --support-key or MOPHAS_SUPPORT_KEY (locally: LOCAL_SUPPORT_KEY in .local-data/keys.json).',
+  UNAUTHORIZED: 'Sign in again (mophas-support login --user <name>); publishing needs AWS credentials (--profile).',
+  STAFF_REQUIRED: 'Ask Alturas support staff: this needs the staff group.',
   CHALLENGE_NOT_OPEN: 'Ask the customer to read the code shown in the window again.',
   NOT_FAILED: 'Only a failed update can be resolved: see mophas-support failed-updates.',
+  NOT_AN_AGENT: 'Add the user to the "agent" group of the staff user pool first (docs/operations.md).',
   SERVER_CREDENTIAL_EXISTS: 'Rotate it (workstations rotate <id>) or revoke it first: see workstations list.',
   LICENCE_EXISTS: (e) => (e.body.licenceCode ? `Live licence: ${e.body.licenceCode} (licences revoke to replace it).` : ''),
   WORKSTATION_EXISTS: 'See workstations list: rotate that credential, or pick another --label.',
@@ -108,14 +86,45 @@ const HINTS: ErrorHints = {
 function supportOptions(cmd: Command): Command {
   return cmd
     .option('--api <url>', 'API base URL (default: $MOPHAS_API_URL or http://127.0.0.1:3000)')
-    .option('--support-key <key>', 'support credential (default: $MOPHAS_SUPPORT_KEY or .local-data/keys.json)')
-    .option('--principal <id>', 'local stack only: act as this support/agent identity')
+    .option('--state-dir <dir>', 'where the sign-in is kept (default: $MOPHAS_STATE_DIR or ~/.mophas)')
+    .option('--timeout <ms>', 'timeout of each API call', parseMs)
     .option('--json', 'print the answer as JSON on stdout')
     .option('--debug', 'print stack traces on errors');
 }
 
-const supportClient = (flags: SupportFlags) =>
-  new SupportClient({ apiUrl: resolveApiUrl(flags.api), supportKey: resolveSupportKey(flags.supportKey), principal: flags.principal });
+/** The options of the build pipeline's commands (signed with AWS credentials). */
+function pipelineOptions(cmd: Command): Command {
+  return supportOptions(cmd)
+    .option(
+      '--profile <name>',
+      'AWS profile of the publishing identity (default: the AWS SDK default chain; locally the local pipeline key)',
+    )
+    .option('--region <region>', "AWS region to sign for (default: the API URL's, $AWS_REGION, or the API's)");
+}
+
+/** The person's sign-in for this API, kept like the desktop keeps its session (a 0600 file in the state folder). */
+function session(flags: SupportFlags): SupportSession {
+  const apiUrl = resolveApiUrl(flags.api);
+  const file = join(stateBaseDir(flags.stateDir), 'support', `${apiTag(apiUrl)}.json`);
+  return new SupportSession({ apiUrl, store: fileStore<SupportTokens>(file), timeoutMs: flags.timeout });
+}
+
+/** How the pipeline commands sign: an explicit profile, else the local stack's pipeline key, else the default chain. */
+function pipelineCredentials(apiUrl: string, flags: PipelineFlags) {
+  return flags.profile ? undefined : localPipelineCredentials(apiUrl);
+}
+
+const supportClient = (flags: PipelineFlags) => {
+  const apiUrl = resolveApiUrl(flags.api);
+  return new SupportClient({
+    apiUrl,
+    session: session(flags),
+    pipelineCredentials: pipelineCredentials(apiUrl, flags),
+    profile: flags.profile,
+    region: flags.region,
+    timeoutMs: flags.timeout,
+  });
+};
 
 function parseRole(value: string): 'admin' | 'user' {
   if (value !== 'admin' && value !== 'user') throw new InvalidArgumentError("expected 'admin' or 'user'.");
@@ -127,6 +136,162 @@ function parseLimit(value: string): number {
   if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidArgumentError('expected a whole number from 1 to 500.');
   return n;
 }
+
+pipelineOptions(
+  program
+    .command('publish-release')
+    .description('Upload the desktop and mobile packages of a new release and publish it (immutable once published)')
+    .argument('<version>', 'version code, e.g. 03.03.00_050')
+    .requiredOption('--desktop <file>', 'desktop installer package')
+    .requiredOption('--mobile <file>', 'mobile package')
+    .requiredOption('--notes-url <url>', 'https link to the release notes / manual page ("Dettagli aggiornamento")')
+    .option('--requires-code', 'installing this release needs a confirmation code', false)
+    .option('--concurrency <n>', 'parallel part uploads', parsePositiveInt, 4),
+).action(async (version: string, flags: PublishFlags) => {
+  const apiUrl = resolveApiUrl(flags.api);
+  const sign = pipelineAuthenticator({
+    apiUrl,
+    pipelineCredentials: pipelineCredentials(apiUrl, flags),
+    profile: flags.profile,
+    region: flags.region,
+  });
+  const api = new SupportApi(apiUrl, sign);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const release = await publishRelease(
+    api,
+    {
+      version,
+      desktop: flags.desktop,
+      mobile: flags.mobile,
+      notesUrl: flags.notesUrl,
+      requiresCode: flags.requiresCode === true,
+      concurrency: flags.concurrency,
+    },
+    createProgress(),
+    log,
+  );
+  process.stdout.write(
+    flags.json
+      ? `${JSON.stringify(release, null, 2)}\n`
+      : `${summary(release, { desktop: basename(flags.desktop), mobile: basename(flags.mobile) })}\n`,
+  );
+});
+
+supportOptions(
+  program
+    .command('login')
+    .description('Signs a person (staff or agent) in with the staff user pool; the tokens are kept in the state folder')
+    .requiredOption('--user <name>', 'user name in the staff user pool')
+    .option('--password <password>', 'password (default: $MOPHAS_SUPPORT_PASSWORD, or asked on a terminal)')
+    .option('--new-password <password>', 'first sign-in with a temporary password: the new password')
+    .option('--mfa-code <code>', 'the current code of the authenticator app (accounts with MFA)'),
+).action(async (flags: SupportFlags & { user: string; password?: string; newPassword?: string; mfaCode?: string }) => {
+  const password = flags.password ?? process.env.MOPHAS_SUPPORT_PASSWORD ?? (await askSecret(`Password for ${flags.user}: `));
+  if (!password)
+    throw new MophasClientError('no password: pass --password, set MOPHAS_SUPPORT_PASSWORD, or run on a terminal', 'NO_PASSWORD');
+  const signedIn = await session(flags).login(flags.user, password, { newPassword: flags.newPassword, mfaCode: flags.mfaCode });
+  if (flags.json) return json(signedIn);
+  out(
+    `Signed in as ${signedIn.username} (${signedIn.groups.join(', ') || 'no group'}); the access token is renewed automatically until the sign-in expires.`,
+  );
+});
+
+supportOptions(program.command('whoami').description('The signed-in person, as the API sees it (role, customers)')).action(
+  async (flags: SupportFlags) => {
+    const me = await supportClient(flags).me();
+    if (flags.json) return json(me);
+    out(
+      `${me.username}: ${me.role}${me.role === 'agent' ? `, customers ${me.customers === 'all' ? 'all' : me.customers.join(', ') || '(none assigned yet)'}` : ''}`,
+    );
+  },
+);
+
+supportOptions(program.command('logout').description('Signs out: revokes the refresh token and forgets the kept tokens')).action(
+  async (flags: SupportFlags) => {
+    const was = await session(flags).logout();
+    if (flags.json) return json({ signedOut: was });
+    out(was ? 'Signed out.' : 'Nobody was signed in.');
+  },
+);
+
+const mfa = program.command('mfa').description('Two-step sign-in with an authenticator app (TOTP) for the signed-in person');
+supportOptions(mfa.command('setup').description('Step 1: a new authenticator secret to add to the app')).action(
+  async (flags: SupportFlags) => {
+    const setup = await session(flags).startTotpSetup();
+    if (flags.json) return json(setup);
+    out(`Add this secret to the authenticator app (or open the link): ${setup.secret}`);
+    out(`  ${setup.uri}`);
+    out('Then: mophas-support mfa enable --code <the code the app shows>');
+  },
+);
+supportOptions(
+  mfa
+    .command('enable')
+    .description('Step 2: confirm with the current code; every later sign-in asks for a code')
+    .requiredOption('--code <code>', 'the code the authenticator app shows now'),
+).action(async (flags: SupportFlags & { code: string }) => {
+  await session(flags).finishTotpSetup(flags.code);
+  if (flags.json) return json({ mfa: 'enabled' });
+  out('MFA enabled: sign in with --mfa-code from now on.');
+});
+
+const agents = program.command('agents').description('Agents and the customers assigned to them (staff only; every change is audited)');
+supportOptions(
+  agents
+    .command('list')
+    .description('Agents with assignments, by user name')
+    .option('--limit <n>', 'page size', parseLimit)
+    .option('--cursor <cursor>', 'next page, from a previous answer'),
+).action(async (flags: SupportFlags & { limit?: number; cursor?: string }) => {
+  const page = await supportClient(flags).agents({ limit: flags.limit, cursor: flags.cursor });
+  if (flags.json) return json(page);
+  if (page.items.length === 0) return out('No agent has been assigned a customer yet.');
+  out(
+    renderTable(
+      ['Agent', 'Customers', 'Changed', 'By'],
+      page.items.map((a) => [a.username, a.customers.join(', ') || '—', a.updatedAt ?? '—', a.updatedBy ?? '—']),
+      { colour },
+    ),
+  );
+  if (page.cursor) out(`more: --cursor ${page.cursor}`);
+});
+supportOptions(agents.command('show').description("One agent's customers").argument('<username>', 'the agent')).action(
+  async (username: string, flags: SupportFlags) => {
+    const agent = await supportClient(flags).agent(username);
+    if (flags.json) return json(agent);
+    out(`${agent.username}: ${agent.customers.join(', ') || '(no customer assigned)'}`);
+  },
+);
+supportOptions(
+  agents
+    .command('assign')
+    .description('Lets an agent act for a customer')
+    .argument('<username>', 'the agent (a user in the "agent" group)')
+    .requiredOption('--customer <id>', 'the customer'),
+).action(async (username: string, flags: SupportFlags & { customer: string }) => {
+  const answer = await supportClient(flags).assignAgent(username, flags.customer);
+  if (flags.json) return json(answer);
+  out(
+    answer.changed
+      ? `${answer.agent.username} now acts for ${flags.customer}.`
+      : `${answer.agent.username} already acts for ${flags.customer}.`,
+  );
+});
+supportOptions(
+  agents
+    .command('unassign')
+    .description('Stops an agent acting for a customer (from its next request)')
+    .argument('<username>', 'the agent')
+    .requiredOption('--customer <id>', 'the customer'),
+).action(async (username: string, flags: SupportFlags & { customer: string }) => {
+  const answer = await supportClient(flags).unassignAgent(username, flags.customer);
+  if (flags.json) return json(answer);
+  out(
+    answer.changed
+      ? `${answer.agent.username} no longer acts for ${flags.customer}.`
+      : `${answer.agent.username} did not act for ${flags.customer}.`,
+  );
+});
 
 supportOptions(
   program

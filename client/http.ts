@@ -80,7 +80,14 @@ export interface HttpClientOptions {
   readonly authorization?: string | (() => string | undefined);
   /** Per-request timeout in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
-  /** Extra headers sent with every request (e.g. `x-support-principal` locally). */
+  /**
+   * Headers that authenticate each request, computed from it just before it is
+   * sent: a fresh access token (people on the Alturas side), or a SigV4
+   * signature over method, URL and body (the build pipeline). Used when the
+   * request has no `authorization` of its own.
+   */
+  readonly authenticate?: (request: { method: string; url: string; body?: string }) => Promise<Record<string, string>>;
+  /** Extra headers sent with every request. */
   readonly headers?: Readonly<Record<string, string>>;
   /** A fetch implementation (tests). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
@@ -158,31 +165,30 @@ export class HttpClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const auth = options.authorization === null ? undefined : (options.authorization ?? this.authorization());
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...this.options.headers,
       ...options.headers,
       ...(auth ? { authorization: auth } : {}),
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     };
+    if (!auth && options.authorization !== null && this.options.authenticate) {
+      Object.assign(headers, await this.options.authenticate({ method, url, body }));
+    }
     let res: Response;
     let text: string;
     try {
-      res = await this.fetchImpl(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal,
-      });
+      res = await this.fetchImpl(url, { method, headers, body, signal });
       text = await res.text();
     } catch (error) {
       if (options.signal?.aborted && !timeout.aborted) throw error;
       if (isTimeout(error) || timeout.aborted) throw new ApiUnreachableError(url, 'timeout', `${timeoutMs} ms`, { cause: error });
       throw new ApiUnreachableError(url, 'network', networkDetail(error), { cause: error });
     }
-    let body: unknown;
+    let parsed: unknown;
     try {
-      body = text ? JSON.parse(text) : undefined;
+      parsed = text ? JSON.parse(text) : undefined;
     } catch {
       if (res.status < 300) {
         throw new MophasClientError(
@@ -190,10 +196,10 @@ export class HttpClient {
           'NOT_JSON',
         );
       }
-      body = undefined;
+      parsed = undefined;
     }
-    if (res.status >= 300 && !options.accept?.includes(res.status)) throw toApiError(res.status, body, { method, url });
-    return { status: res.status, headers: res.headers, body: body as T };
+    if (res.status >= 300 && !options.accept?.includes(res.status)) throw toApiError(res.status, parsed, { method, url });
+    return { status: res.status, headers: res.headers, body: parsed as T };
   }
 
   /**
@@ -226,7 +232,9 @@ export class HttpClient {
 /** Builds the ApiError for an error answer, from the body when it is the API's JSON error shape. */
 function toApiError(status: number, body: unknown, request: { method: string; url: string }): ApiError {
   const b = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-  const code = typeof b.code === 'string' ? b.code : typeof b.error === 'string' ? b.error : `HTTP_${status}`;
+  // API Gateway's own refusals (its JWT and IAM authorizers) carry only a message.
+  const gateway = status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'FORBIDDEN' : `HTTP_${status}`;
+  const code = typeof b.code === 'string' ? b.code : typeof b.error === 'string' ? b.error : gateway;
   const message = typeof b.message === 'string' ? b.message : `${request.method} ${request.url} answered HTTP ${status}`;
   const m = b.messages as Partial<LocalizedMessages> | undefined;
   const messages = m && typeof m.en === 'string' && typeof m.it === 'string' ? { en: m.en, it: m.it } : undefined;

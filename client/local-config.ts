@@ -34,6 +34,17 @@ export function readDemoCredentials(): LocalDemoCredentials | undefined {
   }
 }
 
+/** The secrets `npm start` generated (`.local-data/keys.json`: pipeline key, demo passwords), when that file exists. */
+export function readLocalKeys(): Record<string, string> | undefined {
+  const file = join(localDataDir(), 'keys.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    throw new MophasClientError(`${file} is not valid JSON: delete the .local-data folder and run npm start again`, 'BAD_LOCAL_DATA');
+  }
+}
+
 /** Base folder of the simulated clients' state: --state-dir, else MOPHAS_STATE_DIR, else ~/.mophas. */
 export const stateBaseDir = (option?: string) => option ?? process.env.MOPHAS_STATE_DIR ?? join(homedir(), '.mophas');
 

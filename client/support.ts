@@ -2,12 +2,16 @@
  * Alturas support's side of the API: onboarding customers (licences,
  * workstation credentials, tablet authorisation), publishing releases, turning a
  * customer's challenge into the confirmation response (CODE-2/4), desktop users,
- * failed updates and their cases (SES-10), resolving them, and the audit trail.
+ * failed updates and their cases (SES-10), resolving them, the audit trail, and
+ * agent assignments.
  *
- * Locally the support routes take `Authorization: Support <key>` (the local
- * stack's LOCAL_SUPPORT_KEY); `principal` sets `x-support-principal` to act as
- * an agent identity. In AWS these routes are IAM-authorised (SigV4), which this
- * client does not sign yet — the same limit as `publish-release`.
+ * Two kinds of caller, as the API's route table says:
+ * - people (staff and agents) sign in with the staff user pool
+ *   ({@link SupportSession}, client/sign-in.ts); every request carries a current
+ *   access token (`Authorization: Bearer …`, checked by the JWT authorizer);
+ * - the build pipeline publishes releases with AWS credentials: those requests are
+ *   signed with SigV4 (client/sigv4.ts), checked by the IAM authorizer. The local
+ *   stack verifies the signature against its own pipeline key.
  */
 import { SupportApi } from '../cli/lib/api';
 import { ApiError as CliApiError, CliError } from '../cli/lib/errors';
@@ -15,7 +19,11 @@ import type { Progress } from '../cli/lib/progress';
 import { publishRelease, type PublishedRelease } from '../cli/lib/publish-release';
 import type { Body } from './api';
 import { ApiError, HttpClient, MophasClientError, type LocalizedMessages } from './http';
+import { SupportSession } from './sign-in';
+import { apiRegion, sigV4Authenticator, type AwsCredentials, type AwsCredentialsSource } from './sigv4';
 import type {
+  AgentChange,
+  AgentView,
   AuditEntry,
   CatalogRelease,
   ConfirmationResponseAnswer,
@@ -29,7 +37,9 @@ import type {
   RolloutPlan,
   RolloutProgress,
   RolloutView,
+  SignInInfo,
   SupportCase,
+  SupportMe,
   TabletFields,
   TabletView,
   UserView,
@@ -40,10 +50,17 @@ export type { PublishedRelease };
 
 export interface SupportClientOptions {
   readonly apiUrl: string;
-  /** The support credential (locally: LOCAL_SUPPORT_KEY). */
-  readonly supportKey: string;
-  /** Local stack only: act as this support/agent identity (`x-support-principal`). */
-  readonly principal?: string;
+  /** The signed-in person (staff or agent), for every route but publishing. */
+  readonly session?: Pick<SupportSession, 'authenticate'>;
+  /**
+   * AWS credentials of the publishing identity, for the pipeline routes.
+   * @default the AWS SDK's default chain (environment, profile, SSO, instance role)
+   */
+  readonly pipelineCredentials?: AwsCredentialsSource;
+  /** A named AWS profile for the pipeline routes (when `pipelineCredentials` is not given). */
+  readonly profile?: string;
+  /** AWS region the pipeline requests are signed for. @default the API URL's region, else AWS_REGION, else the API's sign-in region */
+  readonly region?: string;
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
 }
@@ -71,15 +88,19 @@ const SILENT_PROGRESS: Progress = { start() {}, advance() {}, stop() {} };
 
 export class SupportClient {
   private readonly http: HttpClient;
+  private readonly sign: (request: { method: string; url: string; body?: string }) => Promise<Record<string, string>>;
 
   constructor(private readonly options: SupportClientOptions) {
+    const noSession = async (): Promise<Record<string, string>> => {
+      throw new MophasClientError('not signed in: sign in first (mophas-support login --user <name>)', 'NOT_SIGNED_IN');
+    };
     this.http = new HttpClient({
       baseUrl: options.apiUrl,
-      authorization: `Support ${options.supportKey}`,
-      headers: options.principal ? { 'x-support-principal': options.principal } : undefined,
+      authenticate: options.session?.authenticate ?? noSession,
       timeoutMs: options.timeoutMs,
       fetch: options.fetch,
     });
+    this.sign = pipelineAuthenticator(options);
   }
 
   get apiUrl(): string {
@@ -97,7 +118,7 @@ export class SupportClient {
     input: PublishReleaseInput,
     hooks: { progress?: Progress; log?: (line: string) => void } = {},
   ): Promise<PublishedRelease> {
-    const api = new SupportApi(this.http.baseUrl, this.options.supportKey);
+    const api = new SupportApi(this.http.baseUrl, this.sign);
     try {
       return await publishRelease(
         api,
@@ -118,9 +139,40 @@ export class SupportClient {
     }
   }
 
-  /** Published releases with storage details, oldest first. */
+  /** Published releases with storage details and rollout phase, oldest first (staff). */
   listReleases(): Promise<{ catalogVersion: number; latestVersion: string | null; releases: CatalogRelease[] }> {
     return this.http.call('GET /v1/support/releases', {});
+  }
+
+  /** How the API's people sign in (public). */
+  signInInfo(): Promise<SignInInfo> {
+    return SupportSession.discover(this.http.baseUrl, this.options);
+  }
+
+  /** The signed-in person as the API sees it: role, and the customers of an agent. */
+  me(): Promise<SupportMe> {
+    return this.http.call('GET /v1/support/me', {});
+  }
+
+  /** Agents and their customers, by user name (staff only). */
+  async agents(page: { limit?: number; cursor?: string } = {}): Promise<Page<AgentView>> {
+    const answer = await this.http.call('GET /v1/support/agents', { query: page });
+    return { items: answer.agents, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
+  }
+
+  /** One agent's customers (staff only). */
+  agent(username: string): Promise<AgentView> {
+    return this.http.call('GET /v1/support/agents/{username}', { params: { username } });
+  }
+
+  /** Assigns a customer to an agent (staff only; audited; assigning twice changes nothing). */
+  assignAgent(username: string, customerId: string): Promise<AgentChange> {
+    return this.http.call('PUT /v1/support/agents/{username}/customers/{customerId}', { params: { username, customerId } });
+  }
+
+  /** Removes a customer from an agent (staff only; audited). */
+  unassignAgent(username: string, customerId: string): Promise<AgentChange> {
+    return this.http.call('DELETE /v1/support/agents/{username}/customers/{customerId}', { params: { username, customerId } });
   }
 
   /** A release's rollout: plan, phase and per wave the customers, offered, downloaded, started, concluded, failed. */
@@ -304,4 +356,42 @@ export class SupportClient {
     const answer = await this.http.call('GET /v1/support/customers/{customerId}/audit', { params: { customerId }, query });
     return { items: answer.entries, ...(answer.cursor ? { cursor: answer.cursor } : {}) };
   }
+}
+
+/**
+ * SigV4 signing for the pipeline routes, set up at the first request (credentials
+ * and region resolved once): the given credentials, else the AWS SDK's default
+ * chain (`profile` picks a named profile); the given region, else the API URL's,
+ * else AWS_REGION, else the region the API signs people in (same stack).
+ */
+export function pipelineAuthenticator(options: {
+  apiUrl: string;
+  pipelineCredentials?: AwsCredentialsSource;
+  profile?: string;
+  region?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}): (request: { method: string; url: string; body?: string }) => Promise<Record<string, string>> {
+  let signer: Promise<ReturnType<typeof sigV4Authenticator>> | undefined;
+  return async (request) => {
+    signer ??= (async () => {
+      const region =
+        options.region ??
+        apiRegion(options.apiUrl) ??
+        process.env.AWS_REGION ??
+        (await SupportSession.discover(options.apiUrl, options)).region;
+      const credentials = options.pipelineCredentials ?? (await defaultCredentials(options.profile));
+      return sigV4Authenticator({ credentials, region });
+    })();
+    signer.catch(() => {
+      signer = undefined;
+    });
+    return (await signer)(request);
+  };
+}
+
+/** The AWS SDK's default credential chain, loaded only when a pipeline route is called. */
+async function defaultCredentials(profile?: string): Promise<() => Promise<AwsCredentials>> {
+  const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+  return fromNodeProviderChain(profile ? { profile } : {});
 }

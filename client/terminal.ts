@@ -286,3 +286,38 @@ export async function confirm(question: string, options: { assumeYes?: boolean; 
     rl.close();
   }
 }
+
+/**
+ * Asks for a secret on the terminal without echoing it; undefined when there is
+ * no terminal (scripts pass the secret another way).
+ */
+export async function askSecret(question: string): Promise<string | undefined> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY || !process.stderr.isTTY) return undefined;
+  process.stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.resume();
+  try {
+    return await new Promise<string | undefined>((resolve) => {
+      let value = '';
+      const onData = (chunk: Buffer) => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+            stdin.off('data', onData);
+            return resolve(value);
+          }
+          if (ch === '\u0003') {
+            stdin.off('data', onData);
+            return resolve(undefined);
+          }
+          value = ch === '\u007f' || ch === '\b' ? value.slice(0, -1) : value + ch;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write('\n');
+  }
+}

@@ -71,6 +71,15 @@ export type AuditEntry = Of<typeof C.AuditEntry>;
 export type ResolveAnswer = Answer<'POST /v1/support/customers/{customerId}/session/resolve'>;
 export type ConfirmationResponseAnswer = Answer<'POST /v1/support/confirmation-responses'>;
 
+// Sign-in for people on the Alturas side, and agent assignments
+/** GET /v1/support/sign-in: how staff and agents sign in (the pool, its clients, the hosted sign-in). */
+export type SignInInfo = Answer<'GET /v1/support/sign-in'>;
+export type SupportMe = Answer<'GET /v1/support/me'>;
+/** One agent and the customers staff assigned to it. */
+export type AgentView = Answer<'GET /v1/support/agents/{username}'>;
+/** An assignment change: the agent as it now is, and whether anything changed. */
+export type AgentChange = Answer<'PUT /v1/support/agents/{username}/customers/{customerId}'>;
+
 // Staged rollouts (docs/rollout.md)
 export type RolloutPlan = Body<'PUT /v1/support/releases/{version}/rollout'>['plan'];
 export type RolloutView = Answer<'PUT /v1/support/releases/{version}/rollout'>;

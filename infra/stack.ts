@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
-import { HTTP_FUNCTIONS, type HttpFunctionName } from '../shared/api';
+import { HTTP_FUNCTIONS, ROUTES, type HttpFunctionName } from '../shared/api';
 import { AccessLogBucket } from './constructs/access-log-bucket';
 import { DataTable } from './constructs/data-table';
 import { type PackageCustomDomain, PackageDistribution } from './constructs/package-distribution';
@@ -12,7 +12,10 @@ import { PushFanOut } from './constructs/push-fan-out';
 import { ServiceFunction } from './constructs/service-function';
 import { ServiceHttpApi } from './constructs/service-http-api';
 import { ServiceMonitoring } from './constructs/service-monitoring';
+import { StaffSignIn, type StaffSignInProps } from './constructs/staff-sign-in';
 import { WebSite } from './constructs/web-site';
+import { routeAuthorizer } from '../shared/auth/principals';
+import { LOCAL_CONSOLE_URL } from '../shared/auth/sign-in';
 
 /** Name of the CloudFormation parameter carrying the SNS platform application ARN. */
 export const PLATFORM_APPLICATION_PARAMETER = 'PlatformApplicationArn';
@@ -41,6 +44,8 @@ export interface UpdateCloudStackProps extends StackProps {
    * @default - the CloudFront domain and its default certificate
    */
   readonly packagesDomain?: PackageCustomDomain;
+  /** Sign-in for Alturas staff and agents (hosted domain, console URLs, corporate provider). @default StaffSignIn defaults */
+  readonly signIn?: StaffSignInProps;
 }
 
 /**
@@ -59,6 +64,7 @@ export class UpdateCloudStack extends Stack {
   public readonly supportTopic: sns.Topic;
   public readonly functions: Readonly<Record<HttpFunctionName, ServiceFunction>>;
   public readonly monitoring: ServiceMonitoring;
+  public readonly signIn: StaffSignIn;
 
   constructor(scope: Construct, id: string, props?: UpdateCloudStackProps) {
     super(scope, id, props);
@@ -171,7 +177,19 @@ export class UpdateCloudStack extends Stack {
       if (!this.functions[name]) throw new Error(`UpdateCloudStack: HTTP function ${name} is not wired`);
     }
 
-    this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions });
+    // People on the Alturas side sign in with the staff user pool; the functions behind their routes accept its claims.
+    // The support console (web/support/) is served by the same distribution as the window: its page is the default callback.
+    this.signIn = new StaffSignIn(this, 'StaffSignIn', {
+      ...props?.signIn,
+      consoleCallbackUrls: props?.signIn?.consoleCallbackUrls ?? [`${this.packages.baseUrl}/support/`, LOCAL_CONSOLE_URL],
+    });
+    const personFunctions = new Set(ROUTES.filter((r) => routeAuthorizer(r.auth) === 'jwt').map((r) => r.fn));
+    for (const name of personFunctions) {
+      // Agent assignments name real agents: the support function looks people up in the pool.
+      this.functions[name].bindStaffSignIn(this.signIn, { readUsers: name === 'support' });
+    }
+
+    this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions, staffSignIn: this.signIn.authorizer });
     // One origin for the window and the API: /desktop/ from the pages bucket, /v1/* to the HTTP API.
     this.web.serveApi(this.packages.distribution, this.http.api);
     this.web.serveConsole(this.packages.distribution);
@@ -240,5 +258,17 @@ export class UpdateCloudStack extends Stack {
       value: this.monitoring.alarmTopic.topicArn,
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'StaffUserPoolId', {
+      description: 'User pool of Alturas staff and agents (groups staff, agent): docs/operations.md',
+      value: this.signIn.userPool.userPoolId,
+    });
+    new CfnOutput(this, 'StaffCliClientId', {
+      description: 'App client of mophas-support login',
+      value: this.signIn.cliClient.userPoolClientId,
+    });
+    new CfnOutput(this, 'StaffConsoleClientId', {
+      description: 'App client of the browser console (authorization code + PKCE)',
+      value: this.signIn.consoleClient.userPoolClientId,
+    });
   }
 }

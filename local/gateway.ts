@@ -1,7 +1,9 @@
 /**
  * Local stand-in for API Gateway (HTTP API, payload format 2.0): turns each HTTP
- * request into the same event API Gateway would send and calls the *same*
- * handler module that is deployed to Lambda (`functions/<fn>/handler.ts`), using
+ * request into the same event API Gateway would send, runs the route's
+ * authorizer like API Gateway (JWT for people, IAM for the pipeline:
+ * local/authorizers.ts), and calls the *same* handler module that is deployed to
+ * Lambda (`functions/<fn>/handler.ts`), using
  * the contract table (shared/api). Unmatched requests go to the `not-found`
  * function, as the `$default` route does in AWS. Unlike API Gateway, it also
  * checks every answer against the route's contract (shared/api/check-response.ts),
@@ -16,8 +18,11 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { checkResponse } from '../shared/api/check-response';
+import { parseStaffSignIn } from '../shared/auth/sign-in';
+import { ENV } from '../shared/config';
 import { resolveRoute, routeKey, type HttpFunctionName, type RouteContract } from '../shared/api';
 import { errorBody } from '../shared/http/response';
+import { runAuthorizer } from './authorizers';
 import { lambdaContext } from './lambda-context';
 import { isWebPath, webFile } from './web-files';
 
@@ -168,10 +173,22 @@ export async function startGateway(options: { port: number; host?: string; webRo
   };
 }
 
+/**
+ * The hosted sign-in's origin the console may call (its token endpoint):
+ * cognito-local here, as the pool's Cognito domain is in AWS (web/headers.ts).
+ */
+function localSignInOrigins(): string[] {
+  const raw = process.env[ENV.staffSignIn];
+  if (!raw) return [];
+  const { hostedSignIn, endpoint } = parseStaffSignIn(raw);
+  const base = hostedSignIn ?? endpoint;
+  return base ? [new URL(base).origin] : [];
+}
+
 async function serve(req: IncomingMessage, res: ServerResponse, webRoot: string | undefined) {
   const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (webRoot && isWebPath(pathname)) {
-    const file = await webFile(webRoot, req.method ?? 'GET', pathname);
+    const file = await webFile(webRoot, req.method ?? 'GET', pathname, { signInOrigins: localSignInOrigins() });
     send(res, file.status, file.headers, req.method === 'HEAD' ? undefined : file.body);
     return;
   }
@@ -200,6 +217,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, webRoot: string 
     body,
     sourceIp: req.socket.remoteAddress,
   });
+  const refused = route ? await runAuthorizer(route, event, body) : undefined;
+  if (refused) {
+    send(res, refused.statusCode, refused.headers, refused.body);
+    return;
+  }
   let result;
   try {
     result = checked(route, await invoke(fn, event));

@@ -6,9 +6,30 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  type ExplicitAuthFlowsType,
+  ListUserPoolClientsCommand,
+  ListUserPoolsCommand,
+  UpdateUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { CreatePlatformApplicationCommand, CreateTopicCommand } from '@aws-sdk/client-sns';
 import { dynamo, s3, sns } from '../shared/aws/clients';
 import { TABLE_KEYS } from '../shared/db/keys';
+import {
+  CONSOLE_SCOPES,
+  LOCAL_CONSOLE_URL,
+  STAFF_GROUPS,
+  STAFF_PASSWORD_POLICY,
+  STAFF_TOKEN_VALIDITY,
+  type StaffGroup,
+  type StaffSignInConfig,
+} from '../shared/auth/sign-in';
 
 /** Waits until DynamoDB Local answers ListTables. */
 export async function waitForDynamo(timeoutMs = 30_000): Promise<void> {
@@ -83,15 +104,142 @@ export async function ensureSns(names: { platformApplication: string; supportTop
   return { platformApplicationArn: app.PlatformApplicationArn!, supportTopicArn: topic.TopicArn! };
 }
 
-/** Registers the local support key's identity as Alturas staff (support routes fail closed otherwise). */
-export async function ensureSupportStaff(tableName: string, principalId: string): Promise<void> {
-  const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { ddb } = await import('../shared/aws/clients');
-  const { credentialKeys } = await import('../shared/db/keys');
-  await ddb.send(
-    new PutCommand({
-      TableName: tableName,
-      Item: { ...credentialKeys.supportPrincipal(principalId), type: 'supportPrincipal', staff: true },
+/** Registers an IAM identity for the pipeline routes (release publishing fails closed otherwise). */
+export async function ensurePipelinePrincipal(identity: string): Promise<void> {
+  const { putPipelinePrincipal } = await import('../shared/db/credentials');
+  await putPipelinePrincipal(identity, 'local build pipeline (stands in for an IAM user)');
+}
+
+/** Names of the local staff pool and its app clients (found again by name after a restart). */
+export const LOCAL_POOL = { name: 'mophas-staff', cliClient: 'mophas-support-cli', consoleClient: 'mophas-support-console' };
+
+/**
+ * Creates (or finds, after a restart) the staff user pool in cognito-local with
+ * the deployed pool's settings (shared/auth/sign-in.ts): admin-created users
+ * only, optional TOTP MFA, the password policy, the two app clients and the
+ * groups — all through the Cognito API, as an admin would. Returns how to sign in.
+ */
+export async function ensureStaffPool(
+  cognitoUrl: string,
+  region: string,
+  options: { consoleCallbackUrls?: string[] } = {},
+): Promise<StaffSignInConfig> {
+  const { cognito } = await import('../shared/aws/cognito');
+  const pools = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
+  let userPoolId = pools.UserPools?.find((p) => p.Name === LOCAL_POOL.name)?.Id;
+  if (!userPoolId) {
+    const p = STAFF_PASSWORD_POLICY;
+    const created = await cognito.send(
+      new CreateUserPoolCommand({
+        PoolName: LOCAL_POOL.name,
+        MfaConfiguration: 'OPTIONAL',
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        UsernameConfiguration: { CaseSensitive: false },
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: p.minLength,
+            RequireLowercase: p.requireLowercase,
+            RequireUppercase: p.requireUppercase,
+            RequireNumbers: p.requireDigits,
+            RequireSymbols: p.requireSymbols,
+            TemporaryPasswordValidityDays: p.tempPasswordValidityDays,
+          },
+        },
+      }),
+    );
+    userPoolId = created.UserPool!.Id!;
+  }
+  const existing = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
+  const clientId = async (name: string, flows: ExplicitAuthFlowsType[]) => {
+    const found = existing.UserPoolClients?.find((c) => c.ClientName === name)?.ClientId;
+    if (found) return found;
+    const v = STAFF_TOKEN_VALIDITY;
+    const created = await cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: name,
+        GenerateSecret: false,
+        ExplicitAuthFlows: flows,
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+        AccessTokenValidity: v.accessMinutes,
+        IdTokenValidity: v.idMinutes,
+        RefreshTokenValidity: v.refreshHours,
+        TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'hours' },
+      }),
+    );
+    return created.UserPoolClient!.ClientId!;
+  };
+  const clients = {
+    cli: await clientId(LOCAL_POOL.cliClient, ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+    console: await clientId(LOCAL_POOL.consoleClient, ['ALLOW_REFRESH_TOKEN_AUTH']),
+  };
+  // The browser console's hosted sign-in (cognito-local's /oauth2 pages), as the deployed console client has it;
+  // set at every start, so the callback follows the gateway's port.
+  const v = STAFF_TOKEN_VALIDITY;
+  await cognito.send(
+    new UpdateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientId: clients.console,
+      ClientName: LOCAL_POOL.consoleClient,
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+      PreventUserExistenceErrors: 'ENABLED',
+      EnableTokenRevocation: true,
+      AccessTokenValidity: v.accessMinutes,
+      IdTokenValidity: v.idMinutes,
+      RefreshTokenValidity: v.refreshHours,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'hours' },
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: [...CONSOLE_SCOPES],
+      SupportedIdentityProviders: ['COGNITO'],
+      CallbackURLs: options.consoleCallbackUrls ?? [LOCAL_CONSOLE_URL],
+      LogoutURLs: options.consoleCallbackUrls ?? [LOCAL_CONSOLE_URL],
     }),
   );
+  for (const [group, description] of [
+    [STAFF_GROUPS.staff, 'Alturas support staff: every customer'],
+    [STAFF_GROUPS.agent, 'Agents: only the customers staff assign to them'],
+  ] as const) {
+    try {
+      await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group, Description: description }));
+    } catch (error) {
+      if ((error as Error).name !== 'GroupExistsException') throw error;
+    }
+  }
+  return { region, userPoolId, issuer: `${cognitoUrl}/${userPoolId}`, clients, endpoint: cognitoUrl, hostedSignIn: cognitoUrl };
+}
+
+/**
+ * A person in the staff pool with a permanent password, in `group` (or in none): created when
+ * missing (no invitation e-mail), the password reset to `password` otherwise.
+ * This is how the first staff user is bootstrapped (docs/operations.md does the
+ * same with the AWS CLI); every later person is added by staff the same way.
+ */
+export async function ensurePoolUser(
+  userPoolId: string,
+  person: { username: string; password: string; group?: StaffGroup; email?: string },
+) {
+  const { cognito } = await import('../shared/aws/cognito');
+  try {
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: person.username,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: person.email ?? `${person.username}@alturas.example` },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'UsernameExistsException') throw error;
+  }
+  await cognito.send(
+    new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: person.username, Password: person.password, Permanent: true }),
+  );
+  if (person.group) {
+    await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: person.username, GroupName: person.group }));
+  }
 }

@@ -5,15 +5,15 @@
  * `publish-release`'s code, then the demo customer is onboarded: the customer
  * (with the manual's first-login `ammin`/`ammin`), its SERVER and client
  * workstation credentials, its licence, and five authorised tablets with their
- * operators. Only the first support principal (the local support key's
- * identity, local/provision.ts) is bootstrapped directly, as in AWS
- * (docs/operations.md).
+ * operators. Only the first staff user of the staff user pool (`staff.demo`,
+ * local/provision.ts) is bootstrapped directly, as in AWS (docs/operations.md);
+ * `support` is that user signed in, with the local pipeline key for publishing.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../client/http';
-import { SupportClient } from '../client/support';
+import type { SupportClient } from '../client/support';
 
 export const DEMO_CUSTOMER_ID = 'demo';
 
@@ -92,13 +92,10 @@ const DEMO_DEVICES = [
   },
 ] as const;
 
-/** A support client for the local stack's API, acting as the bootstrapped support identity. */
-const supportOf = (apiUrl: string, supportKey: string) => new SupportClient({ apiUrl, supportKey });
-
-/** True when the demo customer exists (asked through the API). */
-export async function isSeeded(apiUrl: string, supportKey: string): Promise<boolean> {
+/** True when the demo customer exists (asked through the API by `support`: the first staff user, signed in). */
+export async function isSeeded(support: SupportClient): Promise<boolean> {
   try {
-    await supportOf(apiUrl, supportKey).customer(DEMO_CUSTOMER_ID);
+    await support.customer(DEMO_CUSTOMER_ID);
     return true;
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return false;
@@ -111,8 +108,7 @@ export async function isSeeded(apiUrl: string, supportKey: string): Promise<bool
  * returns the credentials to show (secrets exist only in this return value and
  * the local file).
  */
-export async function seedDemo(apiUrl: string, supportKey: string): Promise<DemoCredentials> {
-  const support = supportOf(apiUrl, supportKey);
+export async function seedDemo(support: SupportClient): Promise<DemoCredentials> {
   await publishDemoReleases(support);
 
   const { customer, firstLogin } = await support.createCustomer({

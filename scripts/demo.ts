@@ -33,6 +33,8 @@ import { pathToFileURL } from 'node:url';
 import { DesktopClient, type StartupCheck } from '../client/desktop';
 import { DeviceClient, LocalPushInbox } from '../client/device';
 import { ApiError, ApiUnreachableError, HttpClient } from '../client/http';
+import { SupportSession } from '../client/sign-in';
+import type { AwsCredentials } from '../client/sigv4';
 import { SupportClient } from '../client/support';
 import {
   colourEnabled,
@@ -81,8 +83,10 @@ export type Provisioner = (spec: CustomerSpec) => Promise<ProvisionedCustomer>;
 export interface DemoOptions {
   /** The API, e.g. http://127.0.0.1:3000. */
   apiUrl: string;
-  /** The local support key (LOCAL_SUPPORT_KEY). */
-  supportKey: string;
+  /** The Alturas staff member the demo signs in as (the staff user pool; locally the demo staff user). */
+  staff: { username: string; password: string };
+  /** AWS credentials of the publishing identity, for `publishMissing` (locally: the pipeline key). */
+  pipelineCredentials?: AwsCredentials;
   /** The local SNS endpoint (simulated FCM), e.g. http://127.0.0.1:4575. */
   snsUrl: string;
   /** Simulated devices per customer (at least 3). @default 5 */
@@ -174,7 +178,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   if (!Number.isInteger(deviceCount) || deviceCount < 3 || deviceCount > OPERATORS.length) {
     throw new DemoExpectationError(`devices must be a whole number from 3 to ${OPERATORS.length}`);
   }
-  const support = new SupportClient({ apiUrl: options.apiUrl, supportKey: options.supportKey });
+  // Support signs in like a person at Alturas would: the staff user pool, a token refreshed when it expires.
+  const session = new SupportSession({ apiUrl: options.apiUrl });
+  await session.login(options.staff.username, options.staff.password);
+  const support = new SupportClient({ apiUrl: options.apiUrl, session, pipelineCredentials: options.pipelineCredentials });
   const provision = options.provision ?? provisionThroughApi(support);
   const inbox = new LocalPushInbox(options.snsUrl);
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'mophas-demo-')));
@@ -698,8 +705,9 @@ async function publishMissing(support: SupportClient, releases: DemoReleases, di
 
 async function main() {
   const { Command, InvalidArgumentError } = await import('commander');
-  const { resolveApiUrl, resolveSupportKey } = await import('../cli/lib/config');
-  const { resolveSnsUrl } = await import('../client/local-config');
+  const { localPipelineCredentials, resolveApiUrl } = await import('../cli/lib/config');
+  const { LOCAL_PEOPLE } = await import('../local/stack');
+  const { readLocalKeys, resolveSnsUrl } = await import('../client/local-config');
   const program = new Command()
     .name('demo')
     .description("The manual's three update paths against the running local stack (npm start)")
@@ -733,9 +741,18 @@ async function main() {
     throw error;
   }
   const colour = colourEnabled(process.stdout);
+  const staffPassword = process.env.MOPHAS_SUPPORT_PASSWORD ?? readLocalKeys()?.[LOCAL_PEOPLE.staff.passwordEnv];
+  if (!staffPassword) {
+    process.stderr.write(
+      'error: no staff password: run `npm start` first (it writes .local-data/keys.json) or set MOPHAS_SUPPORT_PASSWORD.\n',
+    );
+    process.exitCode = 1;
+    return;
+  }
   await runDemo({
     apiUrl,
-    supportKey: resolveSupportKey(undefined),
+    staff: { username: process.env.MOPHAS_SUPPORT_USER ?? LOCAL_PEOPLE.staff.username, password: staffPassword },
+    pipelineCredentials: localPipelineCredentials(apiUrl),
     snsUrl: resolveSnsUrl(),
     devices: flags.devices,
     colour,

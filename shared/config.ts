@@ -47,6 +47,8 @@ export const ENV = {
   packageBaseUrl: 'PACKAGE_BASE_URL',
   /** URL of the SQS queue of device push jobs (shared/push/queue.ts, docs/push.md). */
   pushQueueUrl: 'PUSH_QUEUE_URL',
+  /** How staff and agents sign in (JSON, shared/auth/sign-in.ts StaffSignInConfig): the user pool, its clients, its issuer. */
+  staffSignIn: 'STAFF_SIGN_IN',
 } as const;
 
 /**
@@ -58,8 +60,15 @@ export const SECRET_VALUE_ENV = {
   feedSigningSecret: 'FEED_SIGNING_SECRET',
   urlSigningKey: 'URL_SIGNING_KEY',
   confirmTokenSecret: 'CONFIRM_TOKEN_SECRET',
-  /** Local stack only: the key support tools send as `Authorization: Support <key>`. */
-  localSupportKey: 'LOCAL_SUPPORT_KEY',
+  /**
+   * Local stack only: the access key of the local build pipeline, standing in for
+   * an IAM user; the local gateway verifies SigV4 signatures with it.
+   */
+  localPipelineAccessKeyId: 'LOCAL_PIPELINE_ACCESS_KEY_ID',
+  localPipelineSecretAccessKey: 'LOCAL_PIPELINE_SECRET_ACCESS_KEY',
+  /** Local stack only: passwords of the demo staff user and demo agent the local pool starts with. */
+  localStaffPassword: 'LOCAL_STAFF_PASSWORD',
+  localAgentPassword: 'LOCAL_AGENT_PASSWORD',
 } as const;
 
 /** Name of the single DynamoDB table (see docs/data-model.md). */

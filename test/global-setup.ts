@@ -17,6 +17,7 @@ export async function setup(project: TestProject) {
       sns: await freePort(),
       cdn: await freePort(),
       sqs: await freePort(),
+      cognito: await freePort(),
     },
     gateway: false,
   });

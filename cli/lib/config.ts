@@ -1,10 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readLocalKeys } from '../../client/local-config';
 import { CliError } from './errors';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
-/** Where `npm start` keeps its data (same rule as local/start.ts). */
-const localDataDir = () => process.env.LOCAL_DATA_DIR ?? join(ROOT, '.local-data');
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
@@ -21,27 +16,18 @@ export function resolveApiUrl(option: string | undefined): string {
   return raw.replace(/\/+$/, '');
 }
 
-/**
- * The support credential: --support-key, else MOPHAS_SUPPORT_KEY, else the
- * local stack's LOCAL_SUPPORT_KEY from .local-data/keys.json when that file exists.
- */
-export function resolveSupportKey(option: string | undefined): string {
-  const key = option ?? process.env.MOPHAS_SUPPORT_KEY ?? localKey();
-  if (!key) {
-    throw new CliError(
-      'no support key: pass --support-key <key> or set MOPHAS_SUPPORT_KEY (the local stack writes it to .local-data/keys.json as LOCAL_SUPPORT_KEY).',
-    );
-  }
-  return key;
-}
+/** True for an API on this machine (the local stack): only then are the local pipeline keys used. */
+const isLoopback = (apiUrl: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(apiUrl).hostname);
 
-function localKey(): string | undefined {
-  const file = join(localDataDir(), 'keys.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    const keys = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    return typeof keys.LOCAL_SUPPORT_KEY === 'string' ? keys.LOCAL_SUPPORT_KEY : undefined;
-  } catch {
-    throw new CliError(`${file} is not valid JSON: fix or delete it, or pass --support-key.`);
-  }
+/**
+ * The local stack's pipeline key (LOCAL_PIPELINE_* in .local-data/keys.json),
+ * standing in for the IAM credentials of the build pipeline — used only for an API
+ * on this machine and only when that file exists; otherwise the AWS SDK's default
+ * chain applies (AWS_PROFILE / --profile, environment, SSO, instance role).
+ */
+export function localPipelineCredentials(apiUrl: string): { accessKeyId: string; secretAccessKey: string } | undefined {
+  const keys = isLoopback(apiUrl) ? readLocalKeys() : undefined;
+  const accessKeyId = keys?.LOCAL_PIPELINE_ACCESS_KEY_ID;
+  const secretAccessKey = keys?.LOCAL_PIPELINE_SECRET_ACCESS_KEY;
+  return typeof accessKeyId === 'string' && typeof secretAccessKey === 'string' ? { accessKeyId, secretAccessKey } : undefined;
 }

@@ -31,7 +31,8 @@ export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
     switch (error.code) {
       case 'UNAUTHORIZED':
-        return 'the API refused the support key: check --support-key or MOPHAS_SUPPORT_KEY (locally: LOCAL_SUPPORT_KEY in .local-data/keys.json). (UNAUTHORIZED, HTTP 401)';
+      case 'FORBIDDEN':
+        return `the API refused the request signature or identity: publishing needs AWS credentials of a registered pipeline identity (--profile, AWS_PROFILE; locally the pipeline key in .local-data/keys.json). (${error.code}, HTTP ${error.status})`;
       case 'RELEASE_EXISTS': {
         const existing = error.body.existing as { publishedAt?: string } | undefined;
         const when = existing?.publishedAt ? ` It was published at ${existing.publishedAt}.` : '';

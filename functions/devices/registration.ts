@@ -162,7 +162,7 @@ const auditRegistered = (
 async function holdsOwnCredential(event: APIGatewayProxyEventV2, customerId: string, serial: string): Promise<boolean> {
   if (!event.headers?.authorization) return false;
   try {
-    const principal = await authenticate(event);
+    const principal = await authenticate(event, 'device');
     return principal.kind === 'device' && principal.customerId === customerId && principal.serial === serial;
   } catch (error) {
     if (error instanceof AppError && error.statusCode === 401) return false;

@@ -33,7 +33,7 @@ export const list = implement(routes.list, async () => {
 });
 
 /** GET /v1/support/releases/{version}/rollout: plan, phase and per-wave progress. */
-export const rollout = implement(routes.rollout, async ({ principal, params }) => ok(await rolloutProgress(principal, params.version)));
+export const rollout = implement(routes.rollout, async ({ params }) => ok(await rolloutProgress(params.version)));
 
 /** PUT /v1/support/releases/{version}/rollout: set or change the plan. */
 export const setPlan = implement(routes.setRolloutPlan, async ({ principal, params, body }) =>

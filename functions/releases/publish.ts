@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { SupportPrincipal } from '../../shared/auth/principals';
+import type { PipelinePrincipal } from '../../shared/auth/principals';
 import { actorOf, CATALOG_AUDIT_SCOPE, writeAudit } from '../../shared/db/audit';
 import { getCatalogHead, getRelease, putRelease } from '../../shared/db/catalog';
 import type { PackageInfo, Release } from '../../shared/domain/catalog';
@@ -22,7 +22,6 @@ import type { PackageKind, PackageRef, PublishBody } from '../../shared/api/rout
 import { newRolloutItem } from '../../shared/db/rollout';
 import type { Rollout } from '../../shared/rollout/rollout';
 import { assertPilotsExist, initialRollout } from './rollout';
-import { requireStaff } from './uploads';
 
 export { CATALOG_AUDIT_SCOPE };
 
@@ -51,8 +50,7 @@ interface VerifiedPackage {
  * catalog entry; copies made before a failed step 5 are unreferenced orphans
  * (docs/releases.md). `budgetMs` bounds steps 3–4 (the Lambda's remaining time).
  */
-export async function publishRelease(principal: SupportPrincipal, body: PublishBody, budgetMs: number): Promise<Release> {
-  requireStaff(principal);
+export async function publishRelease(principal: PipelinePrincipal, body: PublishBody, budgetMs: number): Promise<Release> {
   const { version } = body;
   checkUploadKeys(body);
   try {
@@ -78,7 +76,7 @@ export async function publishRelease(principal: SupportPrincipal, body: PublishB
       },
       body.rollout && initialRollout(version, body.rollout, principal),
     );
-    logger.info('release published', { version, catalogVersion: release.catalogVersion, supportId: principal.id });
+    logger.info('release published', { version, catalogVersion: release.catalogVersion, pipelineId: principal.id });
     await audit(principal, version, 'ok', {
       catalogVersion: release.catalogVersion,
       requiresConfirmationCode: release.requiresConfirmationCode,
@@ -198,7 +196,7 @@ async function commit(release: Omit<Release, 'catalogVersion'>, rollout?: Rollou
 }
 
 /** Audits a publication attempt; a failed audit write is logged, never turned into a failed publication. */
-async function audit(principal: SupportPrincipal, version: string, outcome: 'ok' | 'refused', details: Record<string, unknown>) {
+async function audit(principal: PipelinePrincipal, version: string, outcome: 'ok' | 'refused', details: Record<string, unknown>) {
   try {
     await writeAudit({
       customerId: CATALOG_AUDIT_SCOPE,

@@ -15,10 +15,6 @@ export const releaseExists = (version: string, existing?: Release) =>
     existing ? { existing: releaseSummary(existing) } : { version },
   );
 
-/** 403: an agent limited to some customers may not change the catalog every customer reads. */
-export const staffOnly = () =>
-  new AppError(403, 'FORBIDDEN', 'Only Alturas support staff can publish releases; agents limited to some customers cannot.');
-
 /** 400: the upload key was not handed out for this version and file. */
 export const uploadKeyMismatch = (kind: PackageKind, why: string) =>
   new AppError(

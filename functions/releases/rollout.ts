@@ -1,4 +1,4 @@
-import type { SupportPrincipal } from '../../shared/auth/principals';
+import type { PipelinePrincipal, SupportPrincipal } from '../../shared/auth/principals';
 import { actorOf } from '../../shared/db/audit';
 import { getRelease } from '../../shared/db/catalog';
 import { existingCustomers, listCustomerIds } from '../../shared/db/customers';
@@ -19,12 +19,12 @@ import {
   type RolloutAction,
 } from '../../shared/rollout/rollout';
 import { customersPerWave } from '../../shared/rollout/waves';
-import { requireStaff } from './uploads';
 
 /**
  * Support's side of staged rollouts (docs/rollout.md): the plan, pause,
- * resume, advance, withdraw, and the per-wave progress. Support staff only —
- * a plan names customers and its counters cover all of them.
+ * resume, advance, withdraw, and the per-wave progress. Support staff only
+ * (the routes' `staff` auth; agents never) — a plan names customers and its
+ * counters cover all of them.
  */
 
 /** The rollout as support sees it: plan and state settled at `now`, and what may be done next. */
@@ -74,8 +74,7 @@ export async function assertPilotsExist(plan: RolloutPlan, field: string): Promi
 }
 
 /** GET …/rollout: the rollout and, per wave, customers in it, offered, downloaded, started, concluded, failed. */
-export async function rolloutProgress(principal: SupportPrincipal, version: string) {
-  requireStaff(principal);
+export async function rolloutProgress(version: string) {
   await requireRelease(version);
   const now = new Date();
   const stored = await getRollout(version);
@@ -119,7 +118,6 @@ export async function changeRollout(
   action: RolloutAction,
   input: { revision: number; plan?: RolloutPlan; reason?: string },
 ) {
-  requireStaff(principal);
   await requireRelease(version);
   if (input.plan) await assertPilotsExist(input.plan, 'plan');
   try {
@@ -158,9 +156,12 @@ function rolloutChanged(version: string, current: Rollout | undefined): AppError
   );
 }
 
-/** The first rollout of a release published with a plan (written in the publication's transaction). */
-export function initialRollout(version: string, plan: RolloutPlan, actor: SupportPrincipal, now = new Date()): Rollout {
+/**
+ * The first rollout of a release published with a plan by the build pipeline
+ * (written in the publication's transaction); staff change it afterwards.
+ */
+export function initialRollout(version: string, plan: RolloutPlan, actor: PipelinePrincipal, now = new Date()): Rollout {
   const outcome = applyAction(unrestricted(version, now), 'set-plan', now, { plan });
   if (!outcome.ok) throw new Error(`a new release refused its plan: ${outcome.refusal.code}`);
-  return { ...outcome.rollout, updatedAt: now.toISOString(), updatedBy: `support:${actor.id}` };
+  return { ...outcome.rollout, updatedAt: now.toISOString(), updatedBy: `${actor.kind}:${actor.id}` };
 }

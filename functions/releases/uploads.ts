@@ -1,10 +1,10 @@
-import type { SupportPrincipal } from '../../shared/auth/principals';
+import type { PipelinePrincipal } from '../../shared/auth/principals';
 import { getRelease } from '../../shared/db/catalog';
 import { logger } from '../../shared/observability';
 import { UPLOAD_URL_TTL_SECONDS, partLength, planUpload } from '../../shared/domain/upload-limits';
 import { newStagingKey } from '../../shared/domain/package-keys';
 import { presignPart, presignPut, startMultipart } from './package-store';
-import { releaseExists, staffOnly } from './release-errors';
+import { releaseExists } from './release-errors';
 import type { StartUploadBody } from '../../shared/api/routes/releases';
 
 /** What the uploader needs: where to PUT each part, until when. */
@@ -20,25 +20,19 @@ export interface StagedUpload {
   expiresAt: string;
 }
 
-/** Refuses agents limited to some customers: the catalog is read by every customer. */
-export function requireStaff(principal: SupportPrincipal): void {
-  if (principal.customers !== '*') throw staffOnly();
-}
-
 /**
  * Starts uploading one package of a new release: a fresh key under staging/,
  * and presigned URLs the client PUTs the bytes to directly (never through a
  * Lambda). Nothing here is trusted at publication: the bytes are verified then.
  */
-export async function startUpload(principal: SupportPrincipal, version: string, body: StartUploadBody): Promise<StagedUpload> {
-  requireStaff(principal);
+export async function startUpload(principal: PipelinePrincipal, version: string, body: StartUploadBody): Promise<StagedUpload> {
   const existing = await getRelease(version);
   if (existing) throw releaseExists(version, existing);
 
   const plan = planUpload(body.size);
   const uploadKey = newStagingKey(version, body.filename);
   const expiresAt = new Date(Date.now() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString();
-  logger.info('release upload started', { version, kind: body.kind, size: body.size, parts: plan.partCount, supportId: principal.id });
+  logger.info('release upload started', { version, kind: body.kind, size: body.size, parts: plan.partCount, pipelineId: principal.id });
 
   if (!plan.multipart) {
     const url = await presignPut(uploadKey, body.size, UPLOAD_URL_TTL_SECONDS);

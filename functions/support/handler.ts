@@ -1,9 +1,12 @@
 import { support as routes } from '../../shared/api/routes/support';
+import { CONSOLE_SCOPES, staffSignIn } from '../../shared/auth/sign-in';
+import { listAgents } from '../../shared/db/agents';
 import { listAudit } from '../../shared/db/audit';
 import { created, httpHandler, implement, ok } from '../../shared/http/handler';
 import { authoriseTablet, disableTablet, editTablet, enableTablet, listTablets } from '../../shared/tablets/authorisation';
 import { assertCustomerAccess } from './access';
 import { customerUpdate, findCustomers, sessionLog } from './customer-view';
+import { assignAgent, showAgent, unassignAgent } from './agents';
 import { createCustomer, customerView, listCustomers, readCustomer, updateCustomer } from './customers';
 import { listFailedUpdates, listVisibleOpenCases } from './failed-updates';
 import { customerLicences, issueLicence, revokeLicence } from './licences';
@@ -12,7 +15,8 @@ import { createCustomerUser, listCustomerUsers, updateCustomerUser } from './use
 import { customerWorkstations, issueWorkstation, revokeWorkstation, rotateWorkstation } from './workstations';
 
 /*
- * Alturas support (IAM-authorised in AWS; agents limited to their customers).
+ * Alturas support: people signed in with the staff user pool (JWT authorizer);
+ * agents limited to their customers, agent assignments managed by staff.
  * Every route's input is validated by its contract (400 naming the field), and the
  * agent's allow-list is checked (403) before a customer is touched.
  */
@@ -62,6 +66,42 @@ export const createUser = implement(routes.createUser, async ({ principal, param
 /** PATCH /v1/support/customers/{customerId}/users/{username}: change the role and/or reset the password. */
 export const updateUser = implement(routes.updateUser, async ({ principal, params, body }) =>
   ok(await updateCustomerUser(principal, params.customerId, params.username, body)),
+);
+
+/** GET /v1/support/sign-in: how staff and agents sign in (public: a browser or the CLI needs it before signing in). */
+export const signIn = implement(routes.signIn, async () => {
+  const { region, userPoolId, issuer, clients, endpoint, hostedSignIn } = staffSignIn();
+  return ok({
+    provider: 'cognito' as const,
+    region,
+    userPoolId,
+    issuer,
+    clients,
+    ...(endpoint ? { endpoint } : {}),
+    // A web page signs in here (authorization code + PKCE with clients.console): docs/operations.md.
+    ...(hostedSignIn ? { hostedSignIn, scopes: [...CONSOLE_SCOPES] } : {}),
+  });
+});
+
+/** GET /v1/support/me: the signed-in person as the API sees it. */
+export const me = implement(routes.me, async ({ principal: { id, role, customers } }) =>
+  ok({ username: id, role, customers: customers === '*' ? ('all' as const) : [...customers] }),
+);
+
+/** GET /v1/support/agents: agents and their customers, by user name. */
+export const agents = implement(routes.agents, async ({ query }) => ok(await listAgents(query)));
+
+/** GET /v1/support/agents/{username}: one agent's customers. */
+export const agent = implement(routes.agent, async ({ params }) => ok(await showAgent(params.username)));
+
+/** PUT /v1/support/agents/{username}/customers/{customerId}: assign (idempotent, audited). */
+export const assign = implement(routes.assignAgent, async ({ principal, params }) =>
+  ok(await assignAgent(principal, params.username, params.customerId)),
+);
+
+/** DELETE /v1/support/agents/{username}/customers/{customerId}: unassign (idempotent, audited). */
+export const unassign = implement(routes.unassignAgent, async ({ principal, params }) =>
+  ok(await unassignAgent(principal, params.username, params.customerId)),
 );
 
 // ── Onboarding: customers, licences, workstation credentials, tablets ───────
@@ -133,6 +173,12 @@ export const enableTabletRoute = implement(routes.enableTablet, async ({ princip
 });
 
 export const handler = httpHandler('support', [
+  signIn,
+  me,
+  agents,
+  agent,
+  assign,
+  unassign,
   audit,
   failedUpdates,
   cases,

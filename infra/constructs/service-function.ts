@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +14,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { StaffSignInConfig } from '../../shared/auth/sign-in';
 import { ENV } from '../../shared/config';
 import { METRIC_DIMENSIONS, METRICS_NAMESPACE, serviceNameOf } from '../../shared/metric-names';
 import { LAMBDA_BUNDLE } from '../bundling';
@@ -269,6 +271,27 @@ export class ServiceFunction extends NodejsFunction {
   public bindSecret(envName: EnvVarName, secret: secretsmanager.ISecret): this {
     this.setEnv(envName, secret.secretArn);
     secret.grantRead(this);
+    return this;
+  }
+
+  /**
+   * Tells the function how staff and agents sign in (`STAFF_SIGN_IN`: pool,
+   * clients, issuer), which it needs to accept the claims the JWT authorizer
+   * passes on. `readUsers` also lets it look people up in the pool
+   * (AdminGetUser, AdminListGroupsForUser on that pool only: agent assignments
+   * name real agents). It can never create, change or delete a person.
+   */
+  public bindStaffSignIn(signIn: { config: StaffSignInConfig; userPool: cognito.IUserPool }, options: { readUsers?: boolean } = {}): this {
+    this.setEnv(ENV.staffSignIn, Stack.of(this).toJsonString(signIn.config));
+    if (options.readUsers) {
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'StaffPoolRead',
+          actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser'],
+          resources: [signIn.userPool.userPoolArn],
+        }),
+      );
+    }
     return this;
   }
 

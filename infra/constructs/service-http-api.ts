@@ -1,12 +1,14 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HTTP_FUNCTIONS, ROUTES, routeKey, type HttpFunctionName, type RouteContract } from '../../shared/api';
+import { routeAuthorizer } from '../../shared/auth/principals';
+import type { JwtAuthorizerSettings } from '../../shared/auth/sign-in';
 
 export interface ServiceHttpApiProps {
   /** The Lambda behind each HTTP function name; every name in HTTP_FUNCTIONS must be present. */
@@ -16,6 +18,12 @@ export interface ServiceHttpApiProps {
    * @default ROUTES, the contract table (shared/api)
    */
   readonly routes?: readonly RouteContract[];
+  /**
+   * The JWT authorizer of the routes for people on the Alturas side (`staff`,
+   * `support`): the staff user pool's issuer, its app clients and the required
+   * scope (StaffSignIn.authorizer). Required when the table has such routes.
+   */
+  readonly staffSignIn?: JwtAuthorizerSettings;
   /**
    * Steady-state request rate allowed per route (requests per second): every
    * workstation of every customer checks the feed at start, so this is generous.
@@ -94,18 +102,27 @@ export class ServiceHttpApi extends Construct {
       defaultIntegration: integrationFor('not-found'),
     });
 
+    // The build pipeline signs with its IAM identity (SigV4); people sign in with the staff user pool (JWT);
+    // every other route carries the project's own credentials, checked in the function.
     const iamAuthorizer = new HttpIamAuthorizer();
+    const jwt = props.staffSignIn;
+    const jwtAuthorizer = jwt
+      ? new HttpJwtAuthorizer('StaffJwt', jwt.issuer, { jwtAudience: [...jwt.audience], authorizerName: 'staff-user-pool' })
+      : undefined;
     const seen = new Set<string>();
     for (const route of props.routes ?? ROUTES) {
       const key = routeKey(route);
       if (seen.has(key)) throw new Error(`ServiceHttpApi: duplicate route ${key}`);
       seen.add(key);
+      const kind = routeAuthorizer(route.auth);
+      if (kind === 'jwt' && !jwtAuthorizer) throw new Error(`ServiceHttpApi: route ${key} is for people but no staffSignIn was given`);
       new apigwv2.HttpRoute(this, `Route-${route.method}${route.path.replace(/[^A-Za-z0-9]+/g, '-')}`, {
         httpApi: this.api,
         routeKey: apigwv2.HttpRouteKey.with(route.path, apigwv2.HttpMethod[route.method]),
         integration: integrationFor(route.fn),
-        // Support routes are signed with the caller's IAM identity (SigV4); others carry the project's own credentials.
-        authorizer: route.auth === 'support' ? iamAuthorizer : undefined,
+        authorizer: kind === 'iam' ? iamAuthorizer : kind === 'jwt' ? jwtAuthorizer : undefined,
+        // ID tokens carry no scope: only access tokens pass.
+        authorizationScopes: kind === 'jwt' ? [...jwt!.scopes] : undefined,
       });
     }
 

@@ -283,7 +283,7 @@ export const AuditEntry = z
     at: Timestamp,
     eventId: z.string(),
     action: z.string(),
-    actor: z.object({ kind: z.enum(['desktop', 'user', 'device', 'support', 'public', 'system']), id: z.string() }),
+    actor: z.object({ kind: z.enum(['desktop', 'user', 'device', 'support', 'pipeline', 'public', 'system']), id: z.string() }),
     outcome: z.enum(['ok', 'refused', 'failed']),
     fromState: z.string().optional(),
     toState: z.string().optional(),

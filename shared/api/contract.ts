@@ -1,5 +1,13 @@
 import type { z } from 'zod';
-import type { DesktopPrincipal, DevicePrincipal, PublicPrincipal, RouteAuth, SupportPrincipal, UserPrincipal } from '../auth/principals';
+import type {
+  DesktopPrincipal,
+  DevicePrincipal,
+  PipelinePrincipal,
+  PublicPrincipal,
+  RouteAuth,
+  SupportPrincipal,
+  UserPrincipal,
+} from '../auth/principals';
 import type { ErrorCode } from './error-catalogue';
 
 /**
@@ -102,6 +110,7 @@ export function declaredErrors(contract: RouteContract): [ErrorStatus, ErrorCode
   }
   if (contract.auth === 'user' || contract.auth === 'admin') add(errors, 403, 'PASSWORD_CHANGE_REQUIRED');
   if (contract.auth === 'admin') add(errors, 403, 'ADMIN_REQUIRED', 'SERVER_WORKSTATION_REQUIRED');
+  if (contract.auth === 'staff') add(errors, 403, 'STAFF_REQUIRED');
   for (const [status, codes] of Object.entries(contract.errors ?? {})) add(errors, Number(status) as ErrorStatus, ...(codes ?? []));
   add(errors, 413, 'PAYLOAD_TOO_LARGE');
   add(errors, 500, 'INTERNAL_ERROR');
@@ -128,9 +137,11 @@ export type PrincipalFor<A extends RouteAuth> = A extends 'public'
     ? DesktopPrincipal
     : A extends 'device'
       ? DevicePrincipal
-      : A extends 'support'
+      : A extends 'support' | 'staff'
         ? SupportPrincipal
-        : UserPrincipal;
+        : A extends 'pipeline'
+          ? PipelinePrincipal
+          : UserPrincipal;
 
 /** Validated path parameters, query and body, as the handler gets them. */
 export type ParamsOf<C extends RouteContract> = C extends { params: infer S } ? Output<S> : undefined;

@@ -104,6 +104,24 @@ export const ERROR_CATALOGUE = {
     it: 'Esiste già un utente con questo nome per questo cliente.',
   },
 
+  // --- Alturas staff and agents (the staff user pool) -----------------------------
+  STAFF_REQUIRED: {
+    en: 'Only Alturas support staff can do this.',
+    it: 'Solo il personale di assistenza Alturas può eseguire questa operazione.',
+  },
+  AGENT_NOT_FOUND: {
+    en: 'There is no such user in the staff user pool.',
+    it: 'Questo utente non esiste tra gli utenti Alturas.',
+  },
+  NOT_AN_AGENT: {
+    en: 'This user is not an agent: add it to the "agent" group first.',
+    it: 'Questo utente non è un agente: aggiungerlo prima al gruppo "agent".',
+  },
+  TOO_MANY_CUSTOMERS: {
+    en: 'This agent already has the most customers an agent can be assigned.',
+    it: 'A questo agente è già assegnato il numero massimo di clienti.',
+  },
+
   WINDOW_TICKET_INVALID: {
     en: 'This window link has expired or is not valid: open the window again from mOphas Desktop.',
     it: 'Il collegamento alla finestra è scaduto o non è valido: riaprire la finestra da mOphas Desktop.',

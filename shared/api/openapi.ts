@@ -25,9 +25,15 @@ const SECURITY: Record<RouteAuth, { name: string; description: string } | undefi
     name: 'deviceCredential',
     description: 'Device credential (from POST /v1/device/register): `Authorization: Device dev_<id>.<secret>`',
   },
-  support: {
-    name: 'supportIam',
-    description: 'Alturas support: AWS SigV4 (IAM) in AWS; `Authorization: Support <key>` on the local stack',
+  staff: {
+    name: 'staffSignIn',
+    description:
+      'Alturas staff or agent signed in with the staff user pool (Amazon Cognito): `Authorization: Bearer <access token>`, checked by the JWT authorizer',
+  },
+  support: { name: 'staffSignIn', description: '' },
+  pipeline: {
+    name: 'pipelineIam',
+    description: 'The build pipeline: an IAM identity signing the request with AWS SigV4 (service execute-api), registered for publishing',
   },
 };
 
@@ -38,7 +44,9 @@ const WHO: Record<RouteAuth, string> = {
   'user-pending': 'A logged-in desktop user, also one that must change the password first.',
   admin: 'An administrator logged in on the SERVER workstation (FEED-6).',
   device: 'A registered device, acting on itself only.',
-  support: 'Alturas support staff, or an agent authorised for the customer.',
+  staff: 'Alturas support staff (user pool group `staff`).',
+  support: 'Alturas support staff, or an agent (group `agent`) assigned to the customer.',
+  pipeline: 'The build pipeline: a registered IAM identity (SigV4).',
 };
 
 const SUCCESS: Record<SuccessStatus, string> = {
@@ -193,7 +201,8 @@ export function buildOpenApi(routes: readonly RouteContract[] = ROUTES) {
         desktopCredential: scheme(SECURITY.desktop!.description),
         userToken: scheme(SECURITY.user!.description),
         deviceCredential: scheme(SECURITY.device!.description),
-        supportIam: { ...scheme(SECURITY.support!.description), 'x-amazon-apigateway-authtype': 'awsSigv4' },
+        staffSignIn: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: SECURITY.staff!.description },
+        pipelineIam: { ...scheme(SECURITY.pipeline!.description), 'x-amazon-apigateway-authtype': 'awsSigv4' },
       },
       schemas,
     },

@@ -1,38 +1,61 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { optionalEnv, SECRET_VALUE_ENV } from '../config';
+import { getAgentCustomers } from '../db/agents';
 import {
-  getSupportPrincipal,
   getDesktopCredential,
   getDeviceCredential,
+  getPipelinePrincipal,
   getUserTokenAndUser,
   type DesktopCredentialItem,
 } from '../db/credentials';
 import { parseCredential, secretMatches } from '../domain/secrets';
 import { AppError, unauthorized } from '../errors';
-import type { Principal, RouteAuth, SupportPrincipal, UserPrincipal } from './principals';
+import { claimList } from './claims';
+import {
+  routeAuthorizer,
+  type PipelinePrincipal,
+  type Principal,
+  type RouteAuth,
+  type SupportPrincipal,
+  type UserPrincipal,
+} from './principals';
+import { STAFF_GROUPS, staffSignIn } from './sign-in';
 
 /** Token prefixes: desktop installation, device, user session. */
 export const CREDENTIAL_PREFIX = { desktop: 'dsk', device: 'dev', userToken: 'ust' } as const;
 
-interface IamContext {
-  authorizer?: { iam?: { userArn?: string; userId?: string } };
+/** What API Gateway's authorizers put in the request context (payload 2.0). */
+interface AuthorizerContext {
+  authorizer?: {
+    iam?: { userArn?: string };
+    jwt?: { claims?: Record<string, string | number | boolean | string[]>; scopes?: string[] | null };
+  };
 }
 
 /**
- * Establishes who is calling from the request's credential. No credential →
- * `public`; a credential that is malformed, unknown, revoked, expired or wrong →
- * 401 with no hint of which. Schemes:
- * `Desktop dsk_…` · `Bearer ust_…` · `Device dev_…` · `Support <local key>` (local
- * stack only); in AWS, support routes are IAM-authorised and API Gateway puts the
- * caller's identity in the request context.
+ * Establishes who is calling a route that requires `auth`, from the credential
+ * that kind of route takes — never from anything else:
+ * - routes for people on the Alturas side (`staff`, `support`): the claims of the
+ *   user-pool token API Gateway's JWT authorizer verified (the local gateway runs
+ *   the same check); an agent's customers are read from the table;
+ * - pipeline routes: the IAM identity API Gateway's IAM authorizer verified
+ *   (SigV4), which must be registered;
+ * - every other route: `Desktop dsk_…` · `Bearer ust_…` · `Device dev_…`.
+ * A credential that is missing, malformed, unknown, revoked, expired or wrong →
+ * 401 with no hint of which.
  */
-export async function authenticate(event: APIGatewayProxyEventV2): Promise<Principal> {
-  const iam = (event.requestContext as IamContext).authorizer?.iam;
-  if (iam?.userArn) return supportPrincipal(iam.userArn);
+export async function authenticate(event: APIGatewayProxyEventV2, auth: Exclude<RouteAuth, 'public'>): Promise<Principal> {
+  const context = (event.requestContext as AuthorizerContext).authorizer;
+  switch (routeAuthorizer(auth)) {
+    case 'jwt':
+      return personFromClaims(context?.jwt?.claims);
+    case 'iam':
+      return pipelinePrincipal(context?.iam?.userArn);
+    case 'none':
+      break;
+  }
 
   const header = event.headers?.authorization ?? event.headers?.Authorization;
-  if (!header) return { kind: 'public' };
+  if (!header) throw unauthorized();
   const space = header.indexOf(' ');
   const scheme = space > 0 ? header.slice(0, space).toLowerCase() : '';
   const value = space > 0 ? header.slice(space + 1).trim() : '';
@@ -76,12 +99,6 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Princ
         expiresAt: item.expiresAt,
       };
     }
-    case 'support': {
-      const key = optionalEnv(SECRET_VALUE_ENV.localSupportKey);
-      if (!key || !constantTimeEqual(value, key)) throw unauthorized();
-      // Locally, `x-support-principal` stands in for the IAM identity (to try agents).
-      return supportPrincipal(event.headers['x-support-principal'] ?? 'local-support');
-    }
     default:
       throw unauthorized();
   }
@@ -124,30 +141,66 @@ async function desktopCredential(id: string): Promise<DesktopCredentialItem | un
 }
 
 /**
- * A stable support identity: an assumed role's ARN without the session name
- * (which the caller chooses), any other principal's ARN as it is.
+ * A stable IAM identity: an assumed role's ARN without the session name (which
+ * the caller chooses), any other principal's ARN as it is.
  */
-export function supportIdentity(arn: string): string {
+export function iamIdentity(arn: string): string {
   const assumed = /^(arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+)\/.+$/.exec(arn);
   return assumed ? assumed[1]! : arn;
 }
 
 /**
- * Support staff and agents are listed explicitly (SUPPORT#<identity>); an IAM
- * caller that is neither is refused — being able to invoke the API is not enough.
+ * The build pipeline: API Gateway verified the SigV4 signature; the identity must
+ * also be registered (`PIPELINE#<identity>`), or it gets 403 — being able to sign
+ * for the API is not enough.
  */
-async function supportPrincipal(rawId: string): Promise<SupportPrincipal> {
-  const id = supportIdentity(rawId);
-  const record = await getSupportPrincipal(id);
-  if (record?.staff) return { kind: 'support', id, customers: '*' };
-  if (record?.customers) return { kind: 'support', id, customers: record.customers };
-  throw new AppError(403, 'FORBIDDEN', 'This identity is not registered as Alturas support staff or agent.');
+async function pipelinePrincipal(userArn: string | undefined): Promise<PipelinePrincipal> {
+  if (!userArn) throw unauthorized();
+  const id = iamIdentity(userArn);
+  if (!(await getPipelinePrincipal(id))) {
+    throw new AppError(
+      403,
+      'FORBIDDEN',
+      'This identity is not registered to publish releases.',
+      undefined,
+      'Questa identità non è registrata per pubblicare versioni.',
+    );
+  }
+  return { kind: 'pipeline', id };
 }
 
-function constantTimeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/**
+ * A person from the user pool's token claims. API Gateway already verified the
+ * token (signature, issuer, audience, expiry, scope); this still refuses claims
+ * from another pool or client, and ID tokens, in case a route was wired to the
+ * wrong authorizer. Group `staff` → every customer; group `agent` → the customers
+ * assigned to it (read now, so an unassignment is immediate); neither → 403.
+ */
+export async function personFromClaims(claims: Record<string, unknown> | undefined): Promise<SupportPrincipal> {
+  if (!claims) throw unauthorized();
+  const config = staffSignIn();
+  const audience = claims.aud ?? claims.client_id;
+  const fromThisPool =
+    claims.iss === config.issuer &&
+    claims.token_use === 'access' &&
+    typeof audience === 'string' &&
+    (audience === config.clients.cli || audience === config.clients.console);
+  const sub = typeof claims.sub === 'string' ? claims.sub : '';
+  const username = typeof claims.username === 'string' ? claims.username : '';
+  if (!fromThisPool || !sub || !username) throw unauthorized();
+
+  const groups = claimList(claims['cognito:groups']);
+  if (groups.includes(STAFF_GROUPS.staff)) return { kind: 'support', id: username, sub, role: 'staff', customers: '*' };
+  if (groups.includes(STAFF_GROUPS.agent)) {
+    return { kind: 'support', id: username, sub, role: 'agent', customers: await getAgentCustomers(sub) };
+  }
+  throw new AppError(
+    403,
+    'FORBIDDEN',
+    'This account is neither Alturas support staff nor an agent: ask staff to add it to a group.',
+    undefined,
+    'Questo utente non fa parte né del personale di assistenza Alturas né degli agenti: chiedere al personale di aggiungerlo a un gruppo.',
+  );
 }
 
 const FORBIDDEN_ROLE = new AppError(403, 'FORBIDDEN', 'This action needs a different kind of credential.');
@@ -167,9 +220,16 @@ export function authorize(principal: Principal, auth: RouteAuth): void {
     case 'device':
       if (principal.kind !== 'device') throw FORBIDDEN_ROLE;
       return;
+    case 'staff':
+      if (principal.kind !== 'support' || principal.role !== 'staff')
+        throw new AppError(403, 'STAFF_REQUIRED', 'Only Alturas support staff can do this.');
+      return;
     case 'support':
       if (principal.kind !== 'support')
         throw new AppError(403, 'FORBIDDEN', 'Only Alturas support staff or authorised agents can do this.');
+      return;
+    case 'pipeline':
+      if (principal.kind !== 'pipeline') throw FORBIDDEN_ROLE;
       return;
     case 'user-pending':
       if (principal.kind !== 'user') throw FORBIDDEN_ROLE;

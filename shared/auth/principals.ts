@@ -40,21 +40,36 @@ export interface DevicePrincipal {
 }
 
 /**
- * Alturas support staff, or an agent limited to some customers. In AWS the
- * identity is the IAM principal that signed the request (IAM-authorised routes).
+ * A person on the Alturas side, signed in with the staff user pool (Amazon
+ * Cognito, JWT authorizer): support staff (group `staff`, every customer) or an
+ * agent (group `agent`, only the customers staff assigned to it).
  */
 export interface SupportPrincipal {
   kind: 'support';
+  /** The pool user name (readable; what the audit trail shows). */
   id: string;
-  /** `'*'` for support staff; the customer ids an agent is authorised for. */
+  /** The pool's stable user id (`sub`): agent assignments are keyed by it. */
+  sub: string;
+  role: 'staff' | 'agent';
+  /** `'*'` for support staff; the customer ids an agent is assigned to. */
   customers: '*' | readonly string[];
+}
+
+/**
+ * The build pipeline publishing releases: an IAM identity (SigV4, IAM
+ * authorizer) registered in the table (`PIPELINE#<identity>`).
+ */
+export interface PipelinePrincipal {
+  kind: 'pipeline';
+  /** The IAM identity: a principal ARN, or an assumed role's ARN without the session name. */
+  id: string;
 }
 
 export interface PublicPrincipal {
   kind: 'public';
 }
 
-export type Principal = DesktopPrincipal | UserPrincipal | DevicePrincipal | SupportPrincipal | PublicPrincipal;
+export type Principal = DesktopPrincipal | UserPrincipal | DevicePrincipal | SupportPrincipal | PipelinePrincipal | PublicPrincipal;
 
 /**
  * What a route requires:
@@ -64,9 +79,30 @@ export type Principal = DesktopPrincipal | UserPrincipal | DevicePrincipal | Sup
  * - `user-pending`: any logged-in user, even one that must change the password first;
  * - `admin`: a logged-in admin on the SERVER workstation (FEED-6);
  * - `device`: a device credential;
- * - `support`: support staff or an agent (customer access checked per request).
+ * - `staff`: Alturas support staff signed in with the user pool (JWT authorizer);
+ * - `support`: staff or an agent signed in with the user pool (JWT authorizer); an
+ *   agent only for its assigned customers (checked per request);
+ * - `pipeline`: the build pipeline, an IAM identity signing with SigV4 (IAM authorizer).
  */
-export type RouteAuth = 'public' | 'desktop' | 'user' | 'user-pending' | 'admin' | 'device' | 'support';
+export type RouteAuth = 'public' | 'desktop' | 'user' | 'user-pending' | 'admin' | 'device' | 'staff' | 'support' | 'pipeline';
+
+/**
+ * Which API Gateway authorizer guards a route: people on the Alturas side sign in
+ * with the user pool (`jwt`), the build pipeline signs with IAM (`iam`); every
+ * other route carries the project's own credentials, checked by the function
+ * (`none`). The CDK stack and the local gateway both read this.
+ */
+export function routeAuthorizer(auth: RouteAuth): 'jwt' | 'iam' | 'none' {
+  switch (auth) {
+    case 'staff':
+    case 'support':
+      return 'jwt';
+    case 'pipeline':
+      return 'iam';
+    default:
+      return 'none';
+  }
+}
 
 /** True when a support principal may act for this customer. */
 export const supportCanAccess = (p: SupportPrincipal, customerId: string) => p.customers === '*' || p.customers.includes(customerId);

@@ -46,6 +46,8 @@ export function actorOf(p: Principal): AuditEntry['actor'] {
       return { kind: 'device', id: p.serial };
     case 'support':
       return { kind: 'support', id: p.id };
+    case 'pipeline':
+      return { kind: 'pipeline', id: p.id };
     case 'desktop':
       return { kind: 'desktop', id: p.credentialId };
     default:

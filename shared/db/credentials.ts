@@ -59,6 +59,12 @@ export interface UserTokenItem {
   generation?: number;
 }
 
+/** An IAM identity registered for the pipeline routes (release publishing). */
+export interface PipelinePrincipalItem {
+  identity: string;
+  description?: string;
+}
+
 /**
  * Stored form of a window ticket: the desktop's hand-off to the hosted update
  * window (docs/update-session.md, "The window as a web page"). Keyed by the
@@ -78,12 +84,6 @@ export interface WindowTicketItem {
   usedAt?: number;
 }
 
-/** A support principal: staff (every customer) or an agent (listed customers). */
-export interface SupportPrincipalItem {
-  staff?: boolean;
-  customers?: string[];
-}
-
 async function get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
   const { Item } = await ddb.send(new GetCommand({ TableName: tableName(), Key: key }));
   return Item as T | undefined;
@@ -93,7 +93,20 @@ export const getDesktopCredential = (id: string) => get<DesktopCredentialItem>(c
 /** A licence by its code (revoked ones included: callers decide). */
 export const getLicence = (code: string) => get<LicenceItem>(credentialKeys.licence(code));
 export const getDeviceCredential = (id: string) => get<DeviceCredentialItem>(credentialKeys.device(id));
-export const getSupportPrincipal = (principalId: string) => get<SupportPrincipalItem>(credentialKeys.supportPrincipal(principalId));
+export const getPipelinePrincipal = (identity: string) => get<PipelinePrincipalItem>(credentialKeys.pipelinePrincipal(identity));
+
+/**
+ * Registers an IAM identity for the pipeline routes (the local stack's pipeline;
+ * in AWS ops put the same item, docs/operations.md).
+ */
+export async function putPipelinePrincipal(identity: string, description: string): Promise<void> {
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...credentialKeys.pipelinePrincipal(identity), type: 'pipelinePrincipal', identity, description },
+    }),
+  );
+}
 
 /** Stores a user session token; DynamoDB's TTL removes it after expiry. */
 export async function putUserToken(id: string, item: UserTokenItem): Promise<void> {

@@ -80,16 +80,23 @@ export const credentialKeys = {
   /** Licence code a device registers with (DEV-1) → customer. */
   licence: (licenceCode: string): ItemKey => ({ pk: `LICENCE#${licenceCode}`, sk: 'LICENCE' }),
   /**
-   * Who may use the support routes, by identity (IAM principal ARN, assumed-role
-   * ARN without its session name, or the local stack's support key id):
-   * `{ staff: true }` for Alturas support staff, `{ customers: [...] }` for an
-   * agent. No record → refused (fail closed).
+   * An IAM identity allowed on the pipeline routes (release publishing): a
+   * principal ARN, or an assumed role's ARN without its session name. No record →
+   * refused (fail closed): being able to sign for the API is not enough.
    */
-  supportPrincipal: (principalId: string): ItemKey => ({ pk: `SUPPORT#${principalId}`, sk: 'PRINCIPAL' }),
+  pipelinePrincipal: (identity: string): ItemKey => ({ pk: `PIPELINE#${identity}`, sk: 'PRINCIPAL' }),
   /** Short-lived user session token (TTL-expired). */
   userToken: (tokenId: string): ItemKey => ({ pk: `TOKEN#${tokenId}`, sk: 'TOKEN' }),
   /** Single-use window ticket, keyed by the SHA-256 of the ticket (never the ticket itself; TTL-expired). */
   windowTicket: (ticketHash: string): ItemKey => ({ pk: `WTICKET#${ticketHash}`, sk: 'TICKET' }),
+};
+
+/**
+ * An agent's assigned customers, keyed by the user pool's stable user id (`sub`),
+ * so a user deleted and re-created under the same name inherits nothing.
+ */
+export const agentKeys = {
+  agent: (sub: string): ItemKey => ({ pk: `AGENT#${sub}`, sk: 'AGENT' }),
 };
 
 /** Audit trail: its own partition per customer, sorted by time. */
@@ -111,6 +118,8 @@ export const gsi1Keys = {
   customers: 'CUSTOMERS',
   /** All audit entries of one UTC day, for support's cross-customer audit view. */
   auditDay: (isoDate: string) => `AUDITDAY#${isoDate}`,
+  /** Every agent with assignments, sorted by user name (staff's agent list). */
+  agents: 'AGENTS',
   /** One customer's licence codes, revoked ones included; sort `<createdAt>#<code>`. */
   licences: (customerId: string) => `LICENCES#${customerId}`,
   /** One customer's workstation credentials, revoked ones included; sort `<createdAt>#<credentialId>`. */

@@ -138,7 +138,7 @@ export function httpHandler(fn: HttpFunctionName, routes: readonly RouteHandler<
     assertBodyLimit(event, route.contract.maxBodyBytes);
     countMetric(METRIC.requests);
     // The one authorisation layer: every route is decided by its contract's `auth`.
-    const principal: Principal = route.contract.auth === 'public' ? { kind: 'public' } : await authenticate(event);
+    const principal: Principal = route.contract.auth === 'public' ? { kind: 'public' } : await authenticate(event, route.contract.auth);
     authorize(principal, route.contract.auth);
     return route.run(event, principal, context);
   };

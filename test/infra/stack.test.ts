@@ -17,6 +17,8 @@ import {
 import { ENV } from '../../shared/config';
 import { TABLE_KEYS } from '../../shared/db/keys';
 import { HTTP_FUNCTIONS, ROUTES, routeKey } from '../../shared/api';
+import { routeAuthorizer } from '../../shared/auth/principals';
+import { STAFF_GROUPS, STAFF_PASSWORD_POLICY, STAFF_ROUTE_SCOPE } from '../../shared/auth/sign-in';
 import { METRIC, METRIC_DIMENSIONS, METRICS_NAMESPACE, serviceNameOf } from '../../shared/metric-names';
 import { SESSION_STATES } from '../../shared/session/state-machine';
 
@@ -928,5 +930,135 @@ describe('push queue grant', () => {
     for (const name of [...HTTP_FUNCTIONS.filter((n) => n !== 'session'), 'push']) {
       expect(actionsOf(roleStatements(name)), name).not.toContain('sqs:SendMessage');
     }
+  });
+});
+
+describe('sign-in for Alturas staff and agents', () => {
+  const pool = () => {
+    const pools = ofType('AWS::Cognito::UserPool');
+    expect(pools).toHaveLength(1);
+    return pools[0]!;
+  };
+  const clientNamed = (name: string) => {
+    const found = ofType('AWS::Cognito::UserPoolClient').filter(([, c]) => c.Properties.ClientName === name);
+    expect(found, name).toHaveLength(1);
+    return found[0]!;
+  };
+  const routesOf = (kind: 'jwt' | 'iam' | 'none') => ROUTES.filter((r) => routeAuthorizer(r.auth) === kind).map(routeKey);
+  const routeResource = (key: string) => ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === key)![1];
+
+  it('lets only administrators create people, offers TOTP MFA and enforces the password policy', () => {
+    const [, resource] = pool();
+    const props = resource.Properties;
+    expect(props.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
+    expect(props.MfaConfiguration).toBe('OPTIONAL');
+    expect(props.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(props.Policies.PasswordPolicy).toEqual({
+      MinimumLength: STAFF_PASSWORD_POLICY.minLength,
+      RequireLowercase: true,
+      RequireUppercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+      TemporaryPasswordValidityDays: STAFF_PASSWORD_POLICY.tempPasswordValidityDays,
+    });
+    expect(props.UsernameConfiguration).toEqual({ CaseSensitive: false });
+    expect(props.DeletionProtection).toBe('ACTIVE');
+    expect(resource.DeletionPolicy).toBe('Retain');
+  });
+
+  it('has the groups staff and agent in that pool', () => {
+    const [poolId] = pool();
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties);
+    expect(groups.map((g) => g.GroupName).sort()).toEqual([STAFF_GROUPS.agent, STAFF_GROUPS.staff]);
+    for (const g of groups) expect(g.UserPoolId).toEqual({ Ref: poolId });
+  });
+
+  it('gives the browser console the authorization-code flow only and the command line password sign-in only, neither with a secret', () => {
+    const [, cli] = clientNamed('mophas-support-cli');
+    expect(cli.Properties.GenerateSecret).toBe(false);
+    expect(cli.Properties.ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH']);
+    expect(cli.Properties.AllowedOAuthFlowsUserPoolClient).toBe(false);
+    expect(cli.Properties.EnableTokenRevocation).toBe(true);
+    expect(cli.Properties.PreventUserExistenceErrors).toBe('ENABLED');
+
+    const [, browser] = clientNamed('mophas-support-console');
+    expect(browser.Properties.GenerateSecret).toBe(false);
+    expect(browser.Properties.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(browser.Properties.AllowedOAuthFlows).toEqual(['code']);
+    expect(browser.Properties.AllowedOAuthScopes).toContain(STAFF_ROUTE_SCOPE);
+    expect(browser.Properties.SupportedIdentityProviders).toContain('COGNITO');
+    // The console comes back to /support/ on the stack's own distribution (or the local stack), nowhere else.
+    const [distributionId] = ofType('AWS::CloudFront::Distribution')[0]!;
+    expect(browser.Properties.CallbackURLs).toEqual([
+      { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/support/']] },
+      'http://localhost:3000/support/',
+    ]);
+  });
+
+  it('puts the JWT authorizer of the staff pool on every route for people, accepting access tokens of its two clients only', () => {
+    const authorizers = ofType('AWS::ApiGatewayV2::Authorizer').filter(([, a]) => a.Properties.AuthorizerType === 'JWT');
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0]!;
+    const [poolId] = pool();
+    const issuer = JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer);
+    expect(issuer).toContain('cognito-idp.');
+    expect(issuer).toContain(JSON.stringify({ Ref: poolId }));
+    expect(
+      authorizer.Properties.JwtConfiguration.Audience.sort((x: Json, y: Json) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    ).toEqual([clientNamed('mophas-support-cli')[0], clientNamed('mophas-support-console')[0]].sort().map((id) => ({ Ref: id })));
+    expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
+
+    const personRoutes = routesOf('jwt');
+    expect(personRoutes.length).toBeGreaterThan(5);
+    // Every human support route, rollouts and withdrawal included; only publishing (IAM) and the public sign-in settings are not.
+    const supportRoutes = ROUTES.filter((r) => r.path.startsWith('/v1/support/') && r.auth !== 'pipeline' && r.auth !== 'public');
+    expect(personRoutes.sort()).toEqual(supportRoutes.map(routeKey).sort());
+    expect(personRoutes).toEqual(
+      expect.arrayContaining(['GET /v1/support/releases/{version}/rollout', 'POST /v1/support/releases/{version}/withdraw']),
+    );
+    for (const key of personRoutes) {
+      const route = routeResource(key);
+      expect(route.Properties.AuthorizationType, key).toBe('JWT');
+      expect(route.Properties.AuthorizerId, key).toEqual({ Ref: authorizerId });
+      // ID tokens carry no scope: only access tokens pass.
+      expect(route.Properties.AuthorizationScopes, key).toEqual([STAFF_ROUTE_SCOPE]);
+    }
+  });
+
+  it('keeps the pipeline routes (release publishing) on IAM, and every other route without an API Gateway authorizer', () => {
+    const pipeline = routesOf('iam');
+    expect(pipeline.sort()).toEqual(['POST /v1/support/releases', 'POST /v1/support/releases/{version}/uploads']);
+    for (const key of pipeline) expect(routeResource(key).Properties.AuthorizationType, key).toBe('AWS_IAM');
+    for (const key of routesOf('none')) {
+      expect(routeResource(key).Properties.AuthorizationType ?? 'NONE', key).toBe('NONE');
+    }
+  });
+
+  it('tells exactly the functions behind people routes how staff sign in', () => {
+    const withSignIn = ofType('AWS::Lambda::Function')
+      .filter(([, f]) => f.Properties.Environment?.Variables?.[ENV.staffSignIn] !== undefined)
+      .map(([, f]) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as string)
+      .sort();
+    const expected = [...new Set(ROUTES.filter((r) => routeAuthorizer(r.auth) === 'jwt').map((r) => `mophas-update-cloud-${r.fn}`))].sort();
+    expect(withSignIn).toEqual(expected);
+  });
+
+  it('lets only the support function look people up in the staff pool, and no function create, change or delete people', () => {
+    const [poolId] = pool();
+    const support = roleStatements('support').filter((s) => asList(s.Action).some((a) => a.startsWith('cognito-idp:')));
+    expect(support).toHaveLength(1);
+    expect(asList(support[0]!.Action).sort()).toEqual(['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser']);
+    expect(support[0]!.Resource).toEqual({ 'Fn::GetAtt': [poolId, 'Arn'] });
+    for (const name of HTTP_FUNCTIONS.filter((n) => n !== 'support')) {
+      expect(
+        actionsOf(roleStatements(name)).filter((a) => a.startsWith('cognito-idp:')),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('outputs the pool and its two app clients', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as Json);
+    expect(outputs).toEqual(expect.arrayContaining(['StaffUserPoolId', 'StaffCliClientId', 'StaffConsoleClientId']));
   });
 });

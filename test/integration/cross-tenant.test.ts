@@ -1,13 +1,10 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb } from '../../shared/aws/clients';
 import { makeCode1 } from '../../shared/codes/lock-exchange';
-import { tableName } from '../../shared/config';
 import { getChallenge } from '../../shared/db/codes';
 import { getRollout } from '../../shared/db/rollout';
-import { credentialKeys } from '../../shared/db/keys';
 import { ROUTES, routeKey } from '../../shared/api';
-import { TestApi, supportAuth, type ApiResponse } from '../fixtures/api';
+import { TestApi, type ApiResponse } from '../fixtures/api';
+import { createAgent, staffAuth } from '../fixtures/sign-in';
 import { readyTenant, ensureRelease } from '../fixtures/session';
 import { licenceCodeFor, type Tenant } from '../fixtures/tenant';
 
@@ -23,7 +20,7 @@ const CODE_RELEASE = '96.00.00_003';
 let api: TestApi;
 let a: { tenant: Tenant; admin: string };
 let b: { tenant: Tenant; admin: string };
-const agentOfA = `agent-cross-${Math.random().toString(36).slice(2, 8)}`;
+let agentOfA: { username: string; auth: string };
 
 beforeAll(async () => {
   api = await TestApi.start();
@@ -32,16 +29,11 @@ beforeAll(async () => {
   const { publishTestRelease } = await import('../fixtures/tenant');
   await publishTestRelease(CODE_RELEASE, { requiresConfirmationCode: true }).catch(() => undefined);
   await ensureRelease(FROM);
-  await ddb.send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: { ...credentialKeys.supportPrincipal(agentOfA), type: 'agent', customers: [a.tenant.customerId] },
-    }),
-  );
+  agentOfA = await createAgent(api, [a.tenant.customerId]);
 });
 afterAll(() => api.close());
 
-const asAgentOfA = () => ({ auth: supportAuth(), headers: { 'x-support-principal': agentOfA } });
+const asAgentOfA = () => ({ auth: agentOfA.auth });
 const desktopA = () => `Desktop ${a.tenant.desktopCredential}`;
 const deviceA = () => `Device ${a.tenant.devices[0]!.credential}`;
 const bSerial = () => b.tenant.devices[0]!.serial;
@@ -143,7 +135,10 @@ const ATTEMPTS: Record<string, Attempt> = {
       }),
     ),
   'POST /v1/support/releases': async () => refused(await api.call('POST', '/v1/support/releases', { auth: a.admin, body: {} })),
-  'GET /v1/support/releases': async () => refused(await api.call('GET', '/v1/support/releases', { auth: a.admin })),
+  'GET /v1/support/releases': async () => {
+    refused(await api.call('GET', '/v1/support/releases', { auth: a.admin }));
+    refused(await api.call('GET', '/v1/support/releases', asAgentOfA()));
+  },
   // Rollouts are staff-only: a plan names customers and its counters cover all of them.
   'GET /v1/support/releases/{version}/rollout': async () => {
     refused(await api.call('GET', `/v1/support/releases/${TO}/rollout`, { auth: a.admin }));
@@ -293,6 +288,33 @@ const ATTEMPTS: Record<string, Attempt> = {
       }),
     );
   },
+  'GET /v1/support/sign-in': async () => noTraceOfB(await api.call('GET', '/v1/support/sign-in')),
+  'GET /v1/support/me': async () => {
+    refused(await api.call('GET', '/v1/support/me', { auth: a.admin }));
+    const me = await api.call('GET', '/v1/support/me', asAgentOfA());
+    expect(me.body.customers).toEqual([a.tenant.customerId]);
+    noTraceOfB(me);
+  },
+  'GET /v1/support/agents': async () => {
+    refused(await api.call('GET', '/v1/support/agents', { auth: a.admin }));
+    refused(await api.call('GET', '/v1/support/agents', asAgentOfA()));
+  },
+  'GET /v1/support/agents/{username}': async () => {
+    refused(await api.call('GET', `/v1/support/agents/${agentOfA.username}`, { auth: a.admin }));
+    refused(await api.call('GET', `/v1/support/agents/${agentOfA.username}`, asAgentOfA()));
+  },
+  'PUT /v1/support/agents/{username}/customers/{customerId}': async () => {
+    // Neither A's admin nor A's agent can extend the agent to customer B.
+    const path = `/v1/support/agents/${agentOfA.username}/customers/${b.tenant.customerId}`;
+    refused(await api.call('PUT', path, { auth: a.admin }));
+    refused(await api.call('PUT', path, asAgentOfA()));
+    expect((await api.call('GET', '/v1/support/me', asAgentOfA())).body.customers).toEqual([a.tenant.customerId]);
+  },
+  'DELETE /v1/support/agents/{username}/customers/{customerId}': async () => {
+    const path = `/v1/support/agents/${agentOfA.username}/customers/${a.tenant.customerId}`;
+    refused(await api.call('DELETE', path, { auth: a.admin }));
+    refused(await api.call('DELETE', path, asAgentOfA()));
+  },
   'PATCH /v1/support/customers/{customerId}/users/{username}': async () => {
     refused(await api.call('PATCH', `/v1/support/customers/${b.tenant.customerId}/users/admin`, { auth: a.admin, body: { role: 'user' } }));
     refused(
@@ -320,7 +342,7 @@ const ATTEMPTS: Record<string, Attempt> = {
     refused(await api.call('POST', '/v1/support/customers', { auth: a.admin, body }));
     refused(await api.call('POST', '/v1/support/customers', { ...asAgentOfA(), body }));
     // Staff get the existing customer back as a conflict, nothing overwritten.
-    const staff = await api.call('POST', '/v1/support/customers', { auth: supportAuth(), body });
+    const staff = await api.call('POST', '/v1/support/customers', { auth: await staffAuth(), body });
     expect(staff.status).toBe(409);
     expect(staff.body.customer.name).toBe(`Test ${b.tenant.customerId}`);
   },
@@ -436,15 +458,15 @@ describe('tenant isolation on every route (AUTH-2)', () => {
   });
 
   it("leaves customer B's profile, licence, workstation credentials and tablets as they were", async () => {
-    const profile = await api.call('GET', bPath(''), { auth: supportAuth() });
+    const profile = await api.call('GET', bPath(''), { auth: await staffAuth() });
     expect(profile.body).toMatchObject({
       name: `Test ${b.tenant.customerId}`,
       licenceCode: b.tenant.licenceCode,
       serverCredentialId: bCredentialId(),
     });
-    const licences = await api.call('GET', bPath('/licences'), { auth: supportAuth() });
+    const licences = await api.call('GET', bPath('/licences'), { auth: await staffAuth() });
     expect(licences.body.licences).toEqual([expect.objectContaining({ licenceCode: b.tenant.licenceCode, revoked: false })]);
-    const workstations = await api.call('GET', bPath('/workstations'), { auth: supportAuth() });
+    const workstations = await api.call('GET', bPath('/workstations'), { auth: await staffAuth() });
     expect(workstations.body.workstations.every((w: { revoked: boolean }) => !w.revoked)).toBe(true);
     expect((await api.call('GET', `/v1/desktop/feed?installed=${FROM}`, { auth: `Desktop ${b.tenant.desktopCredential}` })).status).toBe(
       200,

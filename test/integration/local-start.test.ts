@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SupportSession } from '../../client/sign-in';
+import { SupportClient } from '../../client/support';
 import { freePort } from '../../local/stack';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -25,7 +27,7 @@ async function start(env: Record<string, string>): Promise<Started> {
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no banner within 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => fail(new Error(`no banner within 120 s (a loaded machine):\n${out}`)), 120_000);
     const check = () => {
       if (out.includes('Press Ctrl-C to stop.')) {
         clearTimeout(timer);
@@ -58,6 +60,7 @@ describe('npm start (local/start.ts)', () => {
       SNS_PORT: String(await freePort()),
       CDN_PORT: String(await freePort()),
       SQS_PORT: String(await freePort()),
+      COGNITO_PORT: String(await freePort()),
     };
     const first = await start(env);
     const credential = /Desktop credential\s+(\S+)/.exec(first.output())?.[1];
@@ -65,19 +68,32 @@ describe('npm start (local/start.ts)', () => {
     expect(first.output()).toContain('ammin / ammin');
     const health = await (await fetch(`http://127.0.0.1:${env.PORT}/v1/health`)).json();
     expect(health).toMatchObject({ status: 'ok', catalogVersion: 4 });
+    // The banner's demo staff member and agent sign in for real (cognito-local); the agent acts for the demo customer.
+    const person = (role: 'Staff' | 'Agent', output: string) => {
+      const m = new RegExp(`^\\s+${role}\\s+(\\S+) / (\\S+)`, 'm').exec(output);
+      expect(m, `${role} line in the banner`).not.toBeNull();
+      return { username: m![1]!, password: m![2]! };
+    };
+    const api = `http://127.0.0.1:${env.PORT}`;
+    const signedIn = async (p: { username: string; password: string }) => {
+      const session = new SupportSession({ apiUrl: api });
+      await session.login(p.username, p.password);
+      return new SupportClient({ apiUrl: api, session }).me();
+    };
+    const staff = person('Staff', first.output());
+    expect(await signedIn(staff)).toMatchObject({ role: 'staff', customers: 'all' });
+    expect(await signedIn(person('Agent', first.output()))).toMatchObject({ role: 'agent', customers: ['demo'] });
+    expect(first.output()).not.toMatch(/Authorization: Support/);
     // The demo customer was onboarded through the API: support sees it, its licence and its authorised tablets.
-    const { LOCAL_SUPPORT_KEY } = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8')) as { LOCAL_SUPPORT_KEY: string };
+    const staffSession = new SupportSession({ apiUrl: api });
+    await staffSession.login(staff.username, staff.password);
     const asSupport = async (path: string) =>
-      (
-        await fetch(`http://127.0.0.1:${env.PORT}/v1/support/customers/demo${path}`, {
-          headers: { authorization: `Support ${LOCAL_SUPPORT_KEY}` },
-        })
-      ).json();
+      (await fetch(`${api}/v1/support/customers/demo${path}`, { headers: await staffSession.authenticate() })).json();
     expect(await asSupport('')).toMatchObject({
       customerId: 'demo',
       licenceCode: 'LIC-DEMO-0001',
       desktopVersion: '03.01.00_030',
-      createdBy: 'local-support',
+      createdBy: staff.username,
     });
     const tablets = (await asSupport('/devices')) as { devices: { enabled: boolean; registered: boolean }[] };
     expect(tablets.devices).toHaveLength(5);
@@ -121,6 +137,9 @@ describe('npm start (local/start.ts)', () => {
       '03.01.00_032',
       '03.02.00_040',
     ]);
+    // The pool survived the restart: the same person signs in with the same password.
+    expect(person('Staff', blocker.output())).toEqual(staff);
+    expect(await signedIn(staff)).toMatchObject({ role: 'staff' });
     expect(await interrupt(blocker)).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });

@@ -45,6 +45,11 @@ export class ConsoleApi {
     return this.http.call(key, input, { headers: this.session.headers() });
   }
 
+  /** The signed-in person: staff or agent, and an agent's customers. */
+  me() {
+    return this.call('GET /v1/support/me', {});
+  }
+
   searchCustomers(q: string) {
     return this.call('GET /v1/support/customer-search', { query: { q } });
   }

@@ -12,6 +12,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type Lang, LangContext } from '../common/i18n';
 import { SessionEndedContext } from '../common/problems';
 import { ConsoleApi, ConsoleApiProvider } from './api';
+import { Loading } from './common';
 import { CustomerPage } from './customer';
 import { FailedUpdates } from './failed';
 import { Releases, Rollout } from './releases';
@@ -22,11 +23,14 @@ import { SignIn } from './sign-in';
 import { consoleText } from './texts';
 
 function App() {
-  const session = useMemo(() => new StaffSession(), []);
+  const session = useMemo(() => new StaffSession(location.origin), []);
   const api = useMemo(() => new ConsoleApi(location.origin, session), [session]);
   const [lang, setLang] = useState<Lang>(new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'it');
   const [who, setWho] = useState(session.signedIn?.who);
   const [expired, setExpired] = useState(false);
+  // Back from the hosted sign-in (?code=…&state=…): finish it before showing anything.
+  const [completing, setCompleting] = useState(() => /[?&](code|error)=/.test(location.search));
+  const [failure, setFailure] = useState<string>();
   const route = useRoute();
   const t = (key: Parameters<typeof consoleText>[1], vars?: Record<string, string | number>) => consoleText(lang, key, vars);
 
@@ -41,12 +45,28 @@ function App() {
     setExpired(true);
     setWho(undefined);
   };
+  const [role, setRole] = useState<'staff' | 'agent'>();
   const signedIn = (name: string) => {
     setWho(name);
+    // Releases and rollouts are for staff: an agent's console does not offer them.
+    api.me().then(
+      (me) => setRole(me.role),
+      () => setRole(undefined),
+    );
     setExpired(false);
     const back = session.takeReturn();
     if (back && back !== location.hash) location.hash = back;
   };
+
+  session.onEnded = ended;
+  useEffect(() => {
+    if (!completing) return;
+    session
+      .completeSignIn()
+      .then((done) => done && signedIn(done.who))
+      .catch((error: unknown) => setFailure(error instanceof Error ? error.message : String(error)))
+      .finally(() => setCompleting(false));
+  }, []);
 
   const nav = (target: Route, label: string) => {
     const current =
@@ -70,7 +90,7 @@ function App() {
               <nav aria-label={t('app.nav')} class="console-nav">
                 {nav({ page: 'response' }, t('nav.response'))}
                 {nav({ page: 'failed' }, t('nav.failed'))}
-                {nav({ page: 'releases' }, t('nav.releases'))}
+                {role === 'staff' && nav({ page: 'releases' }, t('nav.releases'))}
               </nav>
             )}
             {who && <span class="user">{t('app.signedInAs', { who })}</span>}
@@ -98,8 +118,10 @@ function App() {
             </button>
           </header>
           <main>
-            {!who ? (
-              <SignIn session={session} expired={expired} onSignedIn={signedIn} />
+            {completing ? (
+              <Loading />
+            ) : !who ? (
+              <SignIn session={session} expired={expired} failure={failure} />
             ) : route.page === 'response' ? (
               <ConfirmationResponse key={href(route)} customerId={route.customerId} />
             ) : route.page === 'failed' ? (

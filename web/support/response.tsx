@@ -91,7 +91,16 @@ function CustomerSearch() {
 
 function CustomerResponse(props: { customerId: string }) {
   const api = useConsoleApi();
-  const [state, reload] = useLoad(() => Promise.all([api.customerUpdate(props.customerId), api.releases()]));
+  const [state, reload] = useLoad(async () => {
+    // The customer first: an agent not assigned to it gets the 403 page before anything else is read.
+    const customer = await api.customerUpdate(props.customerId);
+    // The catalog is for staff; an agent picks among the releases the customer has a challenge open for.
+    const releases = await api.releases().catch((error: unknown) => {
+      if (isForbidden(error)) return { catalogVersion: 0, latestVersion: null, releases: [] } satisfies ReleaseList;
+      throw error;
+    });
+    return [customer, releases] as const;
+  });
   return (
     <Show state={state} onRetry={reload}>
       {([customer, releases]) => <ResponseForm customer={customer} releases={releases} />}

@@ -20,10 +20,10 @@ const it = {
   'nav.releases': 'Release',
 
   'signIn.title': 'Accesso alla console di assistenza',
-  'signIn.text': 'Accedere con le credenziali di assistenza Alturas.',
+  'signIn.text':
+    "Accedere con l'account Alturas del personale di assistenza o dell'agente: la password si digita nella pagina di accesso Alturas, mai in questa console.",
+  'signIn.failed': 'Accesso non riuscito: {reason}',
   'signIn.expired': 'Sessione scaduta o non valida: accedere di nuovo per tornare alla pagina su cui si stava lavorando.',
-  'signIn.key': 'Chiave di assistenza',
-  'signIn.identity': 'Identità (agente; vuoto per il personale di assistenza)',
   'signIn.submit': 'Accedi',
 
   'forbidden.title': 'Accesso negato',
@@ -189,10 +189,10 @@ const en: Record<ConsoleTextKey, string> = {
   'nav.releases': 'Releases',
 
   'signIn.title': 'Sign in to the support console',
-  'signIn.text': 'Sign in with your Alturas support credentials.',
+  'signIn.text':
+    'Sign in with your Alturas staff or agent account: the password is typed into the Alturas sign-in page, never into this console.',
+  'signIn.failed': 'The sign-in did not succeed: {reason}',
   'signIn.expired': 'Your sign-in expired or is no longer valid: sign in again to return to the page you were on.',
-  'signIn.key': 'Support key',
-  'signIn.identity': 'Identity (agent; empty for support staff)',
   'signIn.submit': 'Sign in',
 
   'forbidden.title': 'Access denied',

@@ -155,7 +155,7 @@ const rolloutAction = <A extends 'pause' | 'resume' | 'advance'>(action: A, summ
     method: 'POST',
     path: `/v1/support/releases/{version}/rollout/${action}` as const,
     fn: 'releases',
-    auth: 'support',
+    auth: 'staff',
     summary,
     description: 'Conditional on the revision read (409 ROLLOUT_CONFLICT with the rollout as it is now).',
     maxBodyBytes: 1024,
@@ -165,13 +165,17 @@ const rolloutAction = <A extends 'pause' | 'resume' | 'advance'>(action: A, summ
     errors: ROLLOUT_ERRORS,
   });
 
-/** The `releases` function: support publishes releases (FEED-2), packages uploaded straight to S3. */
+/**
+ * The `releases` function: the build pipeline publishes releases (FEED-2, SigV4:
+ * `pipeline`), packages uploaded straight to S3; staff read the list and run the
+ * staged rollouts (`staff`, signed in; agents never).
+ */
 export const releases = {
   startUpload: defineRoute({
     method: 'POST',
     path: '/v1/support/releases/{version}/uploads',
     fn: 'releases',
-    auth: 'support',
+    auth: 'pipeline',
     summary: 'Start uploading a package of a new release (presigned, multipart)',
     maxBodyBytes: 4096,
     params: z.object({ version: VersionField }),
@@ -192,7 +196,7 @@ export const releases = {
     method: 'POST',
     path: '/v1/support/releases',
     fn: 'releases',
-    auth: 'support',
+    auth: 'pipeline',
     summary: 'Publish a release from uploaded packages (verified, immutable)',
     maxBodyBytes: 256 * 1024,
     body: PublishBody,
@@ -209,15 +213,15 @@ export const releases = {
     method: 'GET',
     path: '/v1/support/releases',
     fn: 'releases',
-    auth: 'support',
-    summary: 'Published releases with storage details',
+    auth: 'staff',
+    summary: 'Published releases with storage details and rollout phase',
     responses: { 200: z.object({ catalogVersion: Count, latestVersion: VersionField.nullable(), releases: z.array(Release) }) },
   }),
   rollout: defineRoute({
     method: 'GET',
     path: '/v1/support/releases/{version}/rollout',
     fn: 'releases',
-    auth: 'support',
+    auth: 'staff',
     summary: "A release's rollout: plan, state and per-wave progress",
     params: VersionPath,
     responses: { 200: RolloutProgress },
@@ -227,7 +231,7 @@ export const releases = {
     method: 'PUT',
     path: '/v1/support/releases/{version}/rollout',
     fn: 'releases',
-    auth: 'support',
+    auth: 'staff',
     summary: 'Set or change the rollout plan (conditional on the revision read)',
     maxBodyBytes: 128 * 1024,
     params: VersionPath,
@@ -242,7 +246,7 @@ export const releases = {
     method: 'POST',
     path: '/v1/support/releases/{version}/withdraw',
     fn: 'releases',
-    auth: 'support',
+    auth: 'staff',
     summary: 'Withdraw a release: no customer is offered it any more',
     description: 'Final. Conditional on the revision read (409 ROLLOUT_CONFLICT with the rollout as it is now).',
     maxBodyBytes: 4096,

@@ -73,6 +73,54 @@ export const CustomerUpdateView = z
     openChallenges: z.array(OpenChallenge).meta({ description: 'Open, unexpired challenges, newest first.' }),
   })
   .meta({ id: 'CustomerUpdateView' });
+/** A user name of the staff user pool (federated users look like `<Provider>_<id>`). */
+const PoolUsernameField = z
+  .string()
+  .min(1, 'a user name is required')
+  .max(128, 'at most 128 characters')
+  .regex(/^[A-Za-z0-9._@+-]+$/, 'letters, digits and . _ @ + - only');
+
+const AgentPath = z.object({ username: PoolUsernameField });
+const AgentCustomerPath = z.object({ username: PoolUsernameField, customerId: CustomerIdField });
+
+/** One agent (a user of the staff pool in group `agent`) and the customers staff assigned to it. */
+export const AgentView = z
+  .object({
+    username: z.string(),
+    sub: z.string().meta({ description: "The pool's stable user id: assignments are keyed by it." }),
+    customers: z.array(CustomerIdField),
+    updatedAt: Timestamp.optional(),
+    updatedBy: z.string().optional(),
+  })
+  .meta({ id: 'AgentView' });
+
+/** An assignment change: the agent as it now is, and whether anything changed (assigning twice changes nothing). */
+const AgentChange = z.object({ agent: AgentView, changed: z.boolean() });
+
+/** How people on the Alturas side sign in (docs/operations.md). */
+export const SignInInfo = z
+  .object({
+    provider: z.literal('cognito'),
+    region: z.string(),
+    userPoolId: z.string(),
+    issuer: z.string().meta({ description: "The `iss` of the pool's tokens." }),
+    clients: z.object({
+      cli: z.string().meta({ description: 'App client of the command line (USER_PASSWORD_AUTH).' }),
+      console: z.string().meta({ description: 'App client of a web page (authorization code + PKCE).' }),
+    }),
+    endpoint: z.string().optional().meta({ description: 'Local stack only: the Cognito-compatible endpoint.' }),
+    hostedSignIn: z.string().optional().meta({
+      description: "Base URL of the hosted sign-in's OAuth 2.0 endpoints (/oauth2/authorize, /oauth2/token), when the pool has a domain.",
+    }),
+    scopes: z.array(z.string()).optional().meta({ description: 'What a web page asks the hosted sign-in for.' }),
+  })
+  .meta({ id: 'SignInInfo' });
+
+/**
+ * The `support` function: people on the Alturas side signed in with the staff
+ * user pool (JWT authorizer): staff for every customer, agents only for the
+ * customers staff assigned to them; agent assignments are for staff.
+ */
 /** A customer as support sees it. */
 export const Customer = z
   .object({
@@ -287,6 +335,75 @@ export const support = {
       .meta({ minProperties: 1 }),
     responses: { 200: UserView },
     errors: { 400: ['WEAK_PASSWORD'], 404: ['NOT_FOUND'] },
+  }),
+  signIn: defineRoute({
+    method: 'GET',
+    path: '/v1/support/sign-in',
+    fn: 'support',
+    auth: 'public',
+    summary: 'How Alturas staff and agents sign in: the user pool, its app clients and token issuer',
+    description: 'Public: the command line and a web page need it before anyone is signed in.',
+    responses: { 200: SignInInfo },
+  }),
+  me: defineRoute({
+    method: 'GET',
+    path: '/v1/support/me',
+    fn: 'support',
+    auth: 'support',
+    summary: 'The signed-in person: role and customers',
+    responses: {
+      200: z.object({
+        username: z.string(),
+        role: z.enum(['staff', 'agent']),
+        customers: z.union([z.literal('all'), z.array(CustomerIdField)]),
+      }),
+    },
+  }),
+  agents: defineRoute({
+    method: 'GET',
+    path: '/v1/support/agents',
+    fn: 'support',
+    auth: 'staff',
+    summary: 'Agents and the customers assigned to them, by user name',
+    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: CursorField.optional() }),
+    responses: { 200: z.object({ agents: z.array(AgentView), cursor: Cursor }) },
+    errors: { 400: ['INVALID_CURSOR'] },
+  }),
+  agent: defineRoute({
+    method: 'GET',
+    path: '/v1/support/agents/{username}',
+    fn: 'support',
+    auth: 'staff',
+    summary: 'The customers assigned to one agent',
+    params: AgentPath,
+    responses: { 200: AgentView },
+    errors: { 404: ['AGENT_NOT_FOUND'], 409: ['NOT_AN_AGENT'] },
+  }),
+  assignAgent: defineRoute({
+    method: 'PUT',
+    path: '/v1/support/agents/{username}/customers/{customerId}',
+    fn: 'support',
+    auth: 'staff',
+    summary: 'Assign a customer to an agent (audited; assigning twice changes nothing)',
+    maxBodyBytes: 1024,
+    params: AgentCustomerPath,
+    body: z.object({}).strict(),
+    bodyOptional: true,
+    responses: { 200: AgentChange },
+    errors: { 404: ['AGENT_NOT_FOUND', 'NOT_FOUND'], 409: ['NOT_AN_AGENT', 'TOO_MANY_CUSTOMERS'] },
+  }),
+  unassignAgent: defineRoute({
+    method: 'DELETE',
+    path: '/v1/support/agents/{username}/customers/{customerId}',
+    fn: 'support',
+    auth: 'staff',
+    summary: 'Remove a customer from an agent (audited; effective at its next request)',
+    maxBodyBytes: 1024,
+    params: AgentCustomerPath,
+    body: z.object({}).strict(),
+    bodyOptional: true,
+    responses: { 200: AgentChange },
+    errors: { 404: ['AGENT_NOT_FOUND'] },
   }),
 
   // ── Onboarding (issue 11): customers, licences, workstation credentials, tablets ──

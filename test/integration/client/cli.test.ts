@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET_VALUE_ENV } from '../../../shared/config';
-import { freePort } from '../../../local/stack';
+import { apiTag } from '../../../client/local-config';
+import { freePort, LOCAL_PEOPLE } from '../../../local/stack';
+import { requireEnv } from '../../../shared/config';
 import { TestApi } from '../../fixtures/api';
 import { ensureRelease } from '../../fixtures/session';
 import { createTenant, type Tenant } from '../../fixtures/tenant';
@@ -31,12 +32,16 @@ afterAll(async () => {
 });
 
 /** Runs a CLI as a user would (`node --import tsx cli/<name>.ts …`), with no local stack files to fall back on. */
-function run(cli: 'desktop' | 'device' | 'support', args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  cli: 'desktop' | 'device' | 'support',
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((ok, fail) => {
-    const { MOPHAS_API_URL: _a, MOPHAS_SUPPORT_KEY: _k, MOPHAS_DESKTOP_CREDENTIAL: _c, FORCE_COLOR: _f, ...inherited } = process.env;
+    const { MOPHAS_API_URL: _a, MOPHAS_SUPPORT_PASSWORD: _k, MOPHAS_DESKTOP_CREDENTIAL: _c, FORCE_COLOR: _f, ...inherited } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', `cli/${cli}.ts`, ...args], {
       cwd: ROOT,
-      env: { ...inherited, NO_COLOR: '1', LOCAL_DATA_DIR: join(dir, 'no-local-data'), MOPHAS_STATE_DIR: join(dir, 'state') },
+      env: { ...inherited, NO_COLOR: '1', LOCAL_DATA_DIR: join(dir, 'no-local-data'), MOPHAS_STATE_DIR: join(dir, 'state'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -137,21 +142,20 @@ describe('mophas-device and mophas-support', () => {
     const licence = tenant.licenceCode;
     const serial = `35${String(Math.floor(Math.random() * 1e13)).padStart(13, '0')}`;
     const common = ['--serial', serial, '--api', api.gateway.url];
-    // Only a tablet the office authorised registers: support authorises this one first.
-    const key = ['--api', api.gateway.url, '--support-key', process.env[SECRET_VALUE_ENV.localSupportKey]!];
+    // Only a tablet the office authorised registers: support (signed in, its own state folder) authorises this one first.
+    const signedIn = { MOPHAS_STATE_DIR: join(dir, 'state-tablet') };
+    const login = await run('support', ['login', '--user', LOCAL_PEOPLE.staff.username, '--api', api.gateway.url], {
+      ...signedIn,
+      MOPHAS_SUPPORT_PASSWORD: requireEnv(LOCAL_PEOPLE.staff.passwordEnv),
+    });
+    expect(login.code, login.stderr).toBe(0);
+    const key = ['--api', api.gateway.url];
     const tablet = ['--customer', tenant.customerId, '--serial', serial, '--model', 'Zebra TC52', '--phone', '+39 333 100 0001'];
-    const add = await run('support', [
-      'tablets',
-      'add',
-      ...tablet,
-      '--operator-code',
-      'OP07',
-      '--name',
-      'Sara',
-      '--surname',
-      'Conti',
-      ...key,
-    ]);
+    const add = await run(
+      'support',
+      ['tablets', 'add', ...tablet, '--operator-code', 'OP07', '--name', 'Sara', '--surname', 'Conti', ...key],
+      signedIn,
+    );
     expect(add.code, add.stderr).toBe(0);
     const reg = await run('device', ['registra', ...common, '--licence', licence, '--installed', FROM, '--token', `fcm-cli-${serial}`]);
     expect(reg.code, reg.stderr).toBe(0);
@@ -167,20 +171,36 @@ describe('mophas-device and mophas-support', () => {
     // Five CLI processes (support, device): room for a loaded machine, like the desktop walk-through.
   }, 120_000);
 
-  it('lists users, failed updates and the audit trail for support', async () => {
-    const key = ['--api', api.gateway.url, '--support-key', process.env[SECRET_VALUE_ENV.localSupportKey]!];
-    const [users, failed, audit, bad] = await Promise.all([
-      run('support', ['users', 'list', '--customer', tenant.customerId, ...key]),
-      run('support', ['failed-updates', '--json', ...key]),
-      run('support', ['audit', '--customer', tenant.customerId, '--json', ...key]),
-      run('support', ['users', 'list', '--customer', tenant.customerId, '--api', api.gateway.url, '--support-key', 'wrong']),
+  it('signs support in, keeps the tokens in a private state file, lists users, failed updates and the audit trail, and signs out', async () => {
+    const at = ['--api', api.gateway.url];
+    const before = await run('support', ['users', 'list', '--customer', tenant.customerId, ...at]);
+    expect(before.code).toBe(1);
+    expect(before.stderr).toBe('error: not signed in: sign in first (mophas-support login --user <name>)\n');
+
+    const staff = LOCAL_PEOPLE.staff.username;
+    const login = await run('support', ['login', '--user', staff, ...at], {
+      MOPHAS_SUPPORT_PASSWORD: requireEnv(LOCAL_PEOPLE.staff.passwordEnv),
+    });
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toMatch(new RegExp(`^Signed in as ${staff.replace('.', '\\.')} \\(staff\\)`));
+    expect(statSync(join(dir, 'state', 'support', `${apiTag(api.gateway.url)}.json`)).mode & 0o777).toBe(0o600);
+
+    const [users, failed, audit, whoami] = await Promise.all([
+      run('support', ['users', 'list', '--customer', tenant.customerId, ...at]),
+      run('support', ['failed-updates', '--json', ...at]),
+      run('support', ['audit', '--customer', tenant.customerId, '--json', ...at]),
+      run('support', ['whoami', ...at]),
     ]);
     expect(users.code, users.stderr).toBe(0);
     expect(users.stdout).toMatch(/^admin\s+admin\s+no/m);
     expect(failed.code, failed.stderr).toBe(0);
     expect(JSON.parse(failed.stdout)).toHaveProperty('items');
     expect(JSON.parse(audit.stdout).items.map((e: { action: string }) => e.action)).toContain('user.login');
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^error: Missing or invalid credentials\. Check --support-key.*\(UNAUTHORIZED, HTTP 401\)\n$/);
-  });
+    expect(whoami.stdout.trim()).toBe(`${staff}: staff`);
+
+    const logout = await run('support', ['logout', ...at]);
+    expect(logout.stdout.trim()).toBe('Signed out.');
+    expect(() => statSync(join(dir, 'state', 'support', `${apiTag(api.gateway.url)}.json`))).toThrow();
+    // Each command is its own process (several seconds each on a busy 2-core machine).
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../../scripts/demo';
-import { ENV, SECRET_VALUE_ENV } from '../../../shared/config';
+import { LOCAL_PEOPLE } from '../../../local/stack';
+import { ENV, requireEnv, SECRET_VALUE_ENV } from '../../../shared/config';
 import { TestApi } from '../../fixtures/api';
 
 // The client tests own the 93.xx range of the shared test catalog (this file: 93.20.xx).
@@ -21,7 +22,11 @@ describe("npm run demo: the manual's three paths against the gateway", () => {
     try {
       const result = await runDemo({
         apiUrl: api.gateway.url,
-        supportKey: process.env[SECRET_VALUE_ENV.localSupportKey]!,
+        staff: { username: LOCAL_PEOPLE.staff.username, password: requireEnv(LOCAL_PEOPLE.staff.passwordEnv) },
+        pipelineCredentials: {
+          accessKeyId: requireEnv(SECRET_VALUE_ENV.localPipelineAccessKeyId),
+          secretAccessKey: requireEnv(SECRET_VALUE_ENV.localPipelineSecretAccessKey),
+        },
         snsUrl: process.env.AWS_ENDPOINT_URL_SNS!,
         releases: RELEASES,
         // The shared test catalog has no demo releases: published through the support API (publish-release's code).

@@ -1,10 +1,12 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_PEOPLE } from '../../../local/stack';
 import { ddb } from '../../../shared/aws/clients';
 import { formatCode, parseCode } from '../../../shared/codes/code-format';
 import { tableName } from '../../../shared/config';
-import { credentialKeys, customerKeys } from '../../../shared/db/keys';
-import { TestApi, supportAuth } from '../../fixtures/api';
+import { customerKeys } from '../../../shared/db/keys';
+import { TestApi } from '../../fixtures/api';
+import { createAgent, staffAuth } from '../../fixtures/sign-in';
 import { createTenant, putTestRelease, type Tenant } from '../../fixtures/tenant';
 
 let api: TestApi;
@@ -26,8 +28,11 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const open = async (auth = admin) => api.call('POST', `/v1/desktop/releases/${VERSION}/challenge`, { auth });
-const respond = (challenge: string, customerId = tenant.customerId, auth = supportAuth()) =>
-  api.call('POST', '/v1/support/confirmation-responses', { auth, body: { customerId, version: VERSION, challenge } });
+const respond = async (challenge: string, customerId = tenant.customerId, auth?: string) =>
+  api.call('POST', '/v1/support/confirmation-responses', {
+    auth: auth ?? (await staffAuth()),
+    body: { customerId, version: VERSION, challenge },
+  });
 const submit = (response: unknown, auth = admin) =>
   api.call('POST', `/v1/desktop/releases/${VERSION}/confirmation`, { auth, body: { response } });
 /** A well-formed response that is not the right one. */
@@ -162,7 +167,9 @@ describe('confirmation codes over the API (CODE-1..4)', () => {
   });
 
   it('audits every challenge, response generation and verification attempt, listable by support', async () => {
-    const res = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?action=code.&limit=200`, { auth: supportAuth() });
+    const res = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?action=code.&limit=200`, {
+      auth: await staffAuth(),
+    });
     expect(res.status).toBe(200);
     const actions = res.body.entries.map((e: { action: string; outcome: string }) => `${e.action}:${e.outcome}`);
     expect(actions).toContain('code.challenge.created:ok');
@@ -171,37 +178,31 @@ describe('confirmation codes over the API (CODE-1..4)', () => {
     expect(actions).toContain('code.response.verified:refused');
     expect(actions).toContain('code.response.verified:ok');
     const generated = res.body.entries.find((e: { action: string }) => e.action === 'code.response.generated');
-    expect(generated.actor).toEqual({ kind: 'support', id: 'local-support' });
+    expect(generated.actor).toEqual({ kind: 'support', id: LOCAL_PEOPLE.staff.username });
     expect(generated.details.version).toBe(VERSION);
     expect(JSON.stringify(res.body)).not.toMatch(/\d{5}-\d{5}-\d{5}/);
   });
 
   it('refuses a cursor that points into another partition', async () => {
     const cursor = Buffer.from(JSON.stringify({ pk: `AUDIT#${other.customerId}`, sk: 'z' })).toString('base64url');
-    const res = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?cursor=${cursor}`, { auth: supportAuth() });
+    const res = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?cursor=${cursor}`, { auth: await staffAuth() });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('INVALID_CURSOR');
   });
 });
 
 describe('who may do what with confirmation codes', () => {
-  it("refuses a customer's admin generating a support response (403)", async () => {
+  it("refuses a customer's admin generating a support response (401: its session token is no staff sign-in)", async () => {
     const res = await api.call('POST', '/v1/support/confirmation-responses', {
       auth: admin,
       body: { customerId: tenant.customerId, version: VERSION, challenge: '00000-00000-00000' },
     });
-    expect(res.status).toBe(403);
+    // API Gateway's JWT authorizer refuses it before the function runs.
+    expect(res.status).toBe(401);
   });
 
   it('lets an agent answer only for the customers it is authorised for (403 otherwise)', async () => {
-    const agent = `agent-${other.customerId}`;
-    await ddb.send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...credentialKeys.supportPrincipal(agent), type: 'agent', customers: [other.customerId] },
-      }),
-    );
-    const asAgent = { auth: supportAuth(), headers: { 'x-support-principal': agent } };
+    const asAgent = { auth: (await createAgent(api, [other.customerId])).auth };
     const refused = await api.call('POST', '/v1/support/confirmation-responses', {
       ...asAgent,
       body: { customerId: tenant.customerId, version: VERSION, challenge: '00000-00000-00000' },

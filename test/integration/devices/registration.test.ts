@@ -6,7 +6,8 @@ import { ddb } from '../../../shared/aws/clients';
 import { tableName } from '../../../shared/config';
 import { deviceKey } from '../../../shared/db/devices';
 import { auditKeys, credentialKeys } from '../../../shared/db/keys';
-import { supportAuth, TestApi } from '../../fixtures/api';
+import { TestApi } from '../../fixtures/api';
+import { staffAuth } from '../../fixtures/sign-in';
 import { authoriseTestTablet, createTenant, newSerial, type Tenant } from '../../fixtures/tenant';
 
 const DESKTOP = '03.01.00_030';
@@ -33,8 +34,8 @@ const register = (body: Record<string, unknown>, headers?: Record<string, string
   api.call('POST', '/v1/device/register', { body, headers });
 const checkIn = (credential: string, body: Record<string, unknown> = { installedVersion: DESKTOP }) =>
   api.call('POST', '/v1/device/check-in', { auth: `Device ${credential}`, body });
-const support = (method: string, path: string, body?: unknown) =>
-  api.call(method, `/v1/support/customers/${tenant.customerId}${path}`, { auth: supportAuth(), body });
+const support = async (method: string, path: string, body?: unknown) =>
+  api.call(method, `/v1/support/customers/${tenant.customerId}${path}`, { auth: await staffAuth(), body });
 
 /**
  * POST /v1/device/register from a given loopback address, so the source address
@@ -197,7 +198,7 @@ describe('device registration of authorised tablets (DEV-1, DEV-5)', () => {
     const other = await createTenant({ devices: 1, desktopVersion: DESKTOP });
     const serial = await authoriseTestTablet(other.customerId);
     const revoked = await api.call('POST', `/v1/support/customers/${other.customerId}/licences/revoke`, {
-      auth: supportAuth(),
+      auth: await staffAuth(),
       body: { licenceCode: other.licenceCode },
     });
     expect(revoked.status).toBe(200);

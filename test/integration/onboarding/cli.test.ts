@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET_VALUE_ENV } from '../../../shared/config';
+import { LOCAL_PEOPLE } from '../../../local/stack';
+import { requireEnv } from '../../../shared/config';
 import { TestApi } from '../../fixtures/api';
 import { newSerial } from '../../fixtures/tenant';
 
@@ -21,12 +22,16 @@ afterAll(async () => {
 });
 
 /** Runs a CLI as a user would (`node --import tsx cli/<name>.ts …`), with no local stack files to fall back on. */
-function run(cli: 'desktop' | 'support', args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  cli: 'desktop' | 'support',
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((ok, fail) => {
-    const { MOPHAS_API_URL: _a, MOPHAS_SUPPORT_KEY: _k, MOPHAS_DESKTOP_CREDENTIAL: _c, FORCE_COLOR: _f, ...inherited } = process.env;
+    const { MOPHAS_API_URL: _a, MOPHAS_SUPPORT_PASSWORD: _k, MOPHAS_DESKTOP_CREDENTIAL: _c, FORCE_COLOR: _f, ...inherited } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', `cli/${cli}.ts`, ...args], {
       cwd: ROOT,
-      env: { ...inherited, NO_COLOR: '1', LOCAL_DATA_DIR: join(dir, 'no-local-data'), MOPHAS_STATE_DIR: join(dir, 'state') },
+      env: { ...inherited, NO_COLOR: '1', LOCAL_DATA_DIR: join(dir, 'no-local-data'), MOPHAS_STATE_DIR: join(dir, 'state'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -40,7 +45,12 @@ function run(cli: 'desktop' | 'support', args: string[]): Promise<{ code: number
 
 describe('onboarding from the command lines (mophas-support, mophas-desktop)', () => {
   it('onboards a customer with mophas-support; its admin manages the tablets with mophas-desktop', async () => {
-    const supportArgs = ['--api', api.gateway.url, '--support-key', process.env[SECRET_VALUE_ENV.localSupportKey]!];
+    const supportArgs = ['--api', api.gateway.url];
+    // Support signs in first, as a person at Alturas does (the staff user pool; tokens kept in the state folder).
+    const login = await run('support', ['login', '--user', LOCAL_PEOPLE.staff.username, ...supportArgs], {
+      MOPHAS_SUPPORT_PASSWORD: requireEnv(LOCAL_PEOPLE.staff.passwordEnv),
+    });
+    expect(login.code, login.stderr).toBe(0);
     const customerId = `cli-${Date.now().toString(36)}`;
 
     const created = await run('support', [

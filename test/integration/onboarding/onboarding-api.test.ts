@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ddb } from '../../../shared/aws/clients';
 import { tableName } from '../../../shared/config';
 import { credentialKeys } from '../../../shared/db/keys';
-import { supportAuth, TestApi } from '../../fixtures/api';
+import { LOCAL_PEOPLE } from '../../../local/stack';
+import { TestApi } from '../../fixtures/api';
+import { staffAuth } from '../../fixtures/sign-in';
 import { createTenant, newSerial } from '../../fixtures/tenant';
 import { agent, putSessionInState } from '../support/helpers';
 
@@ -19,8 +21,11 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
+// The stack's first staff user, signed in once for this file.
+const STAFF = await staffAuth();
+
 const sup = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-  api.call(method, `/v1/support${path}`, { auth: supportAuth(), body, headers });
+  api.call(method, `/v1/support${path}`, { auth: STAFF, body, headers });
 const newId = () => `c-${randomUUID().slice(0, 8)}`;
 const newCustomer = async (desktopVersion = '03.01.00_030') => {
   const customerId = newId();
@@ -38,7 +43,12 @@ describe('customers', () => {
     const res = await sup('POST', '/customers', { customerId, name: 'Bar Centrale', desktopVersion: '03.01.00_030' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      customer: expect.objectContaining({ customerId, name: 'Bar Centrale', desktopVersion: '03.01.00_030', createdBy: 'local-support' }),
+      customer: expect.objectContaining({
+        customerId,
+        name: 'Bar Centrale',
+        desktopVersion: '03.01.00_030',
+        createdBy: LOCAL_PEOPLE.staff.username,
+      }),
       firstLogin: { username: 'ammin', password: 'ammin', mustChangePassword: true },
     });
     const users = await sup('GET', `/customers/${customerId}/users`);
@@ -63,7 +73,7 @@ describe('customers', () => {
   it('lets only staff create customers; an agent lists and reads only its own', async () => {
     const mine = await newCustomer();
     const other = await newCustomer();
-    const a = await agent([mine]);
+    const a = await agent(api, [mine]);
     const created = await api.call('POST', '/v1/support/customers', {
       ...a,
       body: { customerId: newId(), name: 'By an agent', desktopVersion: '03.01.00_030' },
@@ -96,7 +106,7 @@ describe('customers', () => {
     const tenant = await createTenant();
     const res = await sup('PATCH', `/customers/${tenant.customerId}`, { name: 'Nuovo nome', desktopVersion: '03.01.00_032' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'Nuovo nome', desktopVersion: '03.01.00_032', updatedBy: 'local-support' });
+    expect(res.body).toMatchObject({ name: 'Nuovo nome', desktopVersion: '03.01.00_032', updatedBy: LOCAL_PEOPLE.staff.username });
     const { entries } = (await sup('GET', `/customers/${tenant.customerId}/audit?action=customer.updated`)).body;
     expect(entries[0].details).toEqual({
       name: { from: `Test ${tenant.customerId}`, to: 'Nuovo nome' },
@@ -228,7 +238,7 @@ describe('workstation credentials', () => {
     const other = await newCustomer();
     expect((await sup('POST', `/customers/${other}/workstations/${issued.credentialId}/revoke`)).status).toBe(404);
     const revoked = await sup('POST', `/customers/${customerId}/workstations/${issued.credentialId}/revoke`);
-    expect(revoked.body).toMatchObject({ credentialId: issued.credentialId, revoked: true, revokedBy: 'local-support' });
+    expect(revoked.body).toMatchObject({ credentialId: issued.credentialId, revoked: true, revokedBy: LOCAL_PEOPLE.staff.username });
     expect((await api.call('GET', '/v1/desktop/feed?installed=03.01.00_030', { auth: `Desktop ${issued.credential}` })).status).toBe(401);
     expect((await sup('POST', `/customers/${customerId}/workstations`, { workstation: 'server', label: 'SERVER' })).status).toBe(201);
     expect((await auditActions(customerId)).filter((a) => a.startsWith('workstation.'))).toEqual([

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DesktopClient } from '../../../client/desktop';
 import { DeviceClient, LocalPushInbox } from '../../../client/device';
 import { ApiError } from '../../../client/http';
-import { SupportClient } from '../../../client/support';
-import { SECRET_VALUE_ENV } from '../../../shared/config';
+import type { SupportClient } from '../../../client/support';
 import { TestApi } from '../../fixtures/api';
+import { staffClient } from '../../fixtures/sign-in';
 
 /*
  * Issue 11, done when: through the API only, from a fresh stack, Alturas
@@ -26,7 +26,7 @@ let workDir: string;
 
 beforeAll(async () => {
   api = await TestApi.start();
-  support = new SupportClient({ apiUrl: api.gateway.url, supportKey: process.env[SECRET_VALUE_ENV.localSupportKey]! });
+  support = await staffClient(api.gateway.url);
   workDir = await mkdtemp(join(tmpdir(), 'mophas-second-customer-'));
   // Alturas publishes the two releases (publish-release's code: presigned uploads, verified server-side).
   const published = new Set((await support.catalog()).releases.map((r) => r.version));

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../local/stack';
-import { SECRET_VALUE_ENV } from '../../../shared/config';
-import { TestApi, supportAuth } from '../../fixtures/api';
+import { requireEnv, SECRET_VALUE_ENV } from '../../../shared/config';
+import { TestApi } from '../../fixtures/api';
+import { staffAuth } from '../../fixtures/sign-in';
 import { MiB, bytesOf, readObject, sha256, uniqueVersion } from './helpers';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -21,19 +22,27 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The build pipeline's AWS credentials, as a CI job has them: the standard environment variables. */
+const pipelineEnv = () => ({
+  AWS_ACCESS_KEY_ID: requireEnv(SECRET_VALUE_ENV.localPipelineAccessKeyId),
+  AWS_SECRET_ACCESS_KEY: requireEnv(SECRET_VALUE_ENV.localPipelineSecretAccessKey),
+});
+
 /**
- * Runs the CLI as a user would (`node --import tsx cli/support.ts …`). Async
- * spawn: the gateway it talks to runs in this test process.
+ * Runs the CLI as a user would (`node --import tsx cli/support.ts …`), with the
+ * pipeline's credentials in the environment (the AWS SDK's default chain finds
+ * them; no local key file). Async spawn: the gateway it talks to runs in this
+ * test process.
  */
 function cli(
   args: string[],
   env: Record<string, string | undefined> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((ok, fail) => {
-    const { MOPHAS_API_URL: _a, MOPHAS_SUPPORT_KEY: _k, ...inherited } = process.env;
+    const { MOPHAS_API_URL: _a, AWS_PROFILE: _p, ...inherited } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', 'cli/support.ts', ...args], {
       cwd: ROOT,
-      env: { ...inherited, LOCAL_DATA_DIR: join(dir, 'no-local-data'), ...env },
+      env: { ...inherited, LOCAL_DATA_DIR: join(dir, 'no-local-data'), ...pipelineEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -45,7 +54,6 @@ function cli(
   });
 }
 
-const key = () => process.env[SECRET_VALUE_ENV.localSupportKey]!;
 const file = (name: string, bytes: Buffer) => {
   const path = join(dir, name);
   writeFileSync(path, bytes);
@@ -62,8 +70,6 @@ const publishArgs = (version: string, desktop: string, mobile: string, ...extra:
   `https://wiki.alturas.it/mophas-fix/${version}`,
   '--api',
   api.gateway.url,
-  '--support-key',
-  key(),
   ...extra,
 ];
 /** The only lines on stderr are the error; never a stack trace. */
@@ -99,18 +105,18 @@ describe('mophas-support publish-release (CLI)', () => {
     expect(run.stderr).toMatch(/^upload desktop: 100% \(20\.0 MiB of 20\.0 MiB\)$/m);
     expect(run.stderr).toMatch(/^upload mobile: 100%/m);
 
-    const listing = await api.call('GET', '/v1/support/releases', { auth: supportAuth() });
+    const listing = await api.call('GET', '/v1/support/releases', { auth: await staffAuth() });
     const release = listing.body.releases.find((r: { version: string }) => r.version === version);
     expect(sha256(await readObject(release.desktop.key))).toBe(sha256(desktopBytes));
     expect((await readObject(release.mobile.key)).equals(mobileBytes)).toBe(true);
   });
 
-  it('prints a readable summary without --json, taking the API and key from the environment', async () => {
+  it('prints a readable summary without --json, taking the API from the environment', async () => {
     const version = uniqueVersion();
     const args = publishArgs(version, file('d.exe', bytesOf(4096)), file('m.apk', bytesOf(2048))).filter(
-      (a, i, all) => !['--api', '--support-key'].includes(a) && !['--api', '--support-key'].includes(all[i - 1]!),
+      (a, i, all) => a !== '--api' && all[i - 1] !== '--api',
     );
-    const run = await cli(args, { MOPHAS_API_URL: api.gateway.url, MOPHAS_SUPPORT_KEY: key() });
+    const run = await cli(args, { MOPHAS_API_URL: api.gateway.url });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Published mOphas ${version} (catalog version `);
     expect(run.stdout).toMatch(/desktop {2}d\.exe +4\.0 KiB {2}sha256 [0-9a-f]{64}/);
@@ -128,7 +134,7 @@ describe('mophas-support publish-release (CLI)', () => {
     expect(oneLineError(usage.stderr)).toBe("error: required option '--desktop <file>' not specified (see --help)");
   });
 
-  it('fails with one line for a malformed version, a published version and a wrong key', async () => {
+  it('fails with one line for a malformed version, a published version and credentials that do not sign right', async () => {
     const d = file('d3.exe', bytesOf(100));
     const m = file('m3.apk', bytesOf(100));
     const malformed = await cli(publishArgs('3.1', d, m));
@@ -148,7 +154,7 @@ describe('mophas-support publish-release (CLI)', () => {
       ),
     ).toMatch(new RegExp(`^error: Release ${version} is already published .* It was published at .*\\(RELEASE_EXISTS, HTTP 409\\)$`));
 
-    const wrongKey = await cli([...publishArgs(uniqueVersion(), d, m).slice(0, -1), 'sup_wrong']);
+    const wrongKey = await cli(publishArgs(uniqueVersion(), d, m), { AWS_SECRET_ACCESS_KEY: 'not-the-secret' });
     expect(wrongKey.code).toBe(1);
     expect(
       oneLineError(
@@ -157,7 +163,7 @@ describe('mophas-support publish-release (CLI)', () => {
           .filter((l) => l.startsWith('error'))
           .join('\n'),
       ),
-    ).toMatch(/refused the support key.*UNAUTHORIZED/);
+    ).toMatch(/refused the request signature or identity.*\(FORBIDDEN, HTTP 403\)$/);
   });
 
   it('says what to do when the API cannot be reached, and shows the stack only with --debug', async () => {

@@ -1,13 +1,15 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb, s3 } from '../../../shared/aws/clients';
-import { bucketName, tableName } from '../../../shared/config';
+import { LOCAL_PIPELINE_ARN } from '../../../local/sigv4-verify';
+import { sigV4Authenticator } from '../../../client/sigv4';
+import { LOCAL_REGION } from '../../../local/stack';
+import { s3 } from '../../../shared/aws/clients';
+import { bucketName, requireEnv, SECRET_VALUE_ENV } from '../../../shared/config';
 import { listAudit } from '../../../shared/db/audit';
 import { getRelease } from '../../../shared/db/catalog';
-import { credentialKeys } from '../../../shared/db/keys';
 import { CATALOG_AUDIT_SCOPE } from '../../../functions/releases/publish';
-import { TestApi, supportAuth } from '../../fixtures/api';
+import { TestApi } from '../../fixtures/api';
+import { createAgent, staffAuth } from '../../fixtures/sign-in';
 import { createTenant, type Tenant } from '../../fixtures/tenant';
 import { MiB, bytesOf, headObject, publishBody, readObject, sha256, stagePackage, uniqueVersion } from './helpers';
 
@@ -20,13 +22,15 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const publish = (body: unknown, auth = supportAuth()) => api.call('POST', '/v1/support/releases', { auth, body });
-const startUpload = (version: string, body: unknown, auth = supportAuth()) =>
-  api.call('POST', `/v1/support/releases/${version}/uploads`, { auth, body });
+/** As the build pipeline (SigV4 with the local pipeline key), or with the given `Authorization` instead. */
+const publish = (body: unknown, auth?: string) => api.call('POST', '/v1/support/releases', { auth, body, pipeline: auth === undefined });
+const startUpload = (version: string, body: unknown, auth?: string) =>
+  api.call('POST', `/v1/support/releases/${version}/uploads`, { auth, body, pipeline: auth === undefined });
 const countObjects = async (prefix: string) =>
   (await s3.send(new ListObjectsV2Command({ Bucket: bucketName(), Prefix: prefix }))).KeyCount ?? 0;
+/** The release list, as staff read it (signed in). */
 const listed = async (version: string) => {
-  const res = await api.call('GET', '/v1/support/releases', { auth: supportAuth() });
+  const res = await api.call('GET', '/v1/support/releases', { auth: await staffAuth() });
   expect(res.status).toBe(200);
   return (res.body.releases as { version: string }[]).find((r) => r.version === version) as any;
 };
@@ -131,7 +135,7 @@ describe('publishing a release (POST /v1/support/releases)', () => {
     expect(audit.entries).toContainEqual(
       expect.objectContaining({
         outcome: 'ok',
-        actor: { kind: 'support', id: 'local-support' },
+        actor: { kind: 'pipeline', id: LOCAL_PIPELINE_ARN },
         details: expect.objectContaining({ version }),
       }),
     );
@@ -294,35 +298,61 @@ describe('publishing a release (POST /v1/support/releases)', () => {
 });
 
 describe('who may manage releases', () => {
-  it('refuses callers that are not support: no credential 401, desktop installation or admin user 403', async () => {
+  it("refuses every caller that is not the pipeline's IAM identity, before the function runs (403 from the IAM authorizer)", async () => {
     const version = uniqueVersion();
     const body = { kind: 'desktop', filename: 'setup.exe', size: 10, sha256: 'a'.repeat(64) };
-    expect((await startUpload(version, body, '')).status).toBe(401);
-    const desktop = await startUpload(version, body, `Desktop ${tenant.desktopCredential}`);
-    expect(desktop.status).toBe(403);
+    const unsigned = await startUpload(version, body, '');
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.body).toEqual({ message: 'Forbidden' });
+    expect((await startUpload(version, body, `Desktop ${tenant.desktopCredential}`)).status).toBe(403);
     const admin = await api.login(tenant, 'admin');
     expect((await startUpload(version, body, admin)).status).toBe(403);
     expect((await publish({}, admin)).status).toBe(403);
-    expect((await api.call('GET', '/v1/support/releases', { auth: admin })).status).toBe(403);
-    expect((await api.call('GET', '/v1/support/releases', { auth: 'Support wrong-key' })).status).toBe(401);
+    // The list is for staff: a desktop user's token is no user-pool token (401 from the JWT authorizer).
+    expect((await api.call('GET', '/v1/support/releases', { auth: admin })).status).toBe(401);
   });
 
-  it('lets an agent limited to some customers list releases but not publish them', async () => {
-    const agentId = `agent-${Math.random().toString(36).slice(2, 10)}`;
-    await ddb.send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...credentialKeys.supportPrincipal(agentId), type: 'agent', customers: [tenant.customerId] },
-      }),
-    );
-    const headers = { 'x-support-principal': agentId };
-    const upload = await api.call('POST', `/v1/support/releases/${uniqueVersion()}/uploads`, {
-      auth: supportAuth(),
-      headers,
-      body: { kind: 'desktop', filename: 'setup.exe', size: 10, sha256: 'a'.repeat(64) },
+  it('refuses a signed-in staff member: publishing is for the build pipeline, the list and rollouts for staff', async () => {
+    const staff = await staffAuth();
+    expect((await publish({}, staff)).status).toBe(403);
+    expect((await startUpload(uniqueVersion(), {}, staff)).status).toBe(403);
+    expect((await api.call('GET', '/v1/support/releases', { auth: staff })).status).toBe(200);
+    // The pipeline's signature is no sign-in: it publishes, it does not read staff's list.
+    expect((await api.call('GET', '/v1/support/releases', { pipeline: true })).status).toBe(401);
+  });
+
+  it('refuses the release list to an agent: releases and rollouts are for staff only', async () => {
+    const agent = await createAgent(api, [tenant.customerId]);
+    const res = await api.call('GET', '/v1/support/releases', { auth: agent.auth });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('STAFF_REQUIRED');
+    expect(res.body.messages.it).toBe('Solo il personale di assistenza Alturas può eseguire questa operazione.');
+  });
+
+  it('refuses a request signed with the wrong secret, or changed after signing', async () => {
+    const url = `${api.gateway.url}/v1/support/releases`;
+    const wrong = JSON.stringify({ version: uniqueVersion() });
+    const wrongSecret = await sigV4Authenticator({
+      credentials: { accessKeyId: requireEnv(SECRET_VALUE_ENV.localPipelineAccessKeyId), secretAccessKey: 'not-the-secret' },
+      region: LOCAL_REGION,
+    })({ method: 'POST', url, body: wrong });
+    expect(
+      (await fetch(url, { method: 'POST', headers: { ...wrongSecret, 'content-type': 'application/json' }, body: wrong })).status,
+    ).toBe(403);
+
+    const signer = sigV4Authenticator({
+      credentials: {
+        accessKeyId: requireEnv(SECRET_VALUE_ENV.localPipelineAccessKeyId),
+        secretAccessKey: requireEnv(SECRET_VALUE_ENV.localPipelineSecretAccessKey),
+      },
+      region: LOCAL_REGION,
     });
-    expect(upload.status).toBe(403);
-    expect(upload.body.message).toMatch(/support staff/);
-    expect((await api.call('GET', '/v1/support/releases', { auth: supportAuth(), headers })).status).toBe(200);
+    const body = JSON.stringify({ version: uniqueVersion() });
+    const signed = await signer({ method: 'POST', url, body });
+    const tampered = await fetch(url, { method: 'POST', headers: { ...signed, 'content-type': 'application/json' }, body: `${body} ` });
+    expect(tampered.status).toBe(403);
+    const honest = await fetch(url, { method: 'POST', headers: { ...signed, 'content-type': 'application/json' }, body });
+    // Past the authorizer: the function validates the (incomplete) body.
+    expect(honest.status).toBe(400);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { ENV } from '../../../shared/config';
-import { supportAuth, type ApiResponse, type TestApi } from '../../fixtures/api';
+import type { ApiResponse, TestApi } from '../../fixtures/api';
+import { staffAuth } from '../../fixtures/sign-in';
 import type { Tenant } from '../../fixtures/tenant';
 
 /*
@@ -10,7 +11,8 @@ import type { Tenant } from '../../fixtures/tenant';
  * so other files' customers (on their own ranges) see nothing new.
  */
 
-export const support = { auth: supportAuth() };
+/** Rollouts are staff-only: the stack's staff user, signed in once per test file. */
+export const support = { auth: await staffAuth() };
 
 /** What the startup check offered a desktop, from its signed answer. */
 export async function offer(api: TestApi, tenant: Tenant, installed: string) {

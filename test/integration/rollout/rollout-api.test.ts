@@ -93,7 +93,7 @@ describe('a release with a rollout plan: the pilot wave only', () => {
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('NOT_FOUND');
     }
-    const limited = await agent(['t-someone']);
+    const limited = await agent(api, [(await createTenant({ desktopVersion: FROM })).customerId]);
     expect((await api.call('GET', `/v1/support/releases/${FROM}/rollout`, limited)).status).toBe(403);
   });
 });
@@ -109,8 +109,9 @@ describe('a release published with its plan', () => {
     const mobile = await stagePackage(api, R, 'mobile', 'mophas.apk', bytesOf(1024));
     const plan = pilotPlan([pilot.customerId]);
 
+    // The build pipeline publishes (SigV4); staff change the plan afterwards.
     const unknown = await api.call('POST', '/v1/support/releases', {
-      ...support,
+      pipeline: true,
       body: { ...publishBody(R, desktop, mobile), rollout: { ...plan, pilot: { ...plan.pilot, customers: ['nobody-87'] } } },
     });
     expect(unknown.status).toBe(400);
@@ -118,7 +119,7 @@ describe('a release published with its plan', () => {
     expect((await api.call('GET', `/v1/support/releases/${R}/rollout`, support)).status).toBe(404);
 
     const published = await api.call('POST', '/v1/support/releases', {
-      ...support,
+      pipeline: true,
       body: { ...publishBody(R, desktop, mobile), rollout: plan },
     });
     expect(published.status, JSON.stringify(published.body)).toBe(201);
@@ -127,6 +128,7 @@ describe('a release published with its plan', () => {
       revision: 1,
       openWave: 0,
       plan: { pilot: { customers: [pilot.customerId] } },
+      updatedBy: expect.stringMatching(/^pipeline:arn:/),
     });
     expect((await offer(api, pilot, FROM)).version).toBe(R);
     expect((await offer(api, other, FROM)).version).not.toBe(R);

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SECRET_VALUE_ENV } from '../../../shared/config';
+import { LOCAL_PEOPLE } from '../../../local/stack';
+import { requireEnv } from '../../../shared/config';
 import { TestApi } from '../../fixtures/api';
 import { ensureRelease } from '../../fixtures/session';
 import { createTenant } from '../../fixtures/tenant';
@@ -19,6 +20,11 @@ let dir: string;
 beforeAll(async () => {
   api = await TestApi.start();
   dir = mkdtempSync(join(tmpdir(), 'mophas-rollout-cli-'));
+  // Rollouts are staff-only: sign in once, as a person does; the tokens stay in the state folder.
+  const login = await support(['login', '--user', LOCAL_PEOPLE.staff.username], {
+    MOPHAS_SUPPORT_PASSWORD: requireEnv(LOCAL_PEOPLE.staff.passwordEnv),
+  });
+  if (login.code !== 0) throw new Error(`login failed: ${login.stderr}`);
 });
 afterAll(async () => {
   await api.close();
@@ -26,22 +32,14 @@ afterAll(async () => {
 });
 
 /** `mophas-support …` as a person runs it, against this process's gateway. */
-function support(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function support(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((ok, fail) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'cli/support.ts',
-        ...args,
-        '--api',
-        api.gateway.url,
-        '--support-key',
-        process.env[SECRET_VALUE_ENV.localSupportKey]!,
-      ],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', LOCAL_DATA_DIR: join(dir, 'none') }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const { MOPHAS_SUPPORT_PASSWORD: _p, ...inherited } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/support.ts', ...args, '--api', api.gateway.url], {
+      cwd: ROOT,
+      env: { ...inherited, NO_COLOR: '1', LOCAL_DATA_DIR: join(dir, 'none'), MOPHAS_STATE_DIR: join(dir, 'state'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -2,7 +2,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3 } from '../../../shared/aws/clients';
 import { bucketName } from '../../../shared/config';
-import { TestApi, supportAuth } from '../../fixtures/api';
+import { TestApi } from '../../fixtures/api';
+import { staffAuth } from '../../fixtures/sign-in';
 import { readyTenant, setDeviceFields } from '../../fixtures/session';
 
 // This file owns the 97.xx range of the shared test catalog.
@@ -201,9 +202,9 @@ describe('admin window: phases 2 and 3, and failure (SES-6…10)', () => {
     const report = await post(admin, '/report', { message: 'The installer stopped at step 7.' });
     expect(report.status).toBe(200);
     expect((await post(admin, '/report')).body.code).toBe('ALREADY_REPORTED');
-    const list = await api.call('GET', '/v1/support/failed-updates', { auth: supportAuth() });
+    const list = await api.call('GET', '/v1/support/failed-updates', { auth: await staffAuth() });
     expect(JSON.stringify(list.body)).toContain(tenant.customerId);
-    const cases = await api.call('GET', '/v1/support/cases?limit=100', { auth: supportAuth() });
+    const cases = await api.call('GET', '/v1/support/cases?limit=100', { auth: await staffAuth() });
     const filed = cases.body.cases.find((c: { caseId: string }) => c.caseId === report.body.caseId);
     expect(filed).toMatchObject({ customerId: tenant.customerId, targetVersion: TO, failureLogKey: session.failureLogKey });
   });
@@ -240,7 +241,7 @@ describe('race-free transitions (SES-11)', () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
     for (const r of results.filter((x) => x.status === 409)) expect(r.body.session.state).toMatch(/preparing|updating/);
     const audit = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?action=session.start-update&limit=500`, {
-      auth: supportAuth(),
+      auth: await staffAuth(),
     });
     expect(audit.body.entries).toHaveLength(1);
     expect(audit.body.entries[0]).toMatchObject({ fromState: 'preparing', toState: 'updating', actor: { kind: 'user', id: 'admin' } });
@@ -252,7 +253,7 @@ describe('race-free transitions (SES-11)', () => {
     const opened = new Set(results.filter((r) => r.status === 200).map((r) => r.body.session.sessionId));
     expect(opened.size).toBe(1);
     const audit = await api.call('GET', `/v1/support/customers/${tenant.customerId}/audit?action=session.send-start-update&limit=500`, {
-      auth: supportAuth(),
+      auth: await staffAuth(),
     });
     const fromAvailable = audit.body.entries.filter((e: { fromState: string }) => e.fromState === 'available');
     expect(fromAvailable).toHaveLength(1);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRoute, routeKey } from '../../../shared/api';
 import { checkResponse } from '../../../shared/api/check-response';
 import { makeCode1, makeCode3, verifyCode2 } from '../../../shared/codes/lock-exchange';
-import { TestApi, supportAuth } from '../../fixtures/api';
+import { TestApi } from '../../fixtures/api';
+import { staffAuth } from '../../fixtures/sign-in';
 import { ensureRelease, readyTenant } from '../../fixtures/session';
 import type { Tenant, TestDevice } from '../../fixtures/tenant';
 
@@ -199,7 +200,7 @@ describe('the manual, end to end', () => {
     expect((await win.post('/start-update-push')).body.code).toBe('ACTION_NOT_ALLOWED');
 
     const resolved = await api.call('POST', `/v1/support/customers/${ctx.tenant.customerId}/session/resolve`, {
-      auth: supportAuth(),
+      auth: await staffAuth(),
       body: { resolution: 'Antivirus blocked the installer; disabled it.' },
     });
     expect(resolved.status).toBe(200);

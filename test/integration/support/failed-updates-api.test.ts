@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_PEOPLE } from '../../../local/stack';
 import { listCustomerCases, newCaseId } from '../../../shared/db/cases';
 import { getSession } from '../../../shared/db/session';
 import { ALLOWED_ACTIONS } from '../../../shared/session/state-machine';
@@ -63,7 +64,7 @@ describe('failed updates list (SES-10)', () => {
     const theirs = await createTenant();
     await putSessionInState(mine.customerId, 'failed');
     await putSessionInState(theirs.customerId, 'failed');
-    const asAgent = await agent([mine.customerId]);
+    const asAgent = await agent(api, [mine.customerId]);
 
     const rows = await failedList(asAgent);
     expect(rows.map((r) => r.customerId)).toEqual([mine.customerId]);
@@ -71,7 +72,7 @@ describe('failed updates list (SES-10)', () => {
     const all = (await failedList()).map((r) => r.customerId);
     expect(all).toEqual(expect.arrayContaining([mine.customerId, theirs.customerId]));
     // An agent with no customers sees an empty list.
-    const nobody = await agent([]);
+    const nobody = await agent(api, []);
     const empty = await api.call('GET', '/v1/support/failed-updates', nobody);
     expect(empty.body).toEqual({ failedUpdates: [] });
   });
@@ -112,7 +113,7 @@ describe('resolving a failed update (SES-10/11)', () => {
       customerId: tenant.customerId,
       fromState: 'failed',
       session: { sessionId, state: 'available' },
-      resolvedBy: 'staff-tester',
+      resolvedBy: LOCAL_PEOPLE.staff.username,
     });
 
     expect(await notice(tenant)).not.toBe('update-failed');
@@ -128,7 +129,7 @@ describe('resolving a failed update (SES-10/11)', () => {
       action: 'session.resolve',
       fromState: 'failed',
       toState: 'available',
-      actor: { kind: 'support', id: 'staff-tester' },
+      actor: { kind: 'support', id: LOCAL_PEOPLE.staff.username },
       details: { sessionId, resolution: 'Antivirus disabled, installer re-downloaded' },
     });
   });
@@ -170,7 +171,7 @@ describe('resolving a failed update (SES-10/11)', () => {
     const tenant = await createTenant();
     const other = await createTenant();
     await putSessionInState(tenant.customerId, 'failed');
-    const asAgent = await agent([other.customerId]);
+    const asAgent = await agent(api, [other.customerId]);
     const res = await resolve(tenant.customerId, { resolution: 'done' }, asAgent);
     expect(res.status).toBe(403);
     expect((await getSession(tenant.customerId)).state).toBe('failed');
@@ -230,7 +231,7 @@ describe('support cases', () => {
     expect(closed).toMatchObject({
       caseId: filed.caseId,
       status: 'resolved',
-      resolvedBy: 'staff-tester',
+      resolvedBy: LOCAL_PEOPLE.staff.username,
       resolution: 'Fixed the installer path',
     });
     expect((await getSession(tenant.customerId)).supportCaseId).toBeUndefined();
@@ -243,7 +244,7 @@ describe('support cases', () => {
     await putSessionInState(theirs.customerId, 'failed');
     const myCase = await reportToSupport(mine.customerId);
     const theirCase = await reportToSupport(theirs.customerId);
-    const asAgent = await agent([mine.customerId]);
+    const asAgent = await agent(api, [mine.customerId]);
     const seen = (await openCases(asAgent)).map((c) => c.caseId);
     expect(seen).toEqual([myCase.caseId]);
     expect((await openCases()).map((c) => c.caseId)).toEqual(expect.arrayContaining([myCase.caseId, theirCase.caseId]));

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { ddb } from '../../../shared/aws/clients';
-import { tableName } from '../../../shared/config';
 import { createSupportCase, type SupportCase } from '../../../shared/db/cases';
-import { credentialKeys } from '../../../shared/db/keys';
 import { getSession, saveSession } from '../../../shared/db/session';
 import type { SessionAction, SessionState } from '../../../shared/session/state-machine';
-import { ensureSupportStaff } from '../../../local/provision';
-import { supportAuth, type ApiResponse, type TestApi } from '../../fixtures/api';
+import type { ApiResponse, TestApi } from '../../fixtures/api';
+import { createAgent, staffAuth } from '../../fixtures/sign-in';
 
 const DESKTOP = { kind: 'desktop' as const, id: 'test-desktop' };
 const ACTION_TO: Partial<Record<SessionState, SessionAction>> = {
@@ -64,16 +60,15 @@ export async function reportToSupport(customerId: string, message = 'The update 
   return filed.case;
 }
 
-/** Registers an agent identity limited to `customers`; returns the request options that act as it. */
-export async function agent(customers: string[]) {
-  const id = `agent-${randomUUID().slice(0, 8)}`;
-  await ddb.send(new PutCommand({ TableName: tableName(), Item: { ...credentialKeys.supportPrincipal(id), type: 'agent', customers } }));
-  return { id, auth: supportAuth(), headers: { 'x-support-principal': id } };
+/** An agent (a user of the staff pool) assigned to `customers` by staff; returns the request options that act as it. */
+export async function agent(api: TestApi, customers: string[]) {
+  const { username, auth } = await createAgent(api, customers);
+  return { id: username, auth };
 }
 
-// Support routes fail closed: the tests' staff identity is registered like real staff.
-await ensureSupportStaff(tableName(), 'staff-tester');
-export const staff = () => ({ auth: supportAuth(), headers: { 'x-support-principal': 'staff-tester' } });
+// Staff sign in once per test file (the stack's bootstrapped staff user).
+const staffToken = await staffAuth();
+export const staff = () => ({ auth: staffToken });
 
 /** Follows a list's cursors to the end (other test files share the table), checking each page. */
 export async function collect(

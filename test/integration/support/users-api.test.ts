@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_PEOPLE } from '../../../local/stack';
 import { getUser } from '../../../shared/db/users';
 import { TestApi } from '../../fixtures/api';
 import { createTenant, type Tenant } from '../../fixtures/tenant';
@@ -143,7 +144,7 @@ describe('desktop users managed by support (manual: "inviare la richiesta al ser
 
   it('lets an agent manage users only for its own customers (403 otherwise)', async () => {
     const other = await createTenant();
-    const asAgent = await agent([other.customerId]);
+    const asAgent = await agent(api, [other.customerId]);
     expect((await api.call('GET', usersPath(), asAgent)).status).toBe(403);
     expect((await create({ username: 'by.agent', password: 'long-enough-1', role: 'user' }, tenant.customerId, asAgent)).status).toBe(403);
     expect((await patch('clerk', { role: 'admin' }, tenant.customerId, asAgent)).status).toBe(403);
@@ -162,12 +163,12 @@ describe('desktop users managed by support (manual: "inviare la richiesta al ser
     const created = audit.body.entries.find((e: { action: string }) => e.action === 'user.created');
     const updated = audit.body.entries.find((e: { action: string }) => e.action === 'user.updated');
     expect(created).toMatchObject({
-      actor: { kind: 'support', id: 'staff-tester' },
+      actor: { kind: 'support', id: LOCAL_PEOPLE.staff.username },
       outcome: 'ok',
       details: { username, role: 'user', mustChangePassword: true },
     });
     expect(updated).toMatchObject({
-      actor: { kind: 'support', id: 'staff-tester' },
+      actor: { kind: 'support', id: LOCAL_PEOPLE.staff.username },
       details: { username, role: { from: 'user', to: 'admin' }, passwordReset: true },
     });
     const everything = JSON.stringify(audit.body);

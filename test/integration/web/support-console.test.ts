@@ -1,11 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../../local/gateway';
-import { SECRET_VALUE_ENV } from '../../../shared/config';
+import { DescribeUserPoolClientCommand, UpdateUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { LOCAL_PEOPLE } from '../../../local/stack';
+import { staffSignIn } from '../../../shared/auth/sign-in';
+import { cognito } from '../../../shared/aws/cognito';
+import { requireEnv } from '../../../shared/config';
+import { createPerson } from '../../fixtures/sign-in';
 import { BROWSER_TEST_TIMEOUT_MS, launchChromium, poll, screenshot, startWindowGateway, VIEWPORT } from '../../fixtures/browser';
 import { createTenant, licenceCodeFor, putTestRelease, type Tenant } from '../../fixtures/tenant';
 import { ensureRelease } from '../../fixtures/session';
-import { agent, putSessionInState, staff } from '../support/helpers';
+import { putSessionInState, staff } from '../support/helpers';
 
 /*
  * The support console (issue 13) in Chromium, clicked as Alturas support and an
@@ -23,11 +28,55 @@ let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-type Person = { id: string };
-const STAFF: Person = { id: staff().headers['x-support-principal'] };
+/** A person of the staff user pool, who signs in on the hosted sign-in page (cognito-local's form locally). */
+type Person = { username: string; password: string };
+const STAFF: Person = { username: LOCAL_PEOPLE.staff.username, password: requireEnv(LOCAL_PEOPLE.staff.passwordEnv) };
+
+/** A new agent, assigned to `customers` by staff through the assignment route. */
+async function newAgent(customers: string[]): Promise<Person> {
+  const person = await createPerson('agent');
+  for (const customerId of customers) {
+    const res = await call('PUT', `/v1/support/agents/${person.username}/customers/${customerId}`, staff());
+    expect(res.status).toBe(200);
+  }
+  return person;
+}
+
+/**
+ * The console client's hosted sign-in may also return to this test's gateway
+ * (its port is chosen at start): its callback URLs gain it, every other setting kept.
+ */
+async function allowCallback(url: string) {
+  const { userPoolId, clients } = staffSignIn();
+  const { UserPoolClient: c } = await cognito.send(
+    new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clients.console }),
+  );
+  const urls = [...new Set([...(c?.CallbackURLs ?? []), url])];
+  await cognito.send(
+    new UpdateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientId: clients.console,
+      ClientName: c?.ClientName,
+      ExplicitAuthFlows: c?.ExplicitAuthFlows,
+      PreventUserExistenceErrors: c?.PreventUserExistenceErrors,
+      EnableTokenRevocation: c?.EnableTokenRevocation,
+      AccessTokenValidity: c?.AccessTokenValidity,
+      IdTokenValidity: c?.IdTokenValidity,
+      RefreshTokenValidity: c?.RefreshTokenValidity,
+      TokenValidityUnits: c?.TokenValidityUnits,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: c?.AllowedOAuthFlows,
+      AllowedOAuthScopes: c?.AllowedOAuthScopes,
+      SupportedIdentityProviders: c?.SupportedIdentityProviders,
+      CallbackURLs: urls,
+      LogoutURLs: urls,
+    }),
+  );
+}
 
 beforeAll(async () => {
   [gateway, browser] = await Promise.all([startWindowGateway(), launchChromium()]);
+  await allowCallback(`${gateway.url}/support/`);
   // Published as in production (the rollout routes read the catalog the publication writes).
   await Promise.all([putTestRelease(CODED, true), ensureRelease(OTHER)]);
 }, 120_000);
@@ -47,14 +96,25 @@ async function newTab() {
   context = await browser.newContext({ viewport: VIEWPORT, locale: 'it-IT', timezoneId: 'Europe/Rome' });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on(
+    'response',
+    async (r) =>
+      process.env.DEBUG_WEB &&
+      r.url().includes('/v1/') &&
+      console.log('<<', r.status(), r.url(), (await r.text().catch(() => '')).slice(0, 300)),
+  );
 }
 
-/** Signs in on the console's sign-in page as a person would. */
+/** Signs in as a person would: Accedi, the hosted sign-in page (the password typed there), back to the console. */
 async function signIn(person: Person) {
   await page.getByRole('heading', { name: 'Accesso alla console di assistenza' }).waitFor();
-  await page.getByLabel('Chiave di assistenza').fill(process.env[SECRET_VALUE_ENV.localSupportKey]!);
-  await page.getByLabel(/^Identità/).fill(person.id);
   await page.getByRole('button', { name: 'Accedi' }).click();
+  await page.getByLabel('Username:').fill(person.username);
+  await page.getByLabel('Password:').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText(`Accesso eseguito come ${person.username}`).waitFor();
+  // Nothing of the sign-in stays in the address.
+  expect(page.url()).not.toMatch(/code=|state=/);
 }
 
 async function open(person: Person, path = '/support/') {
@@ -137,8 +197,8 @@ describe('the support console in Chromium', { timeout: BROWSER_TEST_TIMEOUT_MS }
 
   it('an agent finds only its customers; another customer’s page is a 403 page with nothing of it', async () => {
     const [mine, theirs] = await Promise.all([createTenant(), createTenant()]);
-    const person = await agent([mine.customerId]);
-    await open({ id: person.id });
+    const person = await newAgent([mine.customerId]);
+    await open(person);
     await page.getByLabel('Cliente (nome, codice cliente o licenza)').fill(theirs.customerId);
     await page.getByRole('button', { name: 'Cerca' }).click();
     await page.getByText(`Nessun cliente trovato per «${theirs.customerId}».`).waitFor();
@@ -153,6 +213,8 @@ describe('the support console in Chromium', { timeout: BROWSER_TEST_TIMEOUT_MS }
 
     await page.goto(`${gateway.url}/support/#/risposta/${mine.customerId}`);
     await page.getByText('Nessun codice aperto per questo cliente').waitFor();
+    // Releases and rollouts are staff's: an agent's console does not offer them.
+    expect(await page.getByRole('navigation', { name: 'Sezioni della console' }).getByRole('link', { name: 'Release' }).count()).toBe(0);
 
     // Failed updates: its customer's, never the other's.
     await Promise.all([putSessionInState(mine.customerId, 'failed', CODED), putSessionInState(theirs.customerId, 'failed', CODED)]);
@@ -260,7 +322,7 @@ describe('the support console in Chromium', { timeout: BROWSER_TEST_TIMEOUT_MS }
     await open(STAFF, `/support/#/clienti/${tenant.customerId}`);
     await poll(() => heading().textContent()).toBe(`Aggiornamento di Test ${tenant.customerId}`);
     // The sign-in expires: the API answers the next call 401, as it answers an expired token.
-    const expired = await call('GET', '/v1/support/failed-updates', { auth: 'Support expired-credential' });
+    const expired = await call('GET', '/v1/support/failed-updates', { auth: 'Bearer expired.token.value' });
     expect(expired.status).toBe(401);
     await context.route(
       '**/v1/support/**',

@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SupportClient } from '../../../client/support';
 import type { Gateway } from '../../../local/gateway';
 import { formatCode } from '../../../shared/codes/code-format';
-import { SECRET_VALUE_ENV } from '../../../shared/config';
 import {
   BROWSER_TEST_TIMEOUT_MS,
   launchChromium,
@@ -15,6 +14,7 @@ import {
   windowCustomer,
 } from '../../fixtures/browser';
 import { ensureRelease } from '../../fixtures/session';
+import { staffAuth } from '../../fixtures/sign-in';
 import { publishTestRelease } from '../../fixtures/tenant';
 
 /*
@@ -40,7 +40,8 @@ beforeAll(async () => {
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('request', (r) => process.env.DEBUG_WEB && console.log('>>', r.method(), r.url()));
   page.on('response', (r) => process.env.DEBUG_WEB && console.log('<<', r.status(), r.url()));
-  support = new SupportClient({ apiUrl: gateway.url, supportKey: process.env[SECRET_VALUE_ENV.localSupportKey]! });
+  const staff = await staffAuth();
+  support = new SupportClient({ apiUrl: gateway.url, session: { authenticate: async () => ({ authorization: staff }) } });
   await Promise.all([ensureRelease(PLAIN.to), publishTestRelease(CODED.to, { requiresConfirmationCode: true }).catch(() => undefined)]);
 }, 120_000);
 afterAll(async () => {

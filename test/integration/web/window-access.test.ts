@@ -12,8 +12,8 @@ import {
   windowCustomer,
 } from '../../fixtures/browser';
 import { ERROR_CATALOGUE } from '../../../shared/api/error-catalogue';
-import { SECRET_VALUE_ENV } from '../../../shared/config';
 import { ensureRelease } from '../../fixtures/session';
+import { staffAuth } from '../../fixtures/sign-in';
 
 /*
  * The hosted window's bad input and house rules (issue 12 "Bad input", item 4):
@@ -204,7 +204,7 @@ describe('a release Alturas withdraws while the window is open', { timeout: BROW
 
     const withdrawn = await fetch(`${gateway.url}/v1/support/releases/${to}/withdraw`, {
       method: 'POST',
-      headers: { authorization: `Support ${process.env[SECRET_VALUE_ENV.localSupportKey]}`, 'content-type': 'application/json' },
+      headers: { authorization: await staffAuth(), 'content-type': 'application/json' },
       body: JSON.stringify({ revision: 0, reason: 'browser test' }),
     });
     expect(withdrawn.status).toBe(200);
