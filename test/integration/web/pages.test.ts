@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../../local/gateway';
-import { WINDOW_CONTENT_SECURITY_POLICY } from '../../../web/headers';
+import { staffSignIn } from '../../../shared/auth/sign-in';
+import { consoleContentSecurityPolicy, WINDOW_CONTENT_SECURITY_POLICY } from '../../../web/headers';
 import { startWindowGateway } from '../../fixtures/browser';
 
 /* The local gateway serves the built window at /desktop/ as CloudFront does in AWS. */
@@ -39,7 +40,10 @@ describe('the window pages on the local gateway', () => {
     expect(redirect.headers.get('location')).toBe('/support/');
     const res = await get('/support/');
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-security-policy')).toBe(WINDOW_CONTENT_SECURITY_POLICY);
+    // The window's policy, plus the hosted sign-in's origin (cognito-local here) the console exchanges its code with.
+    const { hostedSignIn, endpoint } = staffSignIn();
+    expect(res.headers.get('content-security-policy')).toBe(consoleContentSecurityPolicy([new URL(hostedSignIn ?? endpoint!).origin]));
+    expect(WINDOW_CONTENT_SECURITY_POLICY).not.toContain(new URL(hostedSignIn ?? endpoint!).origin);
     expect(await res.text()).toContain('Console di assistenza mOphas');
     const [console, window] = await Promise.all([get('/support/app.js'), get('/desktop/app.js')]);
     expect(console.status).toBe(200);
