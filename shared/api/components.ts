@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CODES } from './error-catalogue';
 import { Count, CustomerIdField, RoleField, SerialField, Sha256, VersionField } from './fields';
 import { FEED_ANSWER_FORMAT, FEED_ANSWER_TYPE } from '../feed/signed-answer';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseVersion } from '../domain/version';
 import { MAX_PACKAGE_BYTES } from '../domain/upload-limits';
 import { FILENAME_PATTERN } from '../domain/package-keys';

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteAuth } from '../auth/principals';
 import { ErrorBody, FeedAnswerPayload } from './components';
 import { declaredErrors, type RouteContract, type SuccessStatus } from './contract';

@@ -11,7 +11,7 @@
  * its SQS implementation (SendMessageBatch, 10 messages a call, failed entries
  * retried), used by the admin window for fleets above PUSH_INLINE_LIMIT.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { listEnabledSerials } from '../db/devices';
 import { badRequest } from '../errors';
 import { PUSH_COMMANDS } from './commands';

@@ -2,7 +2,7 @@
  * What a push fan-out is asked (the request, validated with zod) and what it
  * answers (the per-device summary of SES-3/7/10). Pure.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Operator } from '../db/devices';
 import { isVersionCode } from '../domain/version';
 import { badRequest } from '../errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../contract';
 import { Timestamp } from '../components';
 import { Code, CodeField, Count, CustomerIdField, SerialField, VersionField } from '../fields';

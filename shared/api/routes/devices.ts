@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../contract';
 import { OwedAnswer, ReportAnswer } from '../components';
 import { LicenceField, SerialField, SessionIdField, TimeField, VersionField } from '../fields';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../contract';
 import { Count } from '../fields';
 import { Timestamp } from '../components';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../contract';
 import { LocalizedText, PublicRelease, Timestamp, Url } from '../components';
 import { Count, FilenameField, Sha256, Sha256Field, SizeField, VersionField } from '../fields';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../contract';
 import { ConfirmationRequired, Grid, Operator, PushAnswer, SessionAnswer, SessionView, Tablet } from '../components';
 import { AuthoriseTabletBody, EditTabletBody } from '../tablets';

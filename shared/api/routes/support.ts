@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../contract';
 import { AuditEntry, SessionState, SupportCase, Tablet, Timestamp, UserView } from '../components';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../contract';
 import { FeedAnswer, Notice, PublicRelease, Timestamp, Url } from '../components';
 import { Count, Sha256, VersionField } from '../fields';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { checkResponse } from '../../../shared/api/check-response';
 import { declaredErrors, defineRoute, type ResponseBody } from '../../../shared/api/contract';
