@@ -15,7 +15,7 @@
  *   SOFTWARE_TOKEN_MFA (TOTP) work; SRP and the hosted OAuth pages do not.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -53,7 +53,9 @@ export async function startLocalCognito(options: { port: number; dir: string; ti
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`cognito-local exited with code ${child.exitCode}: see ${join(options.dir, 'cognito-local.log')}`);
+      // The folder may be gone by the time someone reads the error (test runs clean up): quote the log's end.
+      const tail = readFileSync(join(options.dir, 'cognito-local.log'), 'utf8').split('\n').slice(-15).join('\n');
+      throw new Error(`cognito-local exited with code ${child.exitCode}:\n${tail}`);
     }
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
