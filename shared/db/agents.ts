@@ -3,7 +3,7 @@ import type { SupportPrincipal } from '../auth/principals';
 import { ddb } from '../aws/clients';
 import { tableName } from '../config';
 import { badRequest, conflict } from '../errors';
-import { actorOf, auditItem } from './audit';
+import { actorOf, auditPutItem } from './audit';
 import { agentKeys, gsi1Keys, TABLE_KEYS } from './keys';
 
 /**
@@ -144,19 +144,14 @@ export async function assignCustomer(input: {
               },
             },
           },
-          {
-            Put: {
-              TableName: tableName(),
-              Item: auditItem({
-                customerId: input.customerId,
-                at,
-                action: 'agent.assigned',
-                actor,
-                outcome: 'ok',
-                details: { agent: input.agent.username },
-              }),
-            },
-          },
+          auditPutItem({
+            customerId: input.customerId,
+            at,
+            action: 'agent.assigned',
+            actor,
+            outcome: 'ok',
+            details: { agent: input.agent.username },
+          }),
         ],
       }),
     );
@@ -201,19 +196,14 @@ export async function unassignCustomer(input: {
               },
             },
           },
-          {
-            Put: {
-              TableName: tableName(),
-              Item: auditItem({
-                customerId: input.customerId,
-                at,
-                action: 'agent.unassigned',
-                actor,
-                outcome: 'ok',
-                details: { agent: input.agent.username },
-              }),
-            },
-          },
+          auditPutItem({
+            customerId: input.customerId,
+            at,
+            action: 'agent.unassigned',
+            actor,
+            outcome: 'ok',
+            details: { agent: input.agent.username },
+          }),
         ],
       }),
     );

@@ -17,7 +17,7 @@ import {
   type RolloutStep,
   type WaveCounters,
 } from '../rollout/rollout';
-import { auditItem, CATALOG_AUDIT_SCOPE, SYSTEM_ACTOR, type AuditActor } from './audit';
+import { auditPutItem, CATALOG_AUDIT_SCOPE, SYSTEM_ACTOR, type AuditActor } from './audit';
 import { catalogKeys, rolloutKeys } from './keys';
 import { queryPrefix } from './query';
 
@@ -100,19 +100,15 @@ async function write(stored: Rollout | undefined, change: RolloutChange, steps: 
     updatedAt: at,
     updatedBy: `${actor.kind}:${actor.id}`,
   };
-  const audit = (action: string, who: AuditActor, details: Record<string, unknown>) => ({
-    Put: {
-      TableName: tableName(),
-      Item: auditItem({
-        customerId: CATALOG_AUDIT_SCOPE,
-        action,
-        actor: who,
-        outcome: 'ok',
-        details: { version: saved.version, revision: saved.revision, ...details },
-        at,
-      }),
-    },
-  });
+  const audit = (action: string, who: AuditActor, details: Record<string, unknown>) =>
+    auditPutItem({
+      customerId: CATALOG_AUDIT_SCOPE,
+      action,
+      actor: who,
+      outcome: 'ok',
+      details: { version: saved.version, revision: saved.revision, ...details },
+      at,
+    });
   const items: TransactItem[] = [
     {
       Put: {

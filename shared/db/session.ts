@@ -5,7 +5,7 @@ import type { ErrorCode } from '../api/error-catalogue';
 import { conflict } from '../errors';
 import { countSessionTransition } from '../observability';
 import { allowedActions, initialSession, type Session, type SessionAction, type SessionContext } from '../session/state-machine';
-import { auditItem, type AuditEntry } from './audit';
+import { auditPutItem, type AuditEntry } from './audit';
 import { customerKeys, gsi1Keys } from './keys';
 import { stripKeys, type TransactItem } from './table';
 
@@ -65,21 +65,16 @@ export async function saveSession(
         ExpressionAttributeValues: current.version === 0 ? { ':zero': 0 } : { ':expected': current.version },
       },
     },
-    {
-      Put: {
-        TableName: tableName(),
-        Item: auditItem({
-          customerId: current.customerId,
-          action: `session.${audit.action}`,
-          actor: audit.actor,
-          outcome: 'ok',
-          fromState: current.state,
-          toState: saved.state,
-          details: { sessionId: saved.sessionId, version: saved.version, ...audit.details },
-          at: saved.updatedAt,
-        }),
-      },
-    },
+    auditPutItem({
+      customerId: current.customerId,
+      action: `session.${audit.action}`,
+      actor: audit.actor,
+      outcome: 'ok',
+      fromState: current.state,
+      toState: saved.state,
+      details: { sessionId: saved.sessionId, version: saved.version, ...audit.details },
+      at: saved.updatedAt,
+    }),
     ...extraItems,
   ];
   try {
