@@ -1,5 +1,6 @@
 import type { DevicePrincipal } from '../../shared/auth/principals';
 import { auditItem } from '../../shared/db/audit';
+import { recordDeviceChange } from '../../shared/db/customer-summary';
 import { allOf, changeDeviceWith, DEVICE_ENABLED, recordCheckIn, type DeviceChange, type DeviceItem } from '../../shared/db/devices';
 import { isOpen, owedCommand, type OwedCommand, type Session } from '../../shared/session/state-machine';
 import { deviceDisabled, deviceNotRegistered, type DeviceSessionView } from './device-errors';
@@ -57,6 +58,14 @@ export async function checkIn(principal: DevicePrincipal, input: CheckInInput, n
   if (write.status === 'disabled') throw deviceDisabled(serial);
 
   const old = write.old;
+  if (old.installedVersion !== input.installedVersion) {
+    // Rarely (after an update): the overview's per-version count, from the row as this write replaced it.
+    await recordDeviceChange(
+      customerId,
+      { enabled: true, installedVersion: old.installedVersion },
+      { enabled: true, installedVersion: input.installedVersion },
+    );
+  }
   // Left out, the stored token stands, and so does a refresh of its endpoint still owed from a failed one.
   const token = input.pushToken === undefined ? old.pushToken : (input.pushToken ?? undefined);
   if (token && endpointNeedsRefresh(token, old)) {

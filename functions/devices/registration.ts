@@ -3,7 +3,16 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { newDeviceSecret } from '../../shared/codes/lock-exchange';
 import { auditItem, writeAudit } from '../../shared/db/audit';
 import { deviceSetChangedItem } from '../../shared/db/device-set';
-import { allOf, changeDeviceWith, DEVICE_ENABLED, getDevice, type DeviceCondition, type DeviceItem } from '../../shared/db/devices';
+import { recordDeviceChange } from '../../shared/db/customer-summary';
+import {
+  allOf,
+  changeDeviceWith,
+  DEVICE_ENABLED,
+  getDevice,
+  versionStill,
+  type DeviceCondition,
+  type DeviceItem,
+} from '../../shared/db/devices';
 import { credentialKeys } from '../../shared/db/keys';
 import { consumeRate, retryAfterSeconds, type RateLimit } from '../../shared/db/rate-limit';
 import type { TransactItem } from '../../shared/db/table';
@@ -190,6 +199,7 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
     previous
       ? { expression: '#credentialId = :previous', values: { ':previous': previous } }
       : { expression: 'attribute_not_exists(#credentialId)' },
+    versionStill(existing.installedVersion),
   );
   const set = {
     credentialId: credential.id,
@@ -240,6 +250,11 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
     if (outcome.reasons[0] === 'ConditionalCheckFailed') return undefined;
     throw new Error(`device registration transaction cancelled: ${outcome.reasons.join(', ')}`);
   }
+  await recordDeviceChange(
+    customerId,
+    { enabled: true, installedVersion: existing.installedVersion },
+    { enabled: true, installedVersion: input.installedVersion },
+  );
   const written = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
   const device: DeviceItem = { ...existing, ...written };
   if (tokenChange.remove) delete device.pushToken;

@@ -1,5 +1,6 @@
 import type { DevicePrincipal } from '../../shared/auth/principals';
 import { auditItem, writeAudit } from '../../shared/db/audit';
+import { recordDeviceChange } from '../../shared/db/customer-summary';
 import {
   allOf,
   changeDeviceWith,
@@ -9,6 +10,7 @@ import {
   type DeviceChange,
   type DeviceCondition,
   type DeviceItem,
+  versionStill,
 } from '../../shared/db/devices';
 import { owedCommand } from '../../shared/session/state-machine';
 import { owedAnswer, sessionView, type OwedAnswer } from './check-in';
@@ -238,6 +240,8 @@ export async function reportInstalled(principal: DevicePrincipal, version: strin
       at,
     };
     const outcome = await changeDeviceWith(customerId, serial, change, {
+      // Conditioned on the version read, so the overview's count moves from exactly that one.
+      condition: allOf(DEVICE_ENABLED, versionStill(device.installedVersion)),
       notesBefore: device.notes?.length ?? 0,
       others: [
         putItem(
@@ -259,7 +263,14 @@ export async function reportInstalled(principal: DevicePrincipal, version: strin
         ),
       ],
     });
-    if (outcome.ok) return answer({ ...device, installedVersion: version }, true);
+    if (outcome.ok) {
+      await recordDeviceChange(
+        customerId,
+        { enabled: true, installedVersion: device.installedVersion },
+        { enabled: true, installedVersion: version },
+      );
+      return answer({ ...device, installedVersion: version }, true);
+    }
   }
   throw new Error(`installed report for ${serial} kept conflicting with concurrent changes`);
 }

@@ -312,6 +312,7 @@ export async function reportOutcome(
       { ...current, state: nextState(current.state, 'report-success') },
       { action: 'report-success', actor: actorOf(user), details: { installed: outcome.version } },
       [setDesktopVersionItem(user.customerId, outcome.version)],
+      { desktopVersion: outcome.version },
     );
     return { session: view(saved) };
   }

@@ -6,6 +6,7 @@
 import type { SupportPrincipal } from '../../shared/auth/principals';
 import { actorOf, auditPutItem } from '../../shared/db/audit';
 import { getProfile, listProfiles, newProfileItem, updateProfileItem, type CustomerProfile } from '../../shared/db/customers';
+import { newSummaryItem, summaryProfileItem } from '../../shared/db/customer-summary';
 import { customerKeys } from '../../shared/db/keys';
 import { getSession } from '../../shared/db/session';
 import { failedAt, transact, type TransactItem } from '../../shared/db/table';
@@ -116,6 +117,7 @@ export async function createCustomer(
       details: { name: input.name, desktopVersion: input.desktopVersion, firstLoginAdmin: FIRST_LOGIN_ADMIN.username },
       at,
     }),
+    newSummaryItem({ customerId: input.customerId, name: input.name, desktopVersion: input.desktopVersion, at }),
   ]);
   if (!outcome.ok) {
     const existing = await getProfile(input.customerId);
@@ -176,6 +178,8 @@ export async function updateCustomer(
       },
     });
   }
+  // Last, so the indices above hold.
+  items.push(summaryProfileItem(customerId, changes));
   const outcome = await transact(items);
   if (failedAt(outcome, 0)) throw customerNotFound(customerId);
   if (failedAt(outcome, 2)) {

@@ -9,6 +9,7 @@ import { customerUpdate, findCustomers, sessionLog } from './customer-view';
 import { assignAgent, showAgent, unassignAgent } from './agents';
 import { createCustomer, customerView, listCustomers, readCustomer, updateCustomer } from './customers';
 import { listFailedUpdates, listVisibleOpenCases } from './failed-updates';
+import { customerOverview } from './overview';
 import { customerLicences, issueLicence, revokeLicence } from './licences';
 import { resolveFailedUpdate } from './resolve';
 import { createCustomerUser, listCustomerUsers, updateCustomerUser } from './users';
@@ -46,6 +47,9 @@ export const resolve = implement(routes.resolve, async ({ principal, params, bod
 
 /** GET /v1/support/customer-search: customers by id, licence or name (agents: theirs only). */
 export const customerSearch = implement(routes.customerSearch, async ({ principal, query }) => ok(await findCustomers(principal, query.q)));
+
+/** GET /v1/support/customer-overview: every customer (agents: theirs) with its summary. */
+export const customerOverviewRoute = implement(routes.customerOverview, async ({ principal }) => ok(await customerOverview(principal)));
 
 /** GET /v1/support/customers/{customerId}/update: desktop version, session and open challenges. */
 export const customerUpdateView = implement(routes.customerUpdate, async ({ principal, params }) =>
@@ -184,6 +188,7 @@ export const handler = httpHandler('support', [
   cases,
   resolve,
   customerSearch,
+  customerOverviewRoute,
   customerUpdateView,
   log,
   users,

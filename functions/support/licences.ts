@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { SupportPrincipal } from '../../shared/auth/principals';
 import { actorOf, auditPutItem } from '../../shared/db/audit';
 import { getLicence, listLicences, newLicenceItem, revokeLicenceItem, type LicenceItem } from '../../shared/db/credentials';
+import { summaryProfileItem } from '../../shared/db/customer-summary';
 import { claimLicenceItem, releaseLicenceItem } from '../../shared/db/customers';
 import { failedAt, transact } from '../../shared/db/table';
 import { AppError, conflict } from '../../shared/errors';
@@ -68,6 +69,7 @@ export async function issueLicence(support: SupportPrincipal, customerId: string
     newLicenceItem(item),
     // The code is a credential: the audit records that one was issued, not which.
     auditPutItem({ customerId, action: 'licence.issued', actor, outcome: 'ok', details: { generated: code === undefined }, at }),
+    summaryProfileItem(customerId, { licenceCode: item.licenceCode }),
   ]);
   if (failedAt(outcome, 0)) {
     const now = await readCustomer(support, customerId);
@@ -119,6 +121,7 @@ export async function revokeLicence(support: SupportPrincipal, customerId: strin
     revokeLicenceItem(code, customerId, { id: actor.id, at }),
     releaseLicenceItem(customerId, code),
     auditPutItem({ customerId, action: 'licence.revoked', actor, outcome: 'ok', at }),
+    summaryProfileItem(customerId, { licenceCode: null }),
   ]);
   if (!outcome.ok) {
     const now = await getLicence(code);

@@ -5,6 +5,7 @@ import type { Release } from '../../shared/domain/catalog';
 import { isOfferedTo, pendingSteps, type Rollout } from '../../shared/rollout/rollout';
 import { waveOf } from '../../shared/rollout/waves';
 import { getReleaseState, releaseStateFirst } from '../../shared/db/codes';
+import { recordStartupCheck } from '../../shared/db/customer-summary';
 import { readFeedState } from '../../shared/db/feed';
 import { ddb } from '../../shared/aws/clients';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,7 +20,8 @@ import { FEED_ANSWER_TTL_SECONDS, feedKeyPair, packageUrl } from './signing';
 /**
  * The desktop startup check (FEED-3/4/5, PKG-2): one step at a time, the notice
  * to show, and — when a release is on offer — its desktop download and both
- * package digests, all in one signed answer. Warm path: one BatchGetItem.
+ * package digests, all in one signed answer. Warm path: one BatchGetItem (plus,
+ * at most once per customer every 10 minutes, the overview's last-check time).
  *
  * Rollouts (docs/rollout.md) ride in the cached catalog: whether a release is
  * offered to this customer is computed from its plan, the customer id and the
@@ -33,7 +35,9 @@ export async function startupCheck(desktop: DesktopPrincipal, installed: string,
   const cached = cachedCatalog();
   const guess = cached ? nextRelease(cached.releases, installed, offeredFrom(cached)) : undefined;
   const guessed = guess?.kind === 'update' ? guess.release.version : undefined;
-  const state = await readFeedState(customerId, { offeredVersion: guessed });
+  const state = await readFeedState(customerId, { offeredVersion: guessed, summary: true });
+  // The overview's "last startup check": written at most once per STARTUP_CHECK_PRECISION_MS, alongside the rest.
+  const checkRecorded = state.summary ? recordStartupCheck(customerId, state.summary.lastCheckAt, now) : undefined;
 
   const catalog = await catalogAt(state.head.catalogVersion);
   const next = nextRelease(catalog.releases, installed, offeredFrom(catalog));
@@ -73,6 +77,7 @@ export async function startupCheck(desktop: DesktopPrincipal, installed: string,
     { customerId, installedVersion: installed, catalogVersion, notice, update },
     { now, ttlSeconds: FEED_ANSWER_TTL_SECONDS },
   );
+  await checkRecorded;
   return {
     answer,
     // Advisory, outside the signature: lets support tools tell "up to date" from "ahead of the catalog".

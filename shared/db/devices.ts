@@ -247,6 +247,17 @@ export const notYet = (attribute: DeviceAttribute, value: string | boolean): Dev
   values: { [`:${attribute}NotYet`]: value },
 });
 
+/**
+ * The installed version is still the one read (absent: still none), so a
+ * write that changes the version or the enabled flag knows exactly what it
+ * replaced — the customers overview counts devices per version from it
+ * (shared/db/customer-summary.ts).
+ */
+export const versionStill = (read: string | undefined): DeviceCondition =>
+  read === undefined
+    ? { expression: 'attribute_not_exists(#installedVersion)' }
+    : { expression: '#installedVersion = :versionRead', values: { ':versionRead': read } };
+
 /** UpdateItem parts of a change under a condition; names are placeholders so no reserved word can break them. */
 function updateParts(change: DeviceChange, condition: DeviceCondition) {
   const names: Record<string, string> = {};

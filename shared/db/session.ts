@@ -6,6 +6,7 @@ import { conflict } from '../errors';
 import { countSessionTransition } from '../observability';
 import { allowedActions, initialSession, type Session, type SessionAction, type SessionContext } from '../session/state-machine';
 import { auditPutItem, type AuditEntry } from './audit';
+import { summarySessionItem } from './customer-summary';
 import { customerKeys, gsi1Keys } from './keys';
 import { stripKeys, type TransactItem } from './table';
 
@@ -39,13 +40,16 @@ export function sessionConflict(
  * Writes the next session as one transaction with its audit entry and any other
  * items, only if nobody changed the session since `current` was read
  * (`version` unchanged). Concurrent or repeated requests apply once; the others
- * get a 409 with the session as it now is (SES-11).
+ * get a 409 with the session as it now is (SES-11). The customer's summary
+ * (shared/db/customer-summary.ts) is updated in the same transaction;
+ * `summary.desktopVersion` is the desktop version an extra item records.
  */
 export async function saveSession(
   current: Session,
   next: Session,
   audit: { action: SessionAction | string; actor: AuditEntry['actor']; details?: Record<string, unknown> },
   extraItems: TransactItem[] = [],
+  summary: { desktopVersion?: string } = {},
 ): Promise<Session> {
   const saved: Session = { ...next, version: current.version + 1, updatedAt: new Date().toISOString() };
   const failed = saved.state === 'failed' || saved.state === 'reactivated';
@@ -76,6 +80,8 @@ export async function saveSession(
       at: saved.updatedAt,
     }),
     ...extraItems,
+    // The customers overview follows every transition, in the same transaction (last, so callers' indices hold).
+    summarySessionItem(saved, summary),
   ];
   try {
     await sendRetryingConflicts(items);

@@ -10,6 +10,7 @@
  */
 import type { Principal } from '../auth/principals';
 import { actorOf, auditPutItem } from '../db/audit';
+import { recordDeviceChange } from '../db/customer-summary';
 import { customerExistsItem } from '../db/customers';
 import { revokeDeviceCredentialItem } from '../db/credentials';
 import { deviceSetChangedItem } from '../db/device-set';
@@ -23,6 +24,7 @@ import {
   listDevices,
   type DeviceItem,
   type Operator,
+  versionStill,
 } from '../db/devices';
 import { failedAt } from '../db/table';
 import { AppError, conflict } from '../errors';
@@ -148,6 +150,7 @@ export async function authoriseTablet(
     );
   }
   if (!outcome.ok) throw new Error(`tablet authorisation cancelled: ${outcome.reasons.join(', ')}`);
+  await recordDeviceChange(customerId, undefined, { enabled: true });
   return tabletView(row);
 }
 
@@ -202,6 +205,7 @@ export async function disableTablet(actor: Principal, customerId: string, serial
           row.credentialId
             ? { expression: '#credentialId = :read', values: { ':read': row.credentialId } }
             : { expression: 'attribute_not_exists(#credentialId)' },
+          versionStill(row.installedVersion),
         ),
         notesBefore: row.notes?.length ?? 0,
         others: [
@@ -211,8 +215,12 @@ export async function disableTablet(actor: Principal, customerId: string, serial
         ],
       },
     );
-    if (outcome.ok) return tabletView({ ...row, enabled: false, credentialId: undefined, registrationOpen: false });
-    // Disabled meanwhile, or re-registered with a new credential: decide again on the row as it is now.
+    if (outcome.ok) {
+      const version = row.installedVersion;
+      await recordDeviceChange(customerId, { enabled: true, installedVersion: version }, { enabled: false, installedVersion: version });
+      return tabletView({ ...row, enabled: false, credentialId: undefined, registrationOpen: false });
+    }
+    // Disabled meanwhile, re-registered with a new credential, or updated: decide again on the row as it is now.
   }
   throw alreadyIn(serial, false);
 }
@@ -247,13 +255,17 @@ export async function enableTablet(actor: Principal, customerId: string, serial:
         serial,
         { set: { enabled: true, registrationOpen: true }, note: { it: 'Dispositivo riabilitato', en: 'Device re-enabled' }, at },
         {
-          condition: allOf(DEVICE_EXISTS, { expression: '#enabled = :was', values: { ':was': false } }),
+          condition: allOf(DEVICE_EXISTS, { expression: '#enabled = :was', values: { ':was': false } }, versionStill(row.installedVersion)),
           notesBefore: row.notes?.length ?? 0,
           // A re-enabled tablet joins the set Start update decides on.
           others: [deviceSetChangedItem(customerId), audit(actor, customerId, 'device.enabled', at, { serial }, fromState)],
         },
       );
   if (!outcome.ok) throw alreadyIn(serial, !row.enabled);
+  if (!row.enabled) {
+    const version = row.installedVersion;
+    await recordDeviceChange(customerId, { enabled: false, installedVersion: version }, { enabled: true, installedVersion: version });
+  }
   return tabletView({ ...row, enabled: true, registrationOpen: true });
 }
 

@@ -44,6 +44,31 @@ export const CustomerMatch = z
   .object({ customerId: CustomerIdField, name: z.string(), desktopVersion: VersionField.optional() })
   .meta({ id: 'CustomerMatch' });
 
+/** One row of the customers overview (shared/db/customer-summary.ts keeps it up to date). */
+export const CustomerOverviewRow = z
+  .object({
+    customerId: CustomerIdField,
+    name: z
+      .string()
+      .nullable()
+      .meta({ description: 'Null only for a customer created before the summary existed and not backfilled yet.' }),
+    licenceCode: z.string().nullable().meta({ description: 'The live licence code, if one is issued.' }),
+    desktopVersion: VersionField.nullable(),
+    sessionState: SessionState,
+    targetVersion: VersionField.nullable().meta({ description: 'The release the open (or last) session installs.' }),
+    sessionUpdatedAt: Timestamp.nullable(),
+    failedSince: Timestamp.nullable().meta({
+      description: 'Since when the last update is failed (failed or reactivated) and awaits support; null when none is open.',
+    }),
+    devicesTotal: z.number().int().min(0).meta({ description: 'Tablets in tablet authorisation management.' }),
+    devicesEnabled: z.number().int().min(0),
+    devicesOnDesktopVersion: z.number().int().min(0).meta({ description: "Enabled tablets whose installed version is the desktop's." }),
+    lastCheckAt: Timestamp.nullable().meta({
+      description: 'Last startup check of any of its workstations, exact to within 10 minutes (the feed records it at most that often).',
+    }),
+  })
+  .meta({ id: 'CustomerOverviewRow' });
+
 /** A confirmation-code challenge the customer's admin has open (never its digits: those are read over the phone). */
 export const OpenChallenge = z
   .object({ version: VersionField, expiresAt: Timestamp, attemptsLeft: z.number().int().min(0) })
@@ -268,6 +293,21 @@ export const support = {
     description: 'An exact customer id or licence code first, then names containing the text; agents find only their customers.',
     query: z.object({ q: z.string().trim().min(1, 'type a name, id or licence').max(100, 'at most 100 characters') }),
     responses: { 200: z.object({ customers: z.array(CustomerMatch).max(20) }) },
+  }),
+  customerOverview: defineRoute({
+    method: 'GET',
+    path: '/v1/support/customer-overview',
+    fn: 'support',
+    auth: 'support',
+    summary: 'Every customer with its desktop version, session, devices, last startup check and open failure',
+    description:
+      "One row per customer, by id, from the per-customer summary (one Query for staff; an agent's assigned customers only, by key). `latestVersion` is the newest published release, for telling who is not on it.",
+    responses: {
+      200: z.object({
+        customers: z.array(CustomerOverviewRow),
+        latestVersion: VersionField.nullable().meta({ description: 'The newest published release (null before any).' }),
+      }),
+    },
   }),
   customerUpdate: defineRoute({
     method: 'GET',
