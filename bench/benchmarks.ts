@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { LAMBDA_BUNDLE } from '../infra/bundling';
 import { codesBenchmark } from './codes';
+import { consoleBenchmark } from './console';
 import { devicesBenchmark } from './devices';
 import { feedBenchmark } from './feed';
 import { pushBenchmark } from './push';
@@ -107,4 +108,5 @@ export const BENCHMARKS: Benchmark[] = [
   sessionBenchmark,
   pushBenchmark,
   webBenchmark,
+  consoleBenchmark,
 ];

@@ -15,6 +15,7 @@ export const REQUEST_TIMEOUT_MS = 20_000;
 
 export type CustomerMatch = Answer<'GET /v1/support/customer-search'>['customers'][number];
 export type CustomerUpdate = Answer<'GET /v1/support/customers/{customerId}/update'>;
+export type CustomerOverviewRow = Answer<'GET /v1/support/customer-overview'>['customers'][number];
 export type ReleaseList = Answer<'GET /v1/support/releases'>;
 export type RolloutProgress = Answer<'GET /v1/support/releases/{version}/rollout'>;
 export type RolloutView = Answer<'POST /v1/support/releases/{version}/withdraw'>;
@@ -52,6 +53,11 @@ export class ConsoleApi {
 
   searchCustomers(q: string) {
     return this.call('GET /v1/support/customer-search', { query: { q } });
+  }
+
+  /** Every customer the person may see, with its summary (the customers overview). */
+  customerOverview() {
+    return this.call('GET /v1/support/customer-overview', {});
   }
 
   customerUpdate(customerId: string) {

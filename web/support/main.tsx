@@ -14,6 +14,7 @@ import { SessionEndedContext } from '../common/problems';
 import { ConsoleApi, ConsoleApiProvider } from './api';
 import { Loading } from './common';
 import { CustomerPage } from './customer';
+import { CustomersOverview } from './customers';
 import { FailedUpdates } from './failed';
 import { Releases, Rollout } from './releases';
 import { ConfirmationResponse } from './response';
@@ -72,7 +73,7 @@ function App() {
     const current =
       route.page === target.page ||
       (target.page === 'releases' && route.page === 'rollout') ||
-      (target.page === 'failed' && route.page === 'customer');
+      (target.page === 'customers' && route.page === 'customer');
     return (
       <a href={href(target)} aria-current={current ? 'page' : undefined}>
         {label}
@@ -89,6 +90,7 @@ function App() {
             {who && (
               <nav aria-label={t('app.nav')} class="console-nav">
                 {nav({ page: 'response' }, t('nav.response'))}
+                {nav({ page: 'customers' }, t('nav.customers'))}
                 {nav({ page: 'failed' }, t('nav.failed'))}
                 {role === 'staff' && nav({ page: 'releases' }, t('nav.releases'))}
               </nav>
@@ -126,6 +128,8 @@ function App() {
               <ConfirmationResponse key={href(route)} customerId={route.customerId} />
             ) : route.page === 'failed' ? (
               <FailedUpdates key={href(route)} />
+            ) : route.page === 'customers' ? (
+              <CustomersOverview key={href(route)} />
             ) : route.page === 'customer' ? (
               <CustomerPage key={href(route)} customerId={route.customerId} />
             ) : route.page === 'releases' ? (

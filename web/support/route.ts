@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 export type Route =
   | { page: 'response'; customerId?: string }
   | { page: 'failed' }
+  | { page: 'customers' }
   | { page: 'customer'; customerId: string }
   | { page: 'releases' }
   | { page: 'rollout'; version: string }
@@ -19,7 +20,7 @@ export function parseRoute(hash: string): Route {
   const [first, second] = parts;
   if (!first || first === 'risposta') return { page: 'response', customerId: second };
   if (first === 'falliti' && !second) return { page: 'failed' };
-  if (first === 'clienti' && second) return { page: 'customer', customerId: second };
+  if (first === 'clienti') return second ? { page: 'customer', customerId: second } : { page: 'customers' };
   if (first === 'release') return second ? { page: 'rollout', version: second } : { page: 'releases' };
   return { page: 'not-found' };
 }
@@ -31,6 +32,8 @@ export function href(route: Route): string {
       return route.customerId ? `#/risposta/${encodeURIComponent(route.customerId)}` : '#/risposta';
     case 'failed':
       return '#/falliti';
+    case 'customers':
+      return '#/clienti';
     case 'customer':
       return `#/clienti/${encodeURIComponent(route.customerId)}`;
     case 'releases':
