@@ -29,16 +29,16 @@ type Direction = 'ascending' | 'descending';
 
 /** The columns, with their share of the table's width (a fixed layout: no row measures another). */
 const COLUMNS: readonly { id: Column; label: ConsoleTextKey; width: string; numeric?: boolean }[] = [
-  { id: 'name', label: 'customers.name', width: '17%' },
-  { id: 'id', label: 'customers.id', width: '9%' },
+  { id: 'name', label: 'customers.name', width: '14%' },
+  { id: 'id', label: 'customers.id', width: '8%' },
   { id: 'licence', label: 'customers.licence', width: '11%' },
   { id: 'desktopVersion', label: 'customers.desktopVersion', width: '9%' },
-  { id: 'session', label: 'customers.session', width: '16%' },
-  { id: 'devices', label: 'customers.devices', width: '6%', numeric: true },
+  { id: 'session', label: 'customers.session', width: '14%' },
+  { id: 'devices', label: 'customers.devices', width: '7%', numeric: true },
   { id: 'enabled', label: 'customers.enabled', width: '6%', numeric: true },
   { id: 'onDesktop', label: 'customers.onDesktop', width: '7%', numeric: true },
-  { id: 'lastCheck', label: 'customers.lastCheck', width: '9%' },
-  { id: 'failure', label: 'customers.failure', width: '10%' },
+  { id: 'lastCheck', label: 'customers.lastCheck', width: '10%' },
+  { id: 'failure', label: 'customers.failure', width: '14%' },
 ];
 
 /** The value a column sorts by (null: no value, always last). */
