@@ -117,7 +117,7 @@ export async function createCustomer(
       details: { name: input.name, desktopVersion: input.desktopVersion, firstLoginAdmin: FIRST_LOGIN_ADMIN.username },
       at,
     }),
-    newSummaryItem({ customerId: input.customerId, name: input.name, desktopVersion: input.desktopVersion, at }),
+    newSummaryItem({ customerId: input.customerId, name: input.name, desktopVersion: input.desktopVersion }),
   ]);
   if (!outcome.ok) {
     const existing = await getProfile(input.customerId);

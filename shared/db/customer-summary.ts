@@ -2,7 +2,7 @@
  * The per-customer summary the support console's customers overview reads
  * (issue 13 item 2): one small item per customer, `CUSTSUMMARY` / `<customerId>`,
  * so every customer comes back in one Query of one partition (2,000 customers ≈
- * 0.6 MB, one page) instead of a read per customer. This module owns the item:
+ * 0.8 MB, one page) instead of a read per customer. This module owns the item:
  * its key, its attributes, and every write. The places that change the facts it
  * summarises call in here — customer creation and edits, licences, every session
  * transition (shared/db/session.ts), the device writes that change a device's
@@ -104,7 +104,7 @@ const isEmpty = (d: DeviceDelta) => d.total === 0 && d.enabled === 0 && Object.k
 // ---------------------------------------------------------------------------
 
 /** Transaction item creating the summary of a new customer (with its profile; no devices, no session yet). */
-export function newSummaryItem(customer: { customerId: string; name: string; desktopVersion?: string; at: string }): TransactItem {
+export function newSummaryItem(customer: { customerId: string; name: string; desktopVersion?: string }): TransactItem {
   return {
     Put: {
       TableName: tableName(),
@@ -118,7 +118,6 @@ export function newSummaryItem(customer: { customerId: string; name: string; des
         devicesTotal: 0,
         devicesEnabled: 0,
         countsRev: 0,
-        createdAt: customer.at,
       },
     },
   };
