@@ -26,6 +26,10 @@ export default defineConfig({
             AWS_ACCESS_KEY_ID: 'unit-test',
             AWS_SECRET_ACCESS_KEY: 'unit-test',
             TABLE_NAME: 'unit-test-table',
+            // CDK's built-in template validation (a WebAssembly rule engine) costs ~4 s per
+            // test file at its first synth; the template tests assert properties themselves,
+            // and test/integration/cdk-synth.test.ts runs the real `cdk synth` with it on.
+            CDK_VALIDATION: 'false',
           },
         },
       },

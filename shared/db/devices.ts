@@ -9,7 +9,7 @@
  * attributes.
  */
 import { GetCommand, UpdateCommand, type QueryCommandInput, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws/clients';
+import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import type { PushCommand, PushReasonCode } from '../push/commands';
 import { customerKeys, type ItemKey } from './keys';

@@ -7,7 +7,7 @@ import { claimList, gatewayClaims, tokenScopes } from '../../../shared/auth/clai
 import { cacheJwks, verifyJwt } from '../../../shared/auth/jwt';
 import { supportCanAccess, type RouteAuth, type SupportPrincipal } from '../../../shared/auth/principals';
 import { jwtAuthorizerSettings, STAFF_ROUTE_SCOPE, type StaffSignInConfig } from '../../../shared/auth/sign-in';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { ENV } from '../../../shared/config';
 import { agentKeys } from '../../../shared/db/keys';
 import type { HttpEvent } from '../../../shared/http/handler';
