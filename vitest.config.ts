@@ -17,6 +17,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // One module registry per worker for the whole tier: every file imports much the same
+          // graph (SDK clients, zod contracts, CDK), and importing it once per worker instead of
+          // once per file is most of the tier's time. Files restore what they mock (afterEach).
+          isolate: false,
           include: ['test/unit/**/*.test.ts', 'test/edge/**/*.test.ts', 'test/infra/**/*.test.ts'],
           // Unit tests mock the SDK clients (aws-sdk-client-mock); they only need names to put in requests.
           env: {
