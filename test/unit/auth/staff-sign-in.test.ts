@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authenticate, authorize } from '../../../shared/auth/authenticate';
 import { claimList, gatewayClaims, tokenScopes } from '../../../shared/auth/claims';
 import { cacheJwks, verifyJwt } from '../../../shared/auth/jwt';
@@ -34,6 +34,8 @@ let poolKey: KeyObject;
 let otherKey: KeyObject;
 
 const dbMock = mockClient(ddb);
+// The unit tier shares one module registry per worker: later files get the real client back.
+afterAll(() => dbMock.restore());
 
 beforeAll(() => {
   process.env[ENV.staffSignIn] = JSON.stringify(CONFIG);
