@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_PEOPLE } from '../local/stack';
-import { ddb } from '../shared/aws/clients';
+import { ddb } from '../shared/aws/dynamodb';
 import { requireEnv, tableName } from '../shared/config';
 import { SUMMARY_PARTITION, summaryItem } from '../shared/db/customer-summary';
 import { customerListKeys } from '../shared/db/customers';

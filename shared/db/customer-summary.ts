@@ -21,7 +21,7 @@
  * source items (the backfill of customers created before the summary existed).
  */
 import { GetCommand, QueryCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws/clients';
+import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { logger } from '../observability';
 import type { Session, SessionState } from '../session/state-machine';

@@ -1,6 +1,6 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { tableName } from '../../../shared/config';
 import { rebuildSummary, summaryKey } from '../../../shared/db/customer-summary';
 import { TestApi } from '../../fixtures/api';
