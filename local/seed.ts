@@ -5,7 +5,8 @@
  * `publish-release`'s code, then the demo customer is onboarded: the customer
  * (with the manual's first-login `ammin`/`ammin`), its SERVER and client
  * workstation credentials, its licence, and five authorised tablets with their
- * operators. Only the first staff user of the staff user pool (`staff.demo`,
+ * operators; two more customers give the console's customers overview some
+ * variety. Only the first staff user of the staff user pool (`staff.demo`,
  * local/provision.ts) is bootstrapped directly, as in AWS (docs/operations.md);
  * `support` is that user signed in, with the local pipeline key for publishing.
  */
@@ -127,6 +128,7 @@ export async function seedDemo(support: SupportClient): Promise<DemoCredentials>
       phone: d.phone,
     });
   }
+  await seedNeighbours(support);
   return {
     customerId: customer.customerId,
     desktopCredential: server.credential,
@@ -135,6 +137,31 @@ export async function seedDemo(support: SupportClient): Promise<DemoCredentials>
     admin: firstLogin,
     devices: DEMO_DEVICES.map((d) => ({ serial: d.serial, operator: `${d.code} ${d.name} ${d.surname}`, pushToken: d.token })),
   };
+}
+
+/**
+ * Two more customers, so the console's customers overview (`#/clienti`) has
+ * something to sort and filter: one a release behind with tablets the office
+ * authorised but that never registered, one on the newest release.
+ */
+const NEIGHBOURS = [
+  { customerId: 'rossi', name: 'Distributori Rossi S.p.A.', desktopVersion: '03.00.00_020', tablets: 3 },
+  { customerId: 'bianchi', name: 'Caffè Bianchi S.n.c.', desktopVersion: '03.02.00_040', tablets: 0 },
+] as const;
+
+async function seedNeighbours(support: SupportClient): Promise<void> {
+  for (const n of NEIGHBOURS) {
+    await support.createCustomer({ customerId: n.customerId, name: n.name, desktopVersion: n.desktopVersion });
+    await support.issueLicence(n.customerId);
+    for (let i = 1; i <= n.tablets; i++) {
+      await support.authoriseTablet(n.customerId, {
+        serial: `35693803565${String(i).padStart(4, '0')}`,
+        model: 'Samsung Galaxy Tab A8',
+        operator: { code: `OP${String(i).padStart(2, '0')}`, name: 'Operatore', surname: String(i) },
+        phone: `+39 333 200 000${i}`,
+      });
+    }
+  }
 }
 
 /** Publishes the demo releases not in the catalog yet, with the same code as `mophas-support publish-release`. */
