@@ -262,6 +262,14 @@ const ATTEMPTS: Record<string, Attempt> = {
       noTraceOfB(res);
     }
   },
+  'GET /v1/support/customer-overview': async () => {
+    refused(await api.call('GET', '/v1/support/customer-overview', { auth: a.admin }));
+    // An agent of A sees A's row and nothing of B.
+    const res = await api.call('GET', '/v1/support/customer-overview', asAgentOfA());
+    expect(res.status).toBe(200);
+    expect(res.body.customers.map((c: { customerId: string }) => c.customerId)).toEqual([a.tenant.customerId]);
+    noTraceOfB(res);
+  },
   'GET /v1/support/customers/{customerId}/update': async () => {
     refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/update`, { auth: a.admin }));
     refused(await api.call('GET', `/v1/support/customers/${b.tenant.customerId}/update`, asAgentOfA()));
