@@ -235,7 +235,7 @@ function Users(s: SectionProps) {
       )}
       <h5 id="users-add-h">{t('users.add')}</h5>
       <Form labelledBy="users-add-h" errors={add.fieldErrors} onSubmit={() => void create()}>
-        <Field name="username" label={t('card.username')} value={username} onInput={setUsername} errors={add.fieldErrors} maxLength={64} />
+        <Field name="username" label={t('users.username')} value={username} onInput={setUsername} errors={add.fieldErrors} maxLength={64} />
         <PasswordField value={password} onInput={setPassword} errors={add.fieldErrors} label={t('users.initialPassword')} />
         <div class="field">
           <label for="users-add-role">{t('card.role')}</label>

@@ -195,6 +195,7 @@ const it = {
   'invalid.notesUrl': 'Indicare un indirizzo https:// completo (note di rilascio o pagina del manuale).',
 
   'users.add': 'Aggiungi utente',
+  'users.username': 'Nome utente',
   'users.addButton': 'Aggiungi utente',
   'users.initialPassword': 'Password iniziale',
   'users.newPassword': 'Nuova password',
@@ -466,6 +467,7 @@ const en: Record<ConsoleTextKey, string> = {
   'invalid.notesUrl': 'Give a complete https:// address (release notes or the manual’s page).',
 
   'users.add': 'Add a user',
+  'users.username': 'User name',
   'users.addButton': 'Add user',
   'users.initialPassword': 'Initial password',
   'users.newPassword': 'New password',
