@@ -51,7 +51,7 @@ export interface Action {
 
 /** One API action at a time, with its refusal kept for the form to show. */
 export function useAction(): Action {
-  const { lang, t } = useCT();
+  const { t } = useCT();
   const problems = useProblems();
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem>();
@@ -71,20 +71,22 @@ export function useAction(): Action {
       }
       const shown = problems(error);
       const fields: Record<string, string> = {};
+      // True when the server named a field no form shows (the banner then says what was refused).
+      let unplaced = false;
       if (error instanceof ApiError) {
         const field = options.fieldOf?.[error.code];
         if (field) fields[field] = shown.text;
         const issues =
           error.status === 400 && Array.isArray(error.body.issues) ? (error.body.issues as { field?: unknown; problem?: unknown }[]) : [];
         for (const issue of issues) {
-          if (typeof issue.field !== 'string' || fields[issue.field]) continue;
-          const key = FIELD_TEXTS[issue.field];
-          fields[issue.field] = key ? t(key) : lang === 'en' && typeof issue.problem === 'string' ? issue.problem : shown.text;
+          const key = typeof issue.field === 'string' ? FIELD_TEXTS[issue.field] : undefined;
+          if (!key) unplaced = true;
+          else if (!fields[issue.field as string]) fields[issue.field as string] = t(key);
         }
       }
       setFieldErrors(fields);
       // A field error says it all; anything else (a 409 with the current state, no answer…) is a banner.
-      if (Object.keys(fields).length === 0) setProblem(shown);
+      if (unplaced || Object.keys(fields).length === 0) setProblem(shown);
       return undefined;
     } finally {
       setBusy(false);
