@@ -17,6 +17,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // One module registry per worker for the whole tier: every file imports much the same
+          // graph (SDK clients, zod contracts, CDK), and importing it once per worker instead of
+          // once per file is most of the tier's time. Files restore what they mock (afterEach).
+          isolate: false,
           include: ['test/unit/**/*.test.ts', 'test/edge/**/*.test.ts', 'test/infra/**/*.test.ts'],
           // Unit tests mock the SDK clients (aws-sdk-client-mock); they only need names to put in requests.
           env: {
@@ -26,6 +30,10 @@ export default defineConfig({
             AWS_ACCESS_KEY_ID: 'unit-test',
             AWS_SECRET_ACCESS_KEY: 'unit-test',
             TABLE_NAME: 'unit-test-table',
+            // CDK's built-in template validation (a WebAssembly rule engine) costs ~4 s per
+            // test file at its first synth; the template tests assert properties themselves,
+            // and test/integration/cdk-synth.test.ts runs the real `cdk synth` with it on.
+            CDK_VALIDATION: 'false',
           },
         },
       },

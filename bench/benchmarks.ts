@@ -56,6 +56,7 @@ async function bundleAll(root: string): Promise<{ name: string; file: string; by
       mainFields: [...LAMBDA_BUNDLE.mainFields],
       banner: { js: LAMBDA_BUNDLE.banner },
       minify: LAMBDA_BUNDLE.minify,
+      alias: Object.fromEntries(Object.entries(LAMBDA_BUNDLE.alias).map(([pkg, file]) => [pkg, join(root, file)])),
       logLevel: 'error',
     });
     bundles.push({ name, file, bytes: statSync(file).size });

@@ -19,7 +19,7 @@ export const devicesBenchmark: Benchmark = {
   name: 'devices',
   needsStack: true,
   async run() {
-    const { ddb } = await import('../shared/aws/clients');
+    const { ddb } = await import('../shared/aws/dynamodb');
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
     const { tableName } = await import('../shared/config');
     const { customerKeys } = await import('../shared/db/keys');

@@ -1,5 +1,5 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../shared/aws/clients';
+import { ddb } from '../shared/aws/dynamodb';
 import { tableName } from '../shared/config';
 import { customerListKeys } from '../shared/db/customers';
 import { credentialKeys, customerKeys } from '../shared/db/keys';

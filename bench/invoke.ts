@@ -35,7 +35,7 @@ let counting = false;
 /** Counts DynamoDB requests made through the shared client; returns the running total. */
 export async function dynamoCalls(): Promise<() => number> {
   if (!counting) {
-    const { dynamo } = await import('../shared/aws/clients');
+    const { dynamo } = await import('../shared/aws/dynamodb');
     dynamo.middlewareStack.add(
       (next) => async (args) => {
         calls++;

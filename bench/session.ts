@@ -40,7 +40,7 @@ export const sessionBenchmark: Benchmark = {
 
 /** Writes `count` enabled device rows for a customer (one in three on an older version), 25 per batch. */
 export async function seedFleet(customerId: string, count: number): Promise<void> {
-  const { ddb } = await import('../shared/aws/clients');
+  const { ddb } = await import('../shared/aws/dynamodb');
   const { tableName } = await import('../shared/config');
   const { deviceItem } = await import('../shared/db/devices');
   const rows = Array.from({ length: count }, (_, i) =>

@@ -20,7 +20,9 @@ import {
   UpdateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreatePlatformApplicationCommand, CreateTopicCommand } from '@aws-sdk/client-sns';
-import { dynamo, s3, sns } from '../shared/aws/clients';
+import { dynamo } from '../shared/aws/dynamodb';
+import { s3 } from '../shared/aws/s3';
+import { sns } from '../shared/aws/sns';
 import { TABLE_KEYS } from '../shared/db/keys';
 import {
   CONSOLE_SCOPES,

@@ -10,7 +10,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3 } from '../../shared/aws/clients';
+import { s3 } from '../../shared/aws/s3';
 import { bucketName } from '../../shared/config';
 import { MiB } from '../../shared/domain/upload-limits';
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { s3 } from '../../shared/aws/clients';
 import { derivedSecret } from '../../shared/aws/secrets';
 import type { UserPrincipal } from '../../shared/auth/principals';
-import { bucketName, ENV, optionalEnv, SECRET_VALUE_ENV } from '../../shared/config';
+import { ENV, optionalEnv, SECRET_VALUE_ENV } from '../../shared/config';
+import { putDesktopLog } from '../../shared/storage/desktop-logs';
 import { actorOf } from '../../shared/db/audit';
 import { loadCatalog } from '../../shared/db/catalog';
 import { getReleaseState } from '../../shared/db/codes';
@@ -316,8 +315,7 @@ export async function reportOutcome(
     return { session: view(saved) };
   }
   requireAllowed(current, 'report-failure');
-  const key = `logs/${user.customerId}/${current.sessionId}/${Date.now()}.log`;
-  await s3.send(new PutObjectCommand({ Bucket: bucketName(), Key: key, Body: outcome.log, ContentType: 'text/plain; charset=utf-8' }));
+  const key = await putDesktopLog(user.customerId, current.sessionId, outcome.log);
   const saved = await saveSession(
     current,
     { ...current, state: nextState(current.state, 'report-failure'), failureLogKey: key, failureMessage: outcome.message?.slice(0, 500) },

@@ -1,7 +1,4 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../../shared/aws/clients';
 import { supportCanAccess, type SupportPrincipal } from '../../shared/auth/principals';
-import { bucketName } from '../../shared/config';
 import { type ChallengeItem, MAX_CODE_ATTEMPTS } from '../../shared/db/codes';
 import { getProfile, getProfiles, listCustomerProfiles, type CustomerProfile } from '../../shared/db/customers';
 import { getLicence } from '../../shared/db/credentials';
@@ -9,6 +6,7 @@ import { customerKeys } from '../../shared/db/keys';
 import { queryPrefix } from '../../shared/db/query';
 import { getSession } from '../../shared/db/session';
 import { notFound } from '../../shared/errors';
+import { isCustomerLogKey, readDesktopLogTail } from '../../shared/storage/desktop-logs';
 import { assertCustomerAccess } from './access';
 
 /** At most this many matches (the console shows them as a short list to pick from). */
@@ -92,11 +90,7 @@ export async function sessionLog(support: SupportPrincipal, customerId: string) 
   assertCustomerAccess(support, customerId);
   const session = await getSession(customerId);
   // The key is the session's own, under logs/<customerId>/: never a key from the request.
-  if (!session.failureLogKey?.startsWith(`logs/${customerId}/`)) throw notFound('Log');
-  const object = await s3.send(
-    new GetObjectCommand({ Bucket: bucketName(), Key: session.failureLogKey, Range: `bytes=-${LOG_TAIL_BYTES}` }),
-  );
-  const total = Number(/\/(\d+)$/.exec(object.ContentRange ?? '')?.[1] ?? object.ContentLength ?? 0);
-  const text = (await object.Body?.transformToString('utf8')) ?? '';
-  return { customerId, sessionId: session.sessionId, text, truncated: total > LOG_TAIL_BYTES };
+  if (!isCustomerLogKey(customerId, session.failureLogKey)) throw notFound('Log');
+  const { text, truncated } = await readDesktopLogTail(session.failureLogKey, LOG_TAIL_BYTES);
+  return { customerId, sessionId: session.sessionId, text, truncated };
 }

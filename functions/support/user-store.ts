@@ -1,5 +1,5 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../../shared/aws/clients';
+import { ddb } from '../../shared/aws/dynamodb';
 import type { Role } from '../../shared/auth/principals';
 import { tableName } from '../../shared/config';
 import type { auditItem } from '../../shared/db/audit';

@@ -6,7 +6,7 @@ import { isOfferedTo, pendingSteps, type Rollout } from '../../shared/rollout/ro
 import { waveOf } from '../../shared/rollout/waves';
 import { getReleaseState, releaseStateFirst } from '../../shared/db/codes';
 import { readFeedState } from '../../shared/db/feed';
-import { ddb } from '../../shared/aws/clients';
+import { ddb } from '../../shared/aws/dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError, badRequest, conflict, notFound } from '../../shared/errors';
 import { nextRelease } from '../../shared/feed/next-release';

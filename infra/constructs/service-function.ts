@@ -138,6 +138,9 @@ export class ServiceFunction extends NodejsFunction {
         banner: LAMBDA_BUNDLE.banner,
         target: LAMBDA_BUNDLE.target,
         minify: LAMBDA_BUNDLE.minify,
+        esbuildArgs: {
+          '--alias': Object.entries(LAMBDA_BUNDLE.alias).map(([pkg, file]) => `${pkg}=${path.join(PROJECT_ROOT, file)}`),
+        },
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,

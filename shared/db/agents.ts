@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SupportPrincipal } from '../auth/principals';
-import { ddb } from '../aws/clients';
+import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { badRequest, conflict } from '../errors';
 import { actorOf, auditPutItem } from './audit';

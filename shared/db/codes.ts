@@ -1,5 +1,5 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws/clients';
+import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { changeDeviceWith, DEVICE_EXISTS, type NoteText } from './devices';
 import { customerKeys } from './keys';

@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws/clients';
+import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { queryGsi1Page, type Page } from './cases';
 import { customerKeys, gsi1Keys, TABLE_KEYS } from './keys';

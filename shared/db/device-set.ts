@@ -5,7 +5,7 @@
  * device list they decided on (docs/update-session.md).
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws/clients';
+import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { customerKeys } from './keys';
 import type { TransactItem } from './table';

@@ -8,8 +8,8 @@
  * here, in the same call that writes them. docs/data-model.md lists the
  * attributes.
  */
-import { GetCommand, UpdateCommand, type QueryCommandInput, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws/clients';
+import { GetCommand, UpdateCommand, type QueryCommandInput, type QueryCommandOutput, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import type { PushCommand, PushReasonCode } from '../push/commands';
 import { customerKeys, type ItemKey } from './keys';
@@ -340,7 +340,12 @@ const toPushTarget = (customerId: string, item: Record<string, unknown>): PushTa
   serial: serialOf(item),
 });
 
-/** Every device of the customer for a push, page by page, so publishing starts with the first page. */
+/**
+ * Every device of the customer for a push, page by page, so publishing starts with
+ * the first page. One page is read ahead: a page is up to 1 MB of rows (the limit
+ * applies before projection), and waiting for it when the previous one runs out
+ * would stall every publishing worker once per page.
+ */
 export async function* queryPushTargets(customerId: string, commandId: string): AsyncGenerator<PushTarget> {
   const projection = pushProjection(commandId);
   const input: QueryCommandInput = {
@@ -350,12 +355,18 @@ export async function* queryPushTargets(customerId: string, commandId: string): 
     ExpressionAttributeNames: projection.names,
     ExpressionAttributeValues: { ':pk': customerKeys.partition(customerId), ':dev': SORT_PREFIX },
   };
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-    for (const item of page.Items ?? []) yield toPushTarget(customerId, item);
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  let next: Promise<QueryCommandOutput> | undefined = ddb.send(new QueryCommand(input));
+  try {
+    while (next) {
+      const page: QueryCommandOutput = await next;
+      const ExclusiveStartKey = page.LastEvaluatedKey;
+      next = ExclusiveStartKey ? ddb.send(new QueryCommand({ ...input, ExclusiveStartKey })) : undefined;
+      for (const item of page.Items ?? []) yield toPushTarget(customerId, item);
+    }
+  } finally {
+    // Stopped early (deadline, failure): the page read ahead is not wanted, and its failure is nobody's.
+    next?.catch(() => undefined);
+  }
 }
 
 /** The named devices for a push (BatchGetItem, 100 keys a call); serials with no row are added to `missing`. */

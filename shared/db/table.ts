@@ -5,7 +5,7 @@
  * an item.
  */
 import { BatchGetCommand, TransactWriteCommand, type BatchGetCommandOutput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws/clients';
+import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { AppError } from '../errors';
 import { TABLE_KEYS, type ItemKey } from './keys';

@@ -12,7 +12,7 @@
  * OS) and by the fan-out when a Publish says the endpoint is missing or disabled.
  */
 import { CreatePlatformEndpointCommand, GetEndpointAttributesCommand, SetEndpointAttributesCommand } from '@aws-sdk/client-sns';
-import { sns } from '../aws/clients';
+import { sns } from '../aws/sns';
 import { ENV, once, requireEnv } from '../config';
 import { releaseEndpointArn, storeEndpointArn } from '../db/devices';
 import { snsErrorName } from './limits';

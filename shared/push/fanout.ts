@@ -24,7 +24,7 @@
  * acknowledged the command (device check-in code). docs/push.md has the details.
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { snsPublisher } from '../aws/clients';
+import { snsPublisher } from '../aws/sns';
 import {
   getPushTargets,
   queryPushTargets,

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { sqs } from '../aws/clients';
+import { sqs } from '../aws/sqs';
 import { ENV, requireEnv } from '../config';
 import type { PushJob, PushQueuePort } from './queue';
 

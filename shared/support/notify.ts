@@ -1,5 +1,5 @@
 import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
-import { sns } from '../aws/clients';
+import { sns } from '../aws/sns';
 import { ENV, once, requireEnv } from '../config';
 import type { SupportCase } from '../db/cases';
 

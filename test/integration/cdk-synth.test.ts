@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/constructs/service-function';
 
@@ -18,5 +20,18 @@ describe('cdk CLI', () => {
     if (result.status !== 0) console.error(result.stdout, result.stderr);
     expect(result.status).toBe(0);
     expect(result.stderr).not.toMatch(/Error/);
+
+    // Every function bundle the template deploys carries the environment credential
+    // provider only (infra/bundling.ts alias), not the default chain's STS/SSO clients.
+    const out = join(PROJECT_ROOT, 'cdk.out/cli-test');
+    const template = readdirSync(out).find((f) => f.endsWith('.template.json'))!;
+    const assets = [...new Set(readFileSync(join(out, template), 'utf8').match(/[a-f0-9]{64}(?=\.zip)/g))];
+    const bundles = assets.map((hash) => join(out, `asset.${hash}`, 'index.mjs')).filter((file) => existsSync(file));
+    expect(bundles.length).toBeGreaterThanOrEqual(10);
+    for (const file of bundles) {
+      const code = readFileSync(file, 'utf8');
+      expect(code, file).toContain('AWS_SECRET_ACCESS_KEY');
+      expect(code, file).not.toContain('AssumeRoleWithWebIdentity');
+    }
   }, 270_000);
 });

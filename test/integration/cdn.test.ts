@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCdn, type LocalCdn } from '../../local/cdn';
-import { s3 } from '../../shared/aws/clients';
+import { s3 } from '../../shared/aws/s3';
 import { bucketName, requireEnv } from '../../shared/config';
 import { signPackagePath } from '../../shared/domain/package-url';
 

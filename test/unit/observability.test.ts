@@ -69,8 +69,11 @@ describe('SDK clients', () => {
     // environment, which the unit forks inherit when both tiers run together.
     vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'true');
     vi.resetModules();
-    const clients = await import('../../shared/aws/clients');
-    for (const client of [clients.dynamo, clients.ddb, clients.s3, clients.sns, clients.sqs]) {
+    const { dynamo, ddb } = await import('../../shared/aws/dynamodb');
+    const { s3 } = await import('../../shared/aws/s3');
+    const { sns, snsPublisher } = await import('../../shared/aws/sns');
+    const { sqs } = await import('../../shared/aws/sqs');
+    for (const client of [dynamo, ddb, s3, sns, snsPublisher, sqs]) {
       expect(client.middlewareStack.identify().join(' ')).toContain('XRaySDKInstrumentation');
     }
   });
@@ -78,7 +81,7 @@ describe('SDK clients', () => {
   it('are left untouched outside Lambda (local stack, tests, bench)', async () => {
     vi.stubEnv('AWS_EXECUTION_ENV', '');
     vi.resetModules();
-    const clients = await import('../../shared/aws/clients');
-    expect(clients.dynamo.middlewareStack.identify().join(' ')).not.toContain('XRaySDKInstrumentation');
+    const { dynamo } = await import('../../shared/aws/dynamodb');
+    expect(dynamo.middlewareStack.identify().join(' ')).not.toContain('XRaySDKInstrumentation');
   });
 });

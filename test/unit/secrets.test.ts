@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { feedKeyPair, packageUrl } from '../../functions/version-feed/signing';
 import { SECRET_MAX_AGE_SECONDS } from '../../shared/aws/secrets';
 import { ENV, SECRET_VALUE_ENV } from '../../shared/config';
@@ -13,6 +13,8 @@ import { feedKeyPairFromSecret } from '../../shared/feed/signed-answer';
  */
 
 const secretsManager = mockClient(SecretsManagerClient);
+// The unit tier shares one module registry per worker: later files get the real client back.
+afterAll(() => secretsManager.restore());
 
 const FEED_SECRET = 'feed-signing-secret-0123456789-abcdefghijklmn';
 const ROTATED_FEED_SECRET = 'feed-signing-secret-rotated-0123456789-abcdef';

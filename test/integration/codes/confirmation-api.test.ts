@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_PEOPLE } from '../../../local/stack';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { formatCode, parseCode } from '../../../shared/codes/code-format';
 import { tableName } from '../../../shared/config';
 import { customerKeys } from '../../../shared/db/keys';

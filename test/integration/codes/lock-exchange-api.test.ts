@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { formatCode, parseCode } from '../../../shared/codes/code-format';
 import { makeCode1, makeCode3, verifyCode2, type LockAction } from '../../../shared/codes/lock-exchange';
 import { tableName } from '../../../shared/config';

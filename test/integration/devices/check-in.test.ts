@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ddb, sns } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
+import { sns } from '../../../shared/aws/sns';
 import { tableName } from '../../../shared/config';
 import { deviceKey } from '../../../shared/db/devices';
 import { customerKeys } from '../../../shared/db/keys';

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTER_LIMITS } from '../../../functions/devices/registration';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { tableName } from '../../../shared/config';
 import { deviceKey } from '../../../shared/db/devices';
 import { auditKeys, credentialKeys } from '../../../shared/db/keys';

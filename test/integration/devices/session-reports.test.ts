@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { tableName } from '../../../shared/config';
 import { deviceKey } from '../../../shared/db/devices';
 import { auditKeys, customerKeys } from '../../../shared/db/keys';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { acceptFeedAnswer, INITIAL_FEED_CLIENT_STATE, verifyPackageBytes } from '../../../shared/client/feed-client-verify';
 import { tableName } from '../../../shared/config';
 import { deviceKey } from '../../../shared/db/devices';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { tableName } from '../../../shared/config';
 import { credentialKeys } from '../../../shared/db/keys';
 import { LOCAL_PEOPLE } from '../../../local/stack';

@@ -19,7 +19,7 @@ describe('SNS endpoint ownership', () => {
     const second = await ensureEndpoint({ customerId: y.customerId, serial: dy, pushToken: token });
     expect(second.status).toBe('ready');
     expect(second.status === 'ready' && first.status === 'ready' && second.endpointArn).toBe(first.status === 'ready' && first.endpointArn);
-    const attributes = await (await import('../../../shared/aws/clients')).sns.send(
+    const attributes = await (await import('../../../shared/aws/sns')).sns.send(
       new (await import('@aws-sdk/client-sns')).GetEndpointAttributesCommand({
         EndpointArn: (second as { endpointArn: string }).endpointArn,
       }),

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sns } from '../../../shared/aws/clients';
+import { sns } from '../../../shared/aws/sns';
 import { ensureEndpoint, existingEndpointArn } from '../../../shared/push/endpoints';
 import { snsErrorName } from '../../../shared/push/limits';
 import { endpointArnFor, getDevice, newCustomerId, putDevices } from './fixtures';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { tableName } from '../../../shared/config';
 import { deviceKey } from '../../../shared/db/devices';
 import type { PushConfig } from '../../../shared/push/limits';

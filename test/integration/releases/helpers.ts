@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../../../shared/aws/clients';
+import { s3 } from '../../../shared/aws/s3';
 import { bucketName } from '../../../shared/config';
 import type { TestApi } from '../../fixtures/api';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_PIPELINE_ARN } from '../../../local/sigv4-verify';
 import { sigV4Authenticator } from '../../../client/sigv4';
 import { LOCAL_REGION } from '../../../local/stack';
-import { s3 } from '../../../shared/aws/clients';
+import { s3 } from '../../../shared/aws/s3';
 import { bucketName, requireEnv, SECRET_VALUE_ENV } from '../../../shared/config';
 import { listAudit } from '../../../shared/db/audit';
 import { getRelease } from '../../../shared/db/catalog';

@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3 } from '../../../shared/aws/clients';
+import { s3 } from '../../../shared/aws/s3';
 import { bucketName } from '../../../shared/config';
 import { TestApi } from '../../fixtures/api';
 import { staffAuth } from '../../fixtures/sign-in';

@@ -1,6 +1,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { deviceSetUnchangedItem, getDeviceSetVersion } from '../../../shared/db/device-set';
 import { TestApi } from '../../fixtures/api';
 import { createTenant, licenceCodeFor } from '../../fixtures/tenant';

@@ -1,13 +1,13 @@
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authenticate, authorize } from '../../../shared/auth/authenticate';
 import { claimList, gatewayClaims, tokenScopes } from '../../../shared/auth/claims';
 import { cacheJwks, verifyJwt } from '../../../shared/auth/jwt';
 import { supportCanAccess, type RouteAuth, type SupportPrincipal } from '../../../shared/auth/principals';
 import { jwtAuthorizerSettings, STAFF_ROUTE_SCOPE, type StaffSignInConfig } from '../../../shared/auth/sign-in';
-import { ddb } from '../../../shared/aws/clients';
+import { ddb } from '../../../shared/aws/dynamodb';
 import { ENV } from '../../../shared/config';
 import { agentKeys } from '../../../shared/db/keys';
 import type { HttpEvent } from '../../../shared/http/handler';
@@ -34,6 +34,8 @@ let poolKey: KeyObject;
 let otherKey: KeyObject;
 
 const dbMock = mockClient(ddb);
+// The unit tier shares one module registry per worker: later files get the real client back.
+afterAll(() => dbMock.restore());
 
 beforeAll(() => {
   process.env[ENV.staffSignIn] = JSON.stringify(CONFIG);
