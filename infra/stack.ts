@@ -192,7 +192,8 @@ export class UpdateCloudStack extends Stack {
     this.http = new ServiceHttpApi(this, 'Http', { functions: this.functions, staffSignIn: this.signIn.authorizer });
     // One origin for the window and the API: /desktop/ from the pages bucket, /v1/* to the HTTP API.
     this.web.serveApi(this.packages.distribution, this.http.api);
-    this.web.serveConsole(this.packages.distribution);
+    // The console publishes releases: its page PUTs package parts straight to the bucket (presigned URLs).
+    this.web.serveConsole(this.packages.distribution, [this.packages.uploadEndpoint]);
 
     this.push = new PushFanOut(this, 'Push');
     this.push.worker.bindTable(table, 'readWrite').bindPlatformApplication(platformApplicationArn.valueAsString);

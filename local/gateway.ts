@@ -185,10 +185,18 @@ function localSignInOrigins(): string[] {
   return base ? [new URL(base).origin] : [];
 }
 
+/** Where the console PUTs release packages (presigned URLs): s3rver here, as the bucket's endpoint is in AWS. */
+function localUploadOrigins(): string[] {
+  const s3 = process.env.AWS_ENDPOINT_URL_S3;
+  return s3 ? [new URL(s3).origin] : [];
+}
+
 async function serve(req: IncomingMessage, res: ServerResponse, webRoot: string | undefined) {
   const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (webRoot && isWebPath(pathname)) {
-    const file = await webFile(webRoot, req.method ?? 'GET', pathname, { signInOrigins: localSignInOrigins() });
+    const file = await webFile(webRoot, req.method ?? 'GET', pathname, {
+      connectOrigins: [...localSignInOrigins(), ...localUploadOrigins()],
+    });
     send(res, file.status, file.headers, req.method === 'HEAD' ? undefined : file.body);
     return;
   }

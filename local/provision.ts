@@ -5,7 +5,8 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
+import { UPLOAD_CORS } from '../shared/domain/upload-limits';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -86,15 +87,39 @@ export async function ensureTable(tableName: string): Promise<'created' | 'exist
   return 'created';
 }
 
-/** Creates the packages bucket when it is missing. */
+/**
+ * Local pages that may PUT release packages with presigned URLs: the gateway
+ * on any local port (tests start gateways on free ports).
+ */
+export const LOCAL_UPLOAD_ORIGINS = ['http://127.0.0.1:*', 'http://localhost:*'];
+
+/** Creates the packages bucket when it is missing, and sets its CORS rule for the console's uploads (as the stack does). */
 export async function ensureBucket(bucket: string): Promise<'created' | 'exists'> {
+  let outcome: 'created' | 'exists';
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    return 'exists';
+    outcome = 'exists';
   } catch {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    return 'created';
+    outcome = 'created';
   }
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            ID: 'console-release-uploads',
+            AllowedMethods: [...UPLOAD_CORS.allowedMethods],
+            AllowedOrigins: LOCAL_UPLOAD_ORIGINS,
+            ExposeHeaders: [...UPLOAD_CORS.exposedHeaders],
+            MaxAgeSeconds: UPLOAD_CORS.maxAgeSeconds,
+          },
+        ],
+      },
+    }),
+  );
+  return outcome;
 }
 
 /** Creates the FCM platform application and the support topic (both idempotent in SNS). */

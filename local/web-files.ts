@@ -33,8 +33,8 @@ export interface WebFileAnswer {
 }
 
 export interface WebFileOptions {
-  /** Origins the console may also connect to (the hosted sign-in); the window gets none. */
-  readonly signInOrigins?: readonly string[];
+  /** Origins the console may also connect to (the hosted sign-in, the upload endpoint); the window gets none. */
+  readonly connectOrigins?: readonly string[];
 }
 
 /** The answer for a page path under `root` (the build output, holding `desktop/` and `support/`). */
@@ -43,7 +43,7 @@ export async function webFile(root: string, method: string, pathname: string, op
   // The console's files get its own CSP (CloudFront's support/* behaviour), the rest the window's.
   const pageHeaders =
     page === 'support' && pathname !== '/support'
-      ? { ...WINDOW_HEADERS, 'content-security-policy': consoleContentSecurityPolicy(options.signInOrigins ?? []) }
+      ? { ...WINDOW_HEADERS, 'content-security-policy': consoleContentSecurityPolicy(options.connectOrigins ?? []) }
       : WINDOW_HEADERS;
   const text = (status: number, message: string, extra: Record<string, string> = {}): WebFileAnswer => ({
     status,

@@ -25,9 +25,13 @@ export const WINDOW_CONTENT_SECURITY_POLICY = [
  */
 export const CONSOLE_SIGN_IN_ORIGINS_AWS = ['https://*.amazoncognito.com'] as const;
 
-/** The console's CSP: the window's, with the sign-in origins added to connect-src. */
-export function consoleContentSecurityPolicy(signInOrigins: readonly string[]): string {
-  return WINDOW_CONTENT_SECURITY_POLICY.replace("connect-src 'self'", ["connect-src 'self'", ...signInOrigins].join(' '));
+/**
+ * The console's CSP: the window's, with connect-src also allowing `origins` —
+ * the hosted sign-in's, and the packages bucket's the release upload PUTs its
+ * parts to (presigned URLs, docs/console.md).
+ */
+export function consoleContentSecurityPolicy(origins: readonly string[]): string {
+  return WINDOW_CONTENT_SECURITY_POLICY.replace("connect-src 'self'", ["connect-src 'self'", ...origins].join(' '));
 }
 
 /** Every header the pages are served with (besides content type and caching). */

@@ -18,6 +18,17 @@ export const publish = implement(routes.publish, async ({ principal, body, lambd
   return created({ ...publicRelease(release), catalogVersion: release.catalogVersion });
 });
 
+/** POST /v1/support/console/releases/{version}/uploads: the same as the pipeline's, for staff in the console. */
+export const consoleStartUpload = implement(routes.consoleStartUpload, async ({ principal, params, body }) =>
+  created(await startUpload(principal, params.version, body)),
+);
+
+/** POST /v1/support/console/releases: the same publication as the pipeline's, for staff in the console. */
+export const consolePublish = implement(routes.consolePublish, async ({ principal, body, lambda }) => {
+  const release = await publishRelease(principal, body, lambda.getRemainingTimeInMillis());
+  return created({ ...publicRelease(release), catalogVersion: release.catalogVersion });
+});
+
 /** GET /v1/support/releases: every release with its storage keys, sizes, hashes, catalog version and rollout phase. */
 export const list = implement(routes.list, async () => {
   const now = new Date();
@@ -56,4 +67,16 @@ export const withdraw = implement(routes.withdraw, async ({ principal, params, b
   ok(await changeRollout(principal, params.version, 'withdraw', body)),
 );
 
-export const handler = httpHandler('releases', [startPackageUpload, publish, list, rollout, setPlan, pause, resume, advance, withdraw]);
+export const handler = httpHandler('releases', [
+  startPackageUpload,
+  publish,
+  consoleStartUpload,
+  consolePublish,
+  list,
+  rollout,
+  setPlan,
+  pause,
+  resume,
+  advance,
+  withdraw,
+]);

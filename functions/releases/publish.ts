@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { PipelinePrincipal } from '../../shared/auth/principals';
+import type { PipelinePrincipal, SupportPrincipal } from '../../shared/auth/principals';
 import { actorOf, CATALOG_AUDIT_SCOPE, writeAudit } from '../../shared/db/audit';
 import { getCatalogHead, getRelease, putRelease } from '../../shared/db/catalog';
 import type { PackageInfo, Release } from '../../shared/domain/catalog';
@@ -24,6 +24,13 @@ import type { Rollout } from '../../shared/rollout/rollout';
 import { assertPilotsExist, initialRollout } from './rollout';
 
 export { CATALOG_AUDIT_SCOPE };
+
+/**
+ * Who may publish: the build pipeline (IAM) or Alturas staff signed in to the
+ * console (the `staff` routes: the authorisation layer refuses agents). One implementation for
+ * both; the audit entry's actor says which.
+ */
+export type Publisher = PipelinePrincipal | SupportPrincipal;
 
 /** Commit attempts when other publications move the catalog head meanwhile. */
 export const MAX_COMMIT_ATTEMPTS = 5;
@@ -50,7 +57,7 @@ interface VerifiedPackage {
  * catalog entry; copies made before a failed step 5 are unreferenced orphans
  * (docs/releases.md). `budgetMs` bounds steps 3–4 (the Lambda's remaining time).
  */
-export async function publishRelease(principal: PipelinePrincipal, body: PublishBody, budgetMs: number): Promise<Release> {
+export async function publishRelease(principal: Publisher, body: PublishBody, budgetMs: number): Promise<Release> {
   const { version } = body;
   checkUploadKeys(body);
   try {
@@ -76,7 +83,7 @@ export async function publishRelease(principal: PipelinePrincipal, body: Publish
       },
       body.rollout && initialRollout(version, body.rollout, principal),
     );
-    logger.info('release published', { version, catalogVersion: release.catalogVersion, pipelineId: principal.id });
+    logger.info('release published', { version, catalogVersion: release.catalogVersion, publisher: `${principal.kind}:${principal.id}` });
     await audit(principal, version, 'ok', {
       catalogVersion: release.catalogVersion,
       requiresConfirmationCode: release.requiresConfirmationCode,
@@ -196,7 +203,7 @@ async function commit(release: Omit<Release, 'catalogVersion'>, rollout?: Rollou
 }
 
 /** Audits a publication attempt; a failed audit write is logged, never turned into a failed publication. */
-async function audit(principal: PipelinePrincipal, version: string, outcome: 'ok' | 'refused', details: Record<string, unknown>) {
+async function audit(principal: Publisher, version: string, outcome: 'ok' | 'refused', details: Record<string, unknown>) {
   try {
     await writeAudit({
       customerId: CATALOG_AUDIT_SCOPE,

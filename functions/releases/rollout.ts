@@ -160,7 +160,7 @@ function rolloutChanged(version: string, current: Rollout | undefined): AppError
  * The first rollout of a release published with a plan by the build pipeline
  * (written in the publication's transaction); staff change it afterwards.
  */
-export function initialRollout(version: string, plan: RolloutPlan, actor: PipelinePrincipal, now = new Date()): Rollout {
+export function initialRollout(version: string, plan: RolloutPlan, actor: PipelinePrincipal | SupportPrincipal, now = new Date()): Rollout {
   const outcome = applyAction(unrestricted(version, now), 'set-plan', now, { plan });
   if (!outcome.ok) throw new Error(`a new release refused its plan: ${outcome.refusal.code}`);
   return { ...outcome.rollout, updatedAt: now.toISOString(), updatedBy: `${actor.kind}:${actor.id}` };

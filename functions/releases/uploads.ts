@@ -1,4 +1,3 @@
-import type { PipelinePrincipal } from '../../shared/auth/principals';
 import { getRelease } from '../../shared/db/catalog';
 import { logger } from '../../shared/observability';
 import { UPLOAD_URL_TTL_SECONDS, partLength, planUpload } from '../../shared/domain/upload-limits';
@@ -6,6 +5,7 @@ import { newStagingKey } from '../../shared/domain/package-keys';
 import { presignPart, presignPut, startMultipart } from './package-store';
 import { releaseExists } from './release-errors';
 import type { StartUploadBody } from '../../shared/api/routes/releases';
+import type { Publisher } from './publish';
 
 /** What the uploader needs: where to PUT each part, until when. */
 export interface StagedUpload {
@@ -25,14 +25,20 @@ export interface StagedUpload {
  * and presigned URLs the client PUTs the bytes to directly (never through a
  * Lambda). Nothing here is trusted at publication: the bytes are verified then.
  */
-export async function startUpload(principal: PipelinePrincipal, version: string, body: StartUploadBody): Promise<StagedUpload> {
+export async function startUpload(principal: Publisher, version: string, body: StartUploadBody): Promise<StagedUpload> {
   const existing = await getRelease(version);
   if (existing) throw releaseExists(version, existing);
 
   const plan = planUpload(body.size);
   const uploadKey = newStagingKey(version, body.filename);
   const expiresAt = new Date(Date.now() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString();
-  logger.info('release upload started', { version, kind: body.kind, size: body.size, parts: plan.partCount, pipelineId: principal.id });
+  logger.info('release upload started', {
+    version,
+    kind: body.kind,
+    size: body.size,
+    parts: plan.partCount,
+    publisher: `${principal.kind}:${principal.id}`,
+  });
 
   if (!plan.multipart) {
     const url = await presignPut(uploadKey, body.size, UPLOAD_URL_TTL_SECONDS);

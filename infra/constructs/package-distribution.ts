@@ -7,6 +7,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { UPLOAD_CORS } from '../../shared/domain/upload-limits';
 import { PACKAGE_PATH_PREFIX } from '../../shared/domain/package-url';
 import { ACCESS_LOG_PREFIXES, AccessLogBucket } from './access-log-bucket';
 import { PROJECT_ROOT } from './service-function';
@@ -97,6 +98,17 @@ export interface PackageDistributionProps {
    * @default the packages behaviour, whose edge check answers 404 outside /packages/
    */
   readonly defaultBehavior?: cloudfront.BehaviorOptions;
+  /**
+   * Origins whose pages may PUT package bytes into the bucket with presigned
+   * URLs (the support console's publishing, docs/releases.md): the bucket's
+   * CORS rule allows PUT from them and exposes ETag. The console is served by
+   * this same distribution, but the bucket cannot name the distribution's
+   * generated domain (CloudFormation would see a cycle: the distribution's
+   * origin is the bucket), so without a custom domain the rule names
+   * CloudFront's domains; the presigned URL's signature is what admits a PUT.
+   * @default - `https://<customDomain>` when given, else `https://*.cloudfront.net`
+   */
+  readonly uploadOrigins?: readonly string[];
 }
 
 /**
@@ -116,6 +128,8 @@ export class PackageDistribution extends Construct {
   public readonly logBucket: s3.IBucket;
   /** `https://<custom domain or CloudFront domain>`: the base of every package URL. */
   public readonly baseUrl: string;
+  /** `https://<bucket>.s3.<region>.amazonaws.com`: where presigned upload URLs point (the console's CSP allows it). */
+  public readonly uploadEndpoint: string;
 
   constructor(scope: Construct, id: string, props: PackageDistributionProps = {}) {
     super(scope, id);
@@ -148,7 +162,19 @@ export class PackageDistribution extends Construct {
           noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(90),
         },
       ],
+      // The console uploads release packages from the browser with presigned part URLs (S3 checks the signature);
+      // CORS only lets the console's page send them and read each part's ETag for the multipart completion.
+      cors: [
+        {
+          id: 'console-release-uploads',
+          allowedMethods: UPLOAD_CORS.allowedMethods.map((m) => s3.HttpMethods[m]),
+          allowedOrigins: [...(props.uploadOrigins ?? [domain ? `https://${domain.domainName}` : 'https://*.cloudfront.net'])],
+          exposedHeaders: [...UPLOAD_CORS.exposedHeaders],
+          maxAge: UPLOAD_CORS.maxAgeSeconds,
+        },
+      ],
     });
+    this.uploadEndpoint = `https://${this.bucket.bucketRegionalDomainName}`;
 
     this.keyValueStore = new cloudfront.KeyValueStore(this, 'SigningKeys', {
       comment: 'mOphas package URL signing key (url-signing-key, base64url); set by ops, not by CloudFormation',

@@ -48,8 +48,9 @@ export class WebSite extends Construct {
   public readonly behavior: cloudfront.BehaviorOptions;
   public readonly indexFunction: cloudfront.Function;
   public readonly headers: cloudfront.ResponseHeadersPolicy;
-  /** The support console's headers: the window's, its CSP also allowing the hosted sign-in. */
-  public readonly consoleHeaders: cloudfront.ResponseHeadersPolicy;
+  /** The support console's headers (made by `serveConsole`): the window's, its CSP also allowing the hosted sign-in and uploads. */
+  public consoleHeaders?: cloudfront.ResponseHeadersPolicy;
+  private readonly securityHeaders: (contentSecurityPolicy: string) => cloudfront.ResponseSecurityHeadersBehavior;
 
   constructor(scope: Construct, id: string, props: WebSiteProps = {}) {
     super(scope, id);
@@ -73,20 +74,16 @@ export class WebSite extends Construct {
       code: cloudfront.FunctionCode.fromInline(INDEX_FUNCTION_CODE),
     });
 
-    const securityHeaders = (contentSecurityPolicy: string): cloudfront.ResponseSecurityHeadersBehavior => ({
+    const securityHeaders = (this.securityHeaders = (contentSecurityPolicy: string): cloudfront.ResponseSecurityHeadersBehavior => ({
       contentSecurityPolicy: { contentSecurityPolicy, override: true },
       contentTypeOptions: { override: true },
       frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
       referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
       strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
-    });
+    }));
     this.headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: 'mOphas window pages: own scripts and API only, never framed, no referrer',
       securityHeadersBehavior: securityHeaders(WINDOW_CONTENT_SECURITY_POLICY),
-    });
-    this.consoleHeaders = new cloudfront.ResponseHeadersPolicy(this, 'ConsoleHeaders', {
-      comment: 'mOphas support console: as the window, plus the hosted sign-in token endpoint',
-      securityHeadersBehavior: securityHeaders(consoleContentSecurityPolicy(CONSOLE_SIGN_IN_ORIGINS_AWS)),
     });
 
     this.behavior = {
@@ -104,10 +101,15 @@ export class WebSite extends Construct {
 
   /**
    * Serves the support console's files (`/support/…`) like the default
-   * behaviour, with the console's headers (its CSP lets it call the hosted
-   * sign-in's token endpoint, docs/console.md).
+   * behaviour, with the console's headers: its CSP lets it call the hosted
+   * sign-in's token endpoint and PUT release packages to `uploadOrigins`
+   * (the packages bucket's presigned URLs, docs/console.md).
    */
-  serveConsole(distribution: cloudfront.Distribution): void {
+  serveConsole(distribution: cloudfront.Distribution, uploadOrigins: readonly string[] = []): void {
+    this.consoleHeaders = new cloudfront.ResponseHeadersPolicy(this, 'ConsoleHeaders', {
+      comment: 'mOphas support console: as the window, plus the hosted sign-in token endpoint and package uploads',
+      securityHeadersBehavior: this.securityHeaders(consoleContentSecurityPolicy([...CONSOLE_SIGN_IN_ORIGINS_AWS, ...uploadOrigins])),
+    });
     const { origin, ...options } = this.behavior;
     distribution.addBehavior(CONSOLE_PATH_PATTERN, origin, { ...options, responseHeadersPolicy: this.consoleHeaders });
   }

@@ -50,3 +50,11 @@ export function partLength(size: number, partSize: number, partNumber: number): 
   const start = (partNumber - 1) * partSize;
   return Math.max(0, Math.min(partSize, size - start));
 }
+
+/**
+ * The packages bucket's CORS rule for the support console's uploads (the page
+ * PUTs each part to its presigned URL and reads the part's ETag for the
+ * multipart completion). The origins differ: the console's in AWS
+ * (infra/constructs/package-distribution.ts), the local gateway's here.
+ */
+export const UPLOAD_CORS = { allowedMethods: ['PUT'], exposedHeaders: ['ETag'], maxAgeSeconds: 3000 } as const;

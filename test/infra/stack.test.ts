@@ -182,6 +182,24 @@ describe('packages bucket', () => {
   });
 });
 
+describe('packages bucket CORS (the console uploads release packages from the browser)', () => {
+  it("allows only PUT, from CloudFront's domains (the console's), and lets the page read each part's ETag", () => {
+    const rules = resources[packagesBucketId()]!.Properties.CorsConfiguration.CorsRules as Json[];
+    expect(rules).toEqual([
+      {
+        Id: 'console-release-uploads',
+        AllowedMethods: ['PUT'],
+        AllowedOrigins: ['https://*.cloudfront.net'],
+        ExposedHeaders: ['ETag'],
+        MaxAge: 3000,
+      },
+    ]);
+    // No other bucket is reachable from a browser.
+    const withCors = ofType('AWS::S3::Bucket').filter(([, b]) => b.Properties.CorsConfiguration !== undefined);
+    expect(withCors.map(([id]) => id)).toEqual([packagesBucketId()]);
+  });
+});
+
 describe('data table', () => {
   it('keeps the table recoverable: PITR, KMS encryption at rest, deletion protection, retained on removal', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
@@ -502,8 +520,18 @@ describe('window pages and the API on one origin', () => {
     expect((behavior.FunctionAssociations as Json[])[0]!.EventType).toBe('viewer-request');
     const csp =
       resources[behavior.ResponseHeadersPolicyId.Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy;
-    expect(csp.ContentSecurityPolicy).toContain("connect-src 'self' https://*.amazoncognito.com");
-    expect(csp.ContentSecurityPolicy).toContain("script-src 'self'");
+    // connect-src: the hosted sign-in, and the packages bucket's regional endpoint the console's uploads PUT to.
+    expect(csp.ContentSecurityPolicy).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          expect.stringContaining("connect-src 'self' https://*.amazoncognito.com https://"),
+          { 'Fn::GetAtt': [packagesBucketId(), 'RegionalDomainName'] },
+          expect.stringContaining("; font-src 'self'"),
+        ],
+      ],
+    });
+    expect(JSON.stringify(csp.ContentSecurityPolicy)).toContain("script-src 'self'");
   });
 
   it('sends /v1/* to the HTTP API uncached, with every method and every viewer header but Host', () => {
@@ -720,6 +748,10 @@ describe('TLS and the packages domain', () => {
       });
       withDomain.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ [ENV.packageBaseUrl]: `https://${DOMAIN.domainName}` }) },
+      });
+      // The console is served on the same domain: only it may PUT package parts from a browser.
+      withDomain.hasResourceProperties('AWS::S3::Bucket', {
+        CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['PUT'], AllowedOrigins: [`https://${DOMAIN.domainName}`] })] },
       });
     },
     SYNTH_TIMEOUT_MS,
@@ -1014,7 +1046,13 @@ describe('sign-in for Alturas staff and agents', () => {
     const supportRoutes = ROUTES.filter((r) => r.path.startsWith('/v1/support/') && r.auth !== 'pipeline' && r.auth !== 'public');
     expect(personRoutes.sort()).toEqual(supportRoutes.map(routeKey).sort());
     expect(personRoutes).toEqual(
-      expect.arrayContaining(['GET /v1/support/releases/{version}/rollout', 'POST /v1/support/releases/{version}/withdraw']),
+      expect.arrayContaining([
+        'GET /v1/support/releases/{version}/rollout',
+        'POST /v1/support/releases/{version}/withdraw',
+        // Publishing from the console: staff signed in, its own paths beside the pipeline's IAM ones.
+        'POST /v1/support/console/releases',
+        'POST /v1/support/console/releases/{version}/uploads',
+      ]),
     );
     for (const key of personRoutes) {
       const route = routeResource(key);

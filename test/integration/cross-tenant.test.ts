@@ -135,6 +135,16 @@ const ATTEMPTS: Record<string, Attempt> = {
       }),
     ),
   'POST /v1/support/releases': async () => refused(await api.call('POST', '/v1/support/releases', { auth: a.admin, body: {} })),
+  // Publishing from the console is for staff: neither a customer's admin nor an agent.
+  'POST /v1/support/console/releases/{version}/uploads': async () => {
+    const body = { kind: 'desktop', filename: 'x.exe', size: 1, sha256: '0'.repeat(64) };
+    refused(await api.call('POST', '/v1/support/console/releases/96.09.00_000/uploads', { auth: a.admin, body }));
+    refused(await api.call('POST', '/v1/support/console/releases/96.09.00_000/uploads', { ...asAgentOfA(), body }));
+  },
+  'POST /v1/support/console/releases': async () => {
+    refused(await api.call('POST', '/v1/support/console/releases', { auth: a.admin, body: {} }));
+    refused(await api.call('POST', '/v1/support/console/releases', { ...asAgentOfA(), body: {} }));
+  },
   'GET /v1/support/releases': async () => {
     refused(await api.call('GET', '/v1/support/releases', { auth: a.admin }));
     refused(await api.call('GET', '/v1/support/releases', asAgentOfA()));

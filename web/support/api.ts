@@ -5,7 +5,7 @@
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Answer, CallInput, RouteKey } from '../../client/api';
+import type { Answer, Body, CallInput, RouteKey } from '../../client/api';
 import { HttpClient } from '../../client/http';
 import type { StaffSession } from './session';
 
@@ -25,6 +25,12 @@ export type AuditEntry = Answer<'GET /v1/support/customers/{customerId}/audit'>[
 export type ResponseAnswer = Answer<'POST /v1/support/confirmation-responses'>;
 export type ResolveAnswer = Answer<'POST /v1/support/customers/{customerId}/session/resolve'>;
 export type SessionLog = Answer<'GET /v1/support/customers/{customerId}/session/log'>;
+export type UserRole = 'admin' | 'user';
+export type TabletInput = Body<'POST /v1/support/customers/{customerId}/devices'>;
+export type IssuedWorkstation = Answer<'POST /v1/support/customers/{customerId}/workstations'>;
+export type StagedUpload = Answer<'POST /v1/support/console/releases/{version}/uploads'>;
+export type PublishInput = Body<'POST /v1/support/console/releases'>;
+export type PublishedRelease = Answer<'POST /v1/support/console/releases'>;
 export type CustomerCard = {
   users: Answer<'GET /v1/support/customers/{customerId}/users'>['users'];
   workstations: Answer<'GET /v1/support/customers/{customerId}/workstations'>['workstations'];
@@ -102,6 +108,67 @@ export class ConsoleApi {
       this.call('GET /v1/support/customers/{customerId}/devices', { params }),
     ]);
     return { users: users.users, workstations: workstations.workstations, licences: licences.licences, tablets: tablets.devices };
+  }
+
+  // ── The customer card's management actions (the same routes as mophas-support) ──
+
+  createUser(customerId: string, body: { username: string; password: string; role: UserRole }) {
+    return this.call('POST /v1/support/customers/{customerId}/users', { params: { customerId }, body });
+  }
+
+  /** A new role, or a password reset (the user must change it at the next login). */
+  updateUser(customerId: string, username: string, body: { role?: UserRole; password?: string }) {
+    return this.call('PATCH /v1/support/customers/{customerId}/users/{username}', { params: { customerId, username }, body });
+  }
+
+  issueWorkstation(customerId: string, body: { workstation: 'server' | 'client'; label: string }) {
+    return this.call('POST /v1/support/customers/{customerId}/workstations', { params: { customerId }, body });
+  }
+
+  rotateWorkstation(customerId: string, credentialId: string) {
+    return this.call('POST /v1/support/customers/{customerId}/workstations/{credentialId}/rotate', {
+      params: { customerId, credentialId },
+      body: {},
+    });
+  }
+
+  revokeWorkstation(customerId: string, credentialId: string) {
+    return this.call('POST /v1/support/customers/{customerId}/workstations/{credentialId}/revoke', {
+      params: { customerId, credentialId },
+      body: {},
+    });
+  }
+
+  /** A generated licence code, or the existing mOphas code typed in. */
+  issueLicence(customerId: string, licenceCode?: string) {
+    return this.call('POST /v1/support/customers/{customerId}/licences', {
+      params: { customerId },
+      body: licenceCode ? { licenceCode } : {},
+    });
+  }
+
+  revokeLicence(customerId: string, licenceCode: string) {
+    return this.call('POST /v1/support/customers/{customerId}/licences/revoke', { params: { customerId }, body: { licenceCode } });
+  }
+
+  authoriseTablet(customerId: string, body: TabletInput) {
+    return this.call('POST /v1/support/customers/{customerId}/devices', { params: { customerId }, body });
+  }
+
+  setTabletEnabled(customerId: string, serial: string, enabled: boolean) {
+    return enabled
+      ? this.call('POST /v1/support/customers/{customerId}/devices/{serial}/enable', { params: { customerId, serial }, body: {} })
+      : this.call('POST /v1/support/customers/{customerId}/devices/{serial}/disable', { params: { customerId, serial }, body: {} });
+  }
+
+  // ── Publishing a release (staff): the pipeline's domain functions behind the staff routes ──
+
+  startUpload(version: string, body: { kind: 'desktop' | 'mobile'; filename: string; size: number; sha256: string }) {
+    return this.call('POST /v1/support/console/releases/{version}/uploads', { params: { version }, body });
+  }
+
+  publish(body: PublishInput) {
+    return this.call('POST /v1/support/console/releases', { body });
   }
 
   rollout(version: string) {

@@ -31,7 +31,7 @@ export function CustomerPage(props: { customerId: string }) {
         <>
           <UpdateView update={update} history={history} onChanged={reload} />
           <div class="panel">
-            <CustomerCardView card={card} desktopVersion={update.desktopVersion} />
+            <CustomerCardView customerId={update.customerId} card={card} desktopVersion={update.desktopVersion} />
           </div>
         </>
       )}

@@ -16,6 +16,7 @@ import { Loading } from './common';
 import { CustomerPage } from './customer';
 import { CustomersOverview } from './customers';
 import { FailedUpdates } from './failed';
+import { PublishRelease } from './publish';
 import { Releases, Rollout } from './releases';
 import { ConfirmationResponse } from './response';
 import { go, href, type Route, useRoute } from './route';
@@ -72,7 +73,7 @@ function App() {
   const nav = (target: Route, label: string) => {
     const current =
       route.page === target.page ||
-      (target.page === 'releases' && route.page === 'rollout') ||
+      (target.page === 'releases' && (route.page === 'rollout' || route.page === 'publish')) ||
       (target.page === 'customers' && route.page === 'customer');
     return (
       <a href={href(target)} aria-current={current ? 'page' : undefined}>
@@ -133,7 +134,9 @@ function App() {
             ) : route.page === 'customer' ? (
               <CustomerPage key={href(route)} customerId={route.customerId} />
             ) : route.page === 'releases' ? (
-              <Releases key={href(route)} />
+              <Releases key={href(route)} role={role} />
+            ) : route.page === 'publish' ? (
+              <PublishRelease key={href(route)} role={role} />
             ) : route.page === 'rollout' ? (
               <Rollout key={href(route)} version={route.version} />
             ) : (

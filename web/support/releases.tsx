@@ -13,13 +13,21 @@ import { Show, useLoad } from './common';
 import { href } from './route';
 import { useCT } from './texts';
 
-export function Releases() {
+export function Releases(props: { role?: 'staff' | 'agent' }) {
   const { lang, t } = useCT();
   const api = useConsoleApi();
   const [state, reload] = useLoad(() => api.releases());
   return (
     <section class="panel" aria-labelledby="releases-h">
-      <h2 id="releases-h">{t('releases.title')}</h2>
+      <div class="panel-head">
+        <h2 id="releases-h">{t('releases.title')}</h2>
+        {/* Publishing is for staff: an agent's page (403 anyway) offers no way to it. */}
+        {props.role === 'staff' && (
+          <a class="button primary" href={href({ page: 'publish' })}>
+            {t('publish.title')}
+          </a>
+        )}
+      </div>
       <Show state={state} onRetry={reload}>
         {(list) =>
           list.releases.length === 0 ? (

@@ -11,6 +11,7 @@ export type Route =
   | { page: 'customers' }
   | { page: 'customer'; customerId: string }
   | { page: 'releases' }
+  | { page: 'publish' }
   | { page: 'rollout'; version: string }
   | { page: 'not-found' };
 
@@ -21,6 +22,7 @@ export function parseRoute(hash: string): Route {
   if (!first || first === 'risposta') return { page: 'response', customerId: second };
   if (first === 'falliti' && !second) return { page: 'failed' };
   if (first === 'clienti') return second ? { page: 'customer', customerId: second } : { page: 'customers' };
+  if (first === 'release' && second === 'pubblica') return { page: 'publish' };
   if (first === 'release') return second ? { page: 'rollout', version: second } : { page: 'releases' };
   return { page: 'not-found' };
 }
@@ -38,6 +40,8 @@ export function href(route: Route): string {
       return `#/clienti/${encodeURIComponent(route.customerId)}`;
     case 'releases':
       return '#/release';
+    case 'publish':
+      return '#/release/pubblica';
     case 'rollout':
       return `#/release/${encodeURIComponent(route.version)}`;
     default:

@@ -165,39 +165,46 @@ const rolloutAction = <A extends 'pause' | 'resume' | 'advance'>(action: A, summ
     errors: ROLLOUT_ERRORS,
   });
 
+/** The answer of the uploads routes: where to PUT each part of one package, until when. */
+const StagedUpload = z
+  .object({
+    kind: PackageKind,
+    uploadKey: z.string(),
+    uploadId: z.string().optional().meta({ description: 'Multipart uploads: send it back with each part’s ETag when publishing.' }),
+    partSize: Count.meta({ description: 'Bytes in every part but the last; the whole size for a single PUT.' }),
+    parts: z.array(z.object({ partNumber: z.number().int().min(1), url: Url })),
+    expiresAt: Timestamp,
+  })
+  .meta({ id: 'StagedUpload' });
+
 /**
- * The `releases` function: the build pipeline publishes releases (FEED-2, SigV4:
- * `pipeline`), packages uploaded straight to S3; staff read the list and run the
- * staged rollouts (`staff`, signed in; agents never).
+ * Publishing has two doors onto one implementation: the build pipeline's
+ * (`pipeline`, IAM/SigV4) and staff signed in to the support console
+ * (`staff`, JWT). An HTTP API route has one authorizer, so each door has its
+ * own path; both contracts are made here from the same schemas and the
+ * handlers call the same domain functions (docs/releases.md).
  */
-export const releases = {
-  startUpload: defineRoute({
+const startUploadRoute = <const P extends string, const A extends 'pipeline' | 'staff'>(path: P, auth: A, who: string) =>
+  defineRoute({
     method: 'POST',
-    path: '/v1/support/releases/{version}/uploads',
+    path,
     fn: 'releases',
-    auth: 'pipeline',
-    summary: 'Start uploading a package of a new release (presigned, multipart)',
+    auth,
+    summary: `Start uploading a package of a new release (presigned, multipart): ${who}`,
     maxBodyBytes: 4096,
     params: z.object({ version: VersionField }),
     body: StartUploadBody,
-    responses: {
-      201: z.object({
-        kind: PackageKind,
-        uploadKey: z.string(),
-        uploadId: z.string().optional().meta({ description: 'Multipart uploads: send it back with each part’s ETag when publishing.' }),
-        partSize: Count.meta({ description: 'Bytes in every part but the last; the whole size for a single PUT.' }),
-        parts: z.array(z.object({ partNumber: z.number().int().min(1), url: Url })),
-        expiresAt: Timestamp,
-      }),
-    },
+    responses: { 201: StagedUpload },
     errors: { 409: ['RELEASE_EXISTS'] },
-  }),
-  publish: defineRoute({
+  });
+
+const publishRoute = <const P extends string, const A extends 'pipeline' | 'staff'>(path: P, auth: A, who: string) =>
+  defineRoute({
     method: 'POST',
-    path: '/v1/support/releases',
+    path,
     fn: 'releases',
-    auth: 'pipeline',
-    summary: 'Publish a release from uploaded packages (verified, immutable)',
+    auth,
+    summary: `Publish a release from uploaded packages (verified, immutable): ${who}`,
     maxBodyBytes: 256 * 1024,
     body: PublishBody,
     description: 'With `rollout`, the release is offered in waves (docs/rollout.md); pilot customers must exist (400 otherwise).',
@@ -208,7 +215,23 @@ export const releases = {
       422: ['PACKAGE_NOT_UPLOADED', 'UPLOAD_INCOMPLETE', 'PACKAGE_SIZE_MISMATCH', 'PACKAGE_HASH_MISMATCH'],
       503: ['VERIFICATION_TIMEOUT', 'CATALOG_BUSY'],
     },
-  }),
+  });
+
+/**
+ * The `releases` function: the build pipeline publishes releases (FEED-2, SigV4:
+ * `pipeline`), and so may staff from the support console (`staff`), packages
+ * uploaded straight to S3; staff read the list and run the staged rollouts
+ * (`staff`, signed in; agents never).
+ */
+export const releases = {
+  startUpload: startUploadRoute('/v1/support/releases/{version}/uploads', 'pipeline', 'the build pipeline, SigV4'),
+  publish: publishRoute('/v1/support/releases', 'pipeline', 'the build pipeline, SigV4'),
+  consoleStartUpload: startUploadRoute(
+    '/v1/support/console/releases/{version}/uploads',
+    'staff',
+    'staff signed in, from the support console',
+  ),
+  consolePublish: publishRoute('/v1/support/console/releases', 'staff', 'staff signed in, from the support console'),
   list: defineRoute({
     method: 'GET',
     path: '/v1/support/releases',

@@ -40,9 +40,12 @@ describe('the window pages on the local gateway', () => {
     expect(redirect.headers.get('location')).toBe('/support/');
     const res = await get('/support/');
     expect(res.status).toBe(200);
-    // The window's policy, plus the hosted sign-in's origin (cognito-local here) the console exchanges its code with.
+    // The window's policy, plus the hosted sign-in's origin (cognito-local here) the console exchanges its code with,
+    // and the packages bucket's (s3rver here) the console PUTs release packages to.
     const { hostedSignIn, endpoint } = staffSignIn();
-    expect(res.headers.get('content-security-policy')).toBe(consoleContentSecurityPolicy([new URL(hostedSignIn ?? endpoint!).origin]));
+    const s3 = new URL(process.env.AWS_ENDPOINT_URL_S3!).origin;
+    expect(res.headers.get('content-security-policy')).toBe(consoleContentSecurityPolicy([new URL(hostedSignIn ?? endpoint!).origin, s3]));
+    expect(WINDOW_CONTENT_SECURITY_POLICY).not.toContain(s3);
     expect(WINDOW_CONTENT_SECURITY_POLICY).not.toContain(new URL(hostedSignIn ?? endpoint!).origin);
     expect(await res.text()).toContain('Console di assistenza mOphas');
     const [console, window] = await Promise.all([get('/support/app.js'), get('/desktop/app.js')]);
