@@ -389,8 +389,10 @@ const ATTEMPTS: Record<string, Attempt> = {
   'POST /v1/support/customers/{customerId}/licences': async () => {
     refused(await api.call('POST', bPath('/licences'), { auth: a.admin, body: {} }));
     refused(await api.call('POST', bPath('/licences'), { ...asAgentOfA(), body: {} }));
+    // Licences are staff-only: even on its own customer an agent is refused.
+    expect((await api.call('POST', aPath('/licences'), { ...asAgentOfA(), body: {} })).body.code).toBe('STAFF_REQUIRED');
     // Claiming B's code for A is refused without saying whose it is.
-    const res = await api.call('POST', aPath('/licences'), { ...asAgentOfA(), body: { licenceCode: b.tenant.licenceCode } });
+    const res = await api.call('POST', aPath('/licences'), { auth: await staffAuth(), body: { licenceCode: b.tenant.licenceCode } });
     expect(res.status).toBe(409);
     noTraceOfB(res);
   },
@@ -404,13 +406,16 @@ const ATTEMPTS: Record<string, Attempt> = {
     const body = { licenceCode: b.tenant.licenceCode };
     refused(await api.call('POST', bPath('/licences/revoke'), { auth: a.admin, body }));
     refused(await api.call('POST', bPath('/licences/revoke'), { ...asAgentOfA(), body }));
+    expect((await api.call('POST', aPath('/licences/revoke'), { ...asAgentOfA(), body })).body.code).toBe('STAFF_REQUIRED');
     // B's code named under A's path: not A's licence.
-    expect((await api.call('POST', aPath('/licences/revoke'), { ...asAgentOfA(), body })).status).toBe(404);
+    expect((await api.call('POST', aPath('/licences/revoke'), { auth: await staffAuth(), body })).status).toBe(404);
   },
   'POST /v1/support/customers/{customerId}/workstations': async () => {
     const body = { workstation: 'server', label: 'Rogue' };
     refused(await api.call('POST', bPath('/workstations'), { auth: a.admin, body }));
     refused(await api.call('POST', bPath('/workstations'), { ...asAgentOfA(), body }));
+    // Workstation credentials are staff-only: even on its own customer an agent is refused.
+    expect((await api.call('POST', aPath('/workstations'), { ...asAgentOfA(), body })).body.code).toBe('STAFF_REQUIRED');
   },
   'GET /v1/support/customers/{customerId}/workstations': async () => {
     refused(await api.call('GET', bPath('/workstations'), { auth: a.admin }));
@@ -421,12 +426,12 @@ const ATTEMPTS: Record<string, Attempt> = {
   'POST /v1/support/customers/{customerId}/workstations/{credentialId}/revoke': async () => {
     refused(await api.call('POST', bPath(`/workstations/${bCredentialId()}/revoke`), { auth: a.admin }));
     refused(await api.call('POST', bPath(`/workstations/${bCredentialId()}/revoke`), asAgentOfA()));
-    expect((await api.call('POST', aPath(`/workstations/${bCredentialId()}/revoke`), asAgentOfA())).status).toBe(404);
+    expect((await api.call('POST', aPath(`/workstations/${bCredentialId()}/revoke`), { auth: await staffAuth() })).status).toBe(404);
   },
   'POST /v1/support/customers/{customerId}/workstations/{credentialId}/rotate': async () => {
     refused(await api.call('POST', bPath(`/workstations/${bCredentialId()}/rotate`), { auth: a.admin }));
     refused(await api.call('POST', bPath(`/workstations/${bCredentialId()}/rotate`), asAgentOfA()));
-    const res = await api.call('POST', aPath(`/workstations/${bCredentialId()}/rotate`), asAgentOfA());
+    const res = await api.call('POST', aPath(`/workstations/${bCredentialId()}/rotate`), { auth: await staffAuth() });
     expect(res.status).toBe(404);
     expect(res.body.credential).toBeUndefined();
   },

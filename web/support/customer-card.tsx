@@ -28,9 +28,11 @@ interface SectionProps {
   /** Reads the card again (after a change, or a refusal that may mean it changed). */
   reload: () => Promise<void>;
   forbidden: () => void;
+  /** Staff issue, rotate and revoke workstation credentials and licences; an agent reads them only. */
+  staff: boolean;
 }
 
-export function CustomerCardView(props: { customerId: string; card: Card; desktopVersion?: string }) {
+export function CustomerCardView(props: { customerId: string; card: Card; desktopVersion?: string; staff: boolean }) {
   const { t } = useCT();
   const api = useConsoleApi();
   const [card, setCard] = useState(props.card);
@@ -47,6 +49,7 @@ export function CustomerCardView(props: { customerId: string; card: Card; deskto
       }
     },
     forbidden: () => setForbidden(true),
+    staff: props.staff,
   };
   return (
     <section aria-labelledby="card-h">
@@ -332,7 +335,7 @@ function Workstations(s: SectionProps) {
             <th scope="col">{t('card.workstation')}</th>
             <th scope="col">{t('card.revoked')}</th>
             <th scope="col">{t('card.created')}</th>
-            <th scope="col">{t('card.actions')}</th>
+            {s.staff && <th scope="col">{t('card.actions')}</th>}
           </tr>
         </thead>
         <tbody>
@@ -342,27 +345,29 @@ function Workstations(s: SectionProps) {
               <td>{w.workstation === 'server' ? 'SERVER' : t('workstations.client')}</td>
               <td>{w.revoked ? `${t('card.yes')} · ${formatDateTime(lang, w.revokedAt)}` : t('card.no')}</td>
               <td>{formatDateTime(lang, w.createdAt)}</td>
-              <td class="row-actions">
-                {!w.revoked && (
-                  <>
-                    <button
-                      type="button"
-                      disabled={row.busy}
-                      onClick={() => setConfirming({ id: w.credentialId, label: w.label ?? w.credentialId, what: 'rotate' })}
-                    >
-                      {t('workstations.rotate')}
-                    </button>
-                    <button
-                      type="button"
-                      class="danger"
-                      disabled={row.busy}
-                      onClick={() => setConfirming({ id: w.credentialId, label: w.label ?? w.credentialId, what: 'revoke' })}
-                    >
-                      {t('workstations.revoke')}
-                    </button>
-                  </>
-                )}
-              </td>
+              {s.staff && (
+                <td class="row-actions">
+                  {!w.revoked && (
+                    <>
+                      <button
+                        type="button"
+                        disabled={row.busy}
+                        onClick={() => setConfirming({ id: w.credentialId, label: w.label ?? w.credentialId, what: 'rotate' })}
+                      >
+                        {t('workstations.rotate')}
+                      </button>
+                      <button
+                        type="button"
+                        class="danger"
+                        disabled={row.busy}
+                        onClick={() => setConfirming({ id: w.credentialId, label: w.label ?? w.credentialId, what: 'revoke' })}
+                      >
+                        {t('workstations.revoke')}
+                      </button>
+                    </>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
@@ -377,29 +382,34 @@ function Workstations(s: SectionProps) {
           onConfirm={() => void confirm()}
         />
       )}
-      <h5 id="ws-add-h">{t('workstations.add')}</h5>
-      <Form labelledBy="ws-add-h" errors={add.fieldErrors} onSubmit={() => void issue()}>
-        <div class="field">
-          <label for="ws-add-kind">{t('card.workstation')}</label>
-          <select id="ws-add-kind" value={workstation} onChange={(e) => setWorkstation(e.currentTarget.value as 'server' | 'client')}>
-            <option value="client">{t('workstations.client')}</option>
-            <option value="server">{t('workstations.server')}</option>
-          </select>
-        </div>
-        <Field
-          name="label"
-          label={t('card.label')}
-          hint={t('workstations.labelHint')}
-          value={label}
-          onInput={setLabel}
-          errors={add.fieldErrors}
-          maxLength={64}
-        />
-        {add.problem && <ProblemBanner problem={add.problem} />}
-        <button type="submit" class="primary" disabled={add.busy}>
-          {t('workstations.addButton')}
-        </button>
-      </Form>
+      {!s.staff && <p class="hint">{t('card.staffOnly')}</p>}
+      {s.staff && (
+        <>
+          <h5 id="ws-add-h">{t('workstations.add')}</h5>
+          <Form labelledBy="ws-add-h" errors={add.fieldErrors} onSubmit={() => void issue()}>
+            <div class="field">
+              <label for="ws-add-kind">{t('card.workstation')}</label>
+              <select id="ws-add-kind" value={workstation} onChange={(e) => setWorkstation(e.currentTarget.value as 'server' | 'client')}>
+                <option value="client">{t('workstations.client')}</option>
+                <option value="server">{t('workstations.server')}</option>
+              </select>
+            </div>
+            <Field
+              name="label"
+              label={t('card.label')}
+              hint={t('workstations.labelHint')}
+              value={label}
+              onInput={setLabel}
+              errors={add.fieldErrors}
+              maxLength={64}
+            />
+            {add.problem && <ProblemBanner problem={add.problem} />}
+            <button type="submit" class="primary" disabled={add.busy}>
+              {t('workstations.addButton')}
+            </button>
+          </Form>
+        </>
+      )}
     </section>
   );
 }
@@ -444,7 +454,7 @@ function Licences(s: SectionProps) {
             <th scope="col">{t('card.licence')}</th>
             <th scope="col">{t('card.revoked')}</th>
             <th scope="col">{t('card.created')}</th>
-            <th scope="col">{t('card.actions')}</th>
+            {s.staff && <th scope="col">{t('card.actions')}</th>}
           </tr>
         </thead>
         <tbody>
@@ -453,13 +463,15 @@ function Licences(s: SectionProps) {
               <th scope="row">{l.licenceCode}</th>
               <td>{l.revoked ? `${t('card.yes')} · ${formatDateTime(lang, l.revokedAt)}` : t('card.no')}</td>
               <td>{formatDateTime(lang, l.createdAt)}</td>
-              <td class="row-actions">
-                {!l.revoked && (
-                  <button type="button" class="danger" disabled={row.busy} onClick={() => setRevoking(l.licenceCode)}>
-                    {t('licences.revoke')}
-                  </button>
-                )}
-              </td>
+              {s.staff && (
+                <td class="row-actions">
+                  {!l.revoked && (
+                    <button type="button" class="danger" disabled={row.busy} onClick={() => setRevoking(l.licenceCode)}>
+                      {t('licences.revoke')}
+                    </button>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
@@ -474,22 +486,27 @@ function Licences(s: SectionProps) {
           onConfirm={() => void revoke()}
         />
       )}
-      <h5 id="lic-add-h">{t('licences.add')}</h5>
-      <Form labelledBy="lic-add-h" errors={add.fieldErrors} onSubmit={() => void issue()}>
-        <Field
-          name="licenceCode"
-          label={t('licences.code')}
-          hint={t('licences.codeHint')}
-          value={code}
-          onInput={setCode}
-          errors={add.fieldErrors}
-          maxLength={64}
-        />
-        {add.problem && <ProblemBanner problem={add.problem} />}
-        <button type="submit" class="primary" disabled={add.busy}>
-          {t('licences.addButton')}
-        </button>
-      </Form>
+      {!s.staff && <p class="hint">{t('card.staffOnly')}</p>}
+      {s.staff && (
+        <>
+          <h5 id="lic-add-h">{t('licences.add')}</h5>
+          <Form labelledBy="lic-add-h" errors={add.fieldErrors} onSubmit={() => void issue()}>
+            <Field
+              name="licenceCode"
+              label={t('licences.code')}
+              hint={t('licences.codeHint')}
+              value={code}
+              onInput={setCode}
+              errors={add.fieldErrors}
+              maxLength={64}
+            />
+            {add.problem && <ProblemBanner problem={add.problem} />}
+            <button type="submit" class="primary" disabled={add.busy}>
+              {t('licences.addButton')}
+            </button>
+          </Form>
+        </>
+      )}
     </section>
   );
 }

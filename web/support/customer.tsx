@@ -14,7 +14,7 @@ import { CustomerCardView } from './customer-card';
 import { href } from './route';
 import { useCT } from './texts';
 
-export function CustomerPage(props: { customerId: string }) {
+export function CustomerPage(props: { customerId: string; role?: 'staff' | 'agent' }) {
   const api = useConsoleApi();
   const [state, reload] = useLoad(async () => {
     // The customer first: an agent not assigned to it gets the 403 page before anything else is read.
@@ -31,7 +31,12 @@ export function CustomerPage(props: { customerId: string }) {
         <>
           <UpdateView update={update} history={history} onChanged={reload} />
           <div class="panel">
-            <CustomerCardView customerId={update.customerId} card={card} desktopVersion={update.desktopVersion} />
+            <CustomerCardView
+              customerId={update.customerId}
+              card={card}
+              desktopVersion={update.desktopVersion}
+              staff={props.role === 'staff'}
+            />
           </div>
         </>
       )}

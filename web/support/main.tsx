@@ -132,7 +132,7 @@ function App() {
             ) : route.page === 'customers' ? (
               <CustomersOverview key={href(route)} />
             ) : route.page === 'customer' ? (
-              <CustomerPage key={href(route)} customerId={route.customerId} />
+              <CustomerPage key={href(route)} customerId={route.customerId} role={role} />
             ) : route.page === 'releases' ? (
               <Releases key={href(route)} role={role} />
             ) : route.page === 'publish' ? (

@@ -242,6 +242,7 @@ const it = {
   'users.makeUser': 'Rendi utente',
   'users.roleChanged': 'Ruolo di {name}: {role}. Vale dal prossimo accesso.',
 
+  'card.staffOnly': 'Credenziali di postazione e licenze: le emette e le revoca il personale di assistenza Alturas.',
   'workstations.add': 'Emetti credenziali di postazione',
   'workstations.addButton': 'Emetti credenziali',
   'workstations.server': 'SERVER (computer centrale)',
@@ -545,6 +546,7 @@ const en: Record<ConsoleTextKey, string> = {
   'users.makeUser': 'Make user',
   'users.roleChanged': 'Role of {name}: {role}. It applies from the next login.',
 
+  'card.staffOnly': 'Workstation credentials and licences are issued and revoked by Alturas support staff.',
   'workstations.add': 'Issue workstation credentials',
   'workstations.addButton': 'Issue credentials',
   'workstations.server': 'SERVER (the central computer)',

@@ -256,6 +256,12 @@ describe('the customer page’s management in Chromium', { timeout: BROWSER_TEST
     await tablets.getByLabel('Telefono').fill('+39 333 400 0009');
     await tablets.getByRole('button', { name: 'Autorizza tablet' }).click();
     await tablets.getByText(`Tablet ${good} autorizzato`).waitFor();
+    // Workstation credentials and licences: read only for an agent (staff issue and revoke them).
+    for (const name of ['Postazioni', 'Licenze']) {
+      const section = region(name);
+      expect(await section.getByRole('button').count()).toBe(0);
+      await section.getByText('le emette e le revoca il personale di assistenza Alturas').waitFor();
+    }
 
     await page.goto(`${gateway.url}/support/#/clienti/${theirs.customerId}`);
     await page.getByRole('heading', { name: 'Accesso negato' }).waitFor();
