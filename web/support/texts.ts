@@ -14,6 +14,8 @@ const it = {
   'app.switchLanguage': 'English',
   'app.switchLanguageLabel': 'Show the console in English',
   'app.signedInAs': 'Accesso eseguito come {who}',
+  'dialog.cancel': 'Annulla',
+  'dialog.busy': 'Operazione in corso…',
   'app.signOut': 'Esci',
   'nav.response': 'Codice di conferma',
   'nav.failed': 'Aggiornamenti falliti',
@@ -317,6 +319,8 @@ export type ConsoleTextKey = keyof typeof it;
 const en: Record<ConsoleTextKey, string> = {
   'app.title': 'mOphas support console',
   'app.nav': 'Console sections',
+  'dialog.cancel': 'Cancel',
+  'dialog.busy': 'Working…',
   'app.switchLanguage': 'Italiano',
   'app.switchLanguageLabel': 'Mostra la console in italiano',
   'app.signedInAs': 'Signed in as {who}',
