@@ -1,15 +1,13 @@
-import { DescribeUserPoolClientCommand, UpdateUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../../local/gateway';
 import { LOCAL_PEOPLE } from '../../../local/stack';
-import { staffSignIn } from '../../../shared/auth/sign-in';
-import { cognito } from '../../../shared/aws/cognito';
 import { requireEnv } from '../../../shared/config';
 import { BROWSER_TEST_TIMEOUT_MS, launchChromium, poll, screenshot, startWindowGateway, VIEWPORT } from '../../fixtures/browser';
 import { createPerson } from '../../fixtures/sign-in';
 import { createTenant } from '../../fixtures/tenant';
 import { staff } from '../support/helpers';
+import { allowConsoleCallback, type ConsolePerson, signInOnConsole } from '../../fixtures/console';
 
 /*
  * The customer page's management and publishing a release from the browser
@@ -26,7 +24,7 @@ let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-type Person = { username: string; password: string };
+type Person = ConsolePerson;
 const STAFF: Person = { username: LOCAL_PEOPLE.staff.username, password: requireEnv(LOCAL_PEOPLE.staff.passwordEnv) };
 
 const call = async (method: string, path: string, options: { auth?: string; body?: unknown } = {}) => {
@@ -38,38 +36,9 @@ const call = async (method: string, path: string, options: { auth?: string; body
   return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
 };
 
-/** The console client's hosted sign-in may also return to this test's gateway (its port is chosen at start). */
-async function allowCallback(url: string) {
-  const { userPoolId, clients } = staffSignIn();
-  const { UserPoolClient: c } = await cognito.send(
-    new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clients.console }),
-  );
-  const urls = [...new Set([...(c?.CallbackURLs ?? []), url])];
-  await cognito.send(
-    new UpdateUserPoolClientCommand({
-      UserPoolId: userPoolId,
-      ClientId: clients.console,
-      ClientName: c?.ClientName,
-      ExplicitAuthFlows: c?.ExplicitAuthFlows,
-      PreventUserExistenceErrors: c?.PreventUserExistenceErrors,
-      EnableTokenRevocation: c?.EnableTokenRevocation,
-      AccessTokenValidity: c?.AccessTokenValidity,
-      IdTokenValidity: c?.IdTokenValidity,
-      RefreshTokenValidity: c?.RefreshTokenValidity,
-      TokenValidityUnits: c?.TokenValidityUnits,
-      AllowedOAuthFlowsUserPoolClient: true,
-      AllowedOAuthFlows: c?.AllowedOAuthFlows,
-      AllowedOAuthScopes: c?.AllowedOAuthScopes,
-      SupportedIdentityProviders: c?.SupportedIdentityProviders,
-      CallbackURLs: urls,
-      LogoutURLs: urls,
-    }),
-  );
-}
-
 beforeAll(async () => {
   [gateway, browser] = await Promise.all([startWindowGateway(), launchChromium()]);
-  await allowCallback(`${gateway.url}/support/`);
+  await allowConsoleCallback(`${gateway.url}/support/`);
 }, 120_000);
 afterAll(async () => {
   expect(pageErrors).toEqual([]);
@@ -89,12 +58,7 @@ async function open(person: Person, path: string) {
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(`${gateway.url}${path}`);
-  await page.getByRole('heading', { name: 'Accesso alla console di assistenza' }).waitFor();
-  await page.getByRole('button', { name: 'Accedi' }).click();
-  await page.getByLabel('Username:').fill(person.username);
-  await page.getByLabel('Password:').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText(`Accesso eseguito come ${person.username}`).waitFor();
+  await signInOnConsole(page, person);
 }
 
 const region = (name: string) => page.getByRole('region', { name, exact: true });

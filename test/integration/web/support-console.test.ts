@@ -1,16 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../../local/gateway';
-import { DescribeUserPoolClientCommand, UpdateUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_PEOPLE } from '../../../local/stack';
-import { staffSignIn } from '../../../shared/auth/sign-in';
-import { cognito } from '../../../shared/aws/cognito';
 import { requireEnv } from '../../../shared/config';
 import { createPerson } from '../../fixtures/sign-in';
 import { BROWSER_TEST_TIMEOUT_MS, launchChromium, poll, screenshot, startWindowGateway, VIEWPORT } from '../../fixtures/browser';
 import { createTenant, licenceCodeFor, putTestRelease, type Tenant } from '../../fixtures/tenant';
 import { ensureRelease } from '../../fixtures/session';
 import { putSessionInState, staff } from '../support/helpers';
+import { allowConsoleCallback, type ConsolePerson, signInOnConsole } from '../../fixtures/console';
 
 /*
  * The support console (issue 13) in Chromium, clicked as Alturas support and an
@@ -29,7 +27,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 /** A person of the staff user pool, who signs in on the hosted sign-in page (cognito-local's form locally). */
-type Person = { username: string; password: string };
+type Person = ConsolePerson;
 const STAFF: Person = { username: LOCAL_PEOPLE.staff.username, password: requireEnv(LOCAL_PEOPLE.staff.passwordEnv) };
 
 /** A new agent, assigned to `customers` by staff through the assignment route. */
@@ -42,41 +40,9 @@ async function newAgent(customers: string[]): Promise<Person> {
   return person;
 }
 
-/**
- * The console client's hosted sign-in may also return to this test's gateway
- * (its port is chosen at start): its callback URLs gain it, every other setting kept.
- */
-async function allowCallback(url: string) {
-  const { userPoolId, clients } = staffSignIn();
-  const { UserPoolClient: c } = await cognito.send(
-    new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clients.console }),
-  );
-  const urls = [...new Set([...(c?.CallbackURLs ?? []), url])];
-  await cognito.send(
-    new UpdateUserPoolClientCommand({
-      UserPoolId: userPoolId,
-      ClientId: clients.console,
-      ClientName: c?.ClientName,
-      ExplicitAuthFlows: c?.ExplicitAuthFlows,
-      PreventUserExistenceErrors: c?.PreventUserExistenceErrors,
-      EnableTokenRevocation: c?.EnableTokenRevocation,
-      AccessTokenValidity: c?.AccessTokenValidity,
-      IdTokenValidity: c?.IdTokenValidity,
-      RefreshTokenValidity: c?.RefreshTokenValidity,
-      TokenValidityUnits: c?.TokenValidityUnits,
-      AllowedOAuthFlowsUserPoolClient: true,
-      AllowedOAuthFlows: c?.AllowedOAuthFlows,
-      AllowedOAuthScopes: c?.AllowedOAuthScopes,
-      SupportedIdentityProviders: c?.SupportedIdentityProviders,
-      CallbackURLs: urls,
-      LogoutURLs: urls,
-    }),
-  );
-}
-
 beforeAll(async () => {
   [gateway, browser] = await Promise.all([startWindowGateway(), launchChromium()]);
-  await allowCallback(`${gateway.url}/support/`);
+  await allowConsoleCallback(`${gateway.url}/support/`);
   // Published as in production (the rollout routes read the catalog the publication writes).
   await Promise.all([putTestRelease(CODED, true), ensureRelease(OTHER)]);
 }, 120_000);
@@ -107,12 +73,7 @@ async function newTab() {
 
 /** Signs in as a person would: Accedi, the hosted sign-in page (the password typed there), back to the console. */
 async function signIn(person: Person) {
-  await page.getByRole('heading', { name: 'Accesso alla console di assistenza' }).waitFor();
-  await page.getByRole('button', { name: 'Accedi' }).click();
-  await page.getByLabel('Username:').fill(person.username);
-  await page.getByLabel('Password:').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText(`Accesso eseguito come ${person.username}`).waitFor();
+  await signInOnConsole(page, person);
   // Nothing of the sign-in stays in the address.
   expect(page.url()).not.toMatch(/code=|state=/);
 }
