@@ -102,7 +102,11 @@ async function recordInstalledVersion(customerId: string, serial: string, read: 
       { set: { installedVersion: version } },
       {
         condition: allOf(DEVICE_ENABLED, versionStill(row.installedVersion)),
-        others: summaryDeviceItems(customerId, { enabled: true, installedVersion: row.installedVersion }, { enabled: true, installedVersion: version }),
+        others: summaryDeviceItems(
+          customerId,
+          { enabled: true, installedVersion: row.installedVersion },
+          { enabled: true, installedVersion: version },
+        ),
       },
     );
     if (outcome.ok) return;

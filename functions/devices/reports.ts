@@ -261,7 +261,11 @@ export async function reportInstalled(principal: DevicePrincipal, version: strin
             at,
           }),
         ),
-        ...summaryDeviceItems(customerId, { enabled: true, installedVersion: device.installedVersion }, { enabled: true, installedVersion: version }),
+        ...summaryDeviceItems(
+          customerId,
+          { enabled: true, installedVersion: device.installedVersion },
+          { enabled: true, installedVersion: version },
+        ),
       ],
     });
     if (outcome.ok) return answer({ ...device, installedVersion: version }, true);

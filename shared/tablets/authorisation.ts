@@ -296,9 +296,15 @@ const alreadyIn = (serial: string, enabled: boolean) =>
   );
 
 /** 409 DEVICE_CHANGED (the catalogue's "changed meanwhile: check and retry") with the row as it is now. */
-const changedMeanwhile = (row: DeviceItem) => conflict('DEVICE_CHANGED', 'The device changed meanwhile: check the grid and retry.', {
-  device: tabletView(row),
-}, 'Il dispositivo è cambiato nel frattempo: controllare la griglia e riprovare.');
+const changedMeanwhile = (row: DeviceItem) =>
+  conflict(
+    'DEVICE_CHANGED',
+    'The device changed meanwhile: check the grid and retry.',
+    {
+      device: tabletView(row),
+    },
+    'Il dispositivo è cambiato nel frattempo: controllare la griglia e riprovare.',
+  );
 
 const audit = (actor: Principal, customerId: string, action: string, at: string, details: Record<string, unknown>, fromState?: string) =>
   auditPutItem({ customerId, action, actor: actorOf(actor), outcome: 'ok', details, at, ...(fromState ? { fromState } : {}) });
