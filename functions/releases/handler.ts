@@ -12,11 +12,16 @@ export const startPackageUpload = implement(routes.startUpload, async ({ princip
   created(await startUpload(principal, params.version, body)),
 );
 
-/** POST /v1/support/releases: verify the uploaded packages and publish the release (FEED-2, immutable). */
-export const publish = implement(routes.publish, async ({ principal, body, lambda }) => {
-  const release = await publishRelease(principal, body, lambda.getRemainingTimeInMillis());
+/** Both doors' publication: verify the uploaded packages, publish, answer with the public release. */
+async function publishAnswer(...args: Parameters<typeof publishRelease>) {
+  const release = await publishRelease(...args);
   return created({ ...publicRelease(release), catalogVersion: release.catalogVersion });
-});
+}
+
+/** POST /v1/support/releases: verify the uploaded packages and publish the release (FEED-2, immutable). */
+export const publish = implement(routes.publish, ({ principal, body, lambda }) =>
+  publishAnswer(principal, body, lambda.getRemainingTimeInMillis()),
+);
 
 /** POST /v1/support/console/releases/{version}/uploads: the same as the pipeline's, for staff in the console. */
 export const consoleStartUpload = implement(routes.consoleStartUpload, async ({ principal, params, body }) =>
@@ -24,10 +29,9 @@ export const consoleStartUpload = implement(routes.consoleStartUpload, async ({ 
 );
 
 /** POST /v1/support/console/releases: the same publication as the pipeline's, for staff in the console. */
-export const consolePublish = implement(routes.consolePublish, async ({ principal, body, lambda }) => {
-  const release = await publishRelease(principal, body, lambda.getRemainingTimeInMillis());
-  return created({ ...publicRelease(release), catalogVersion: release.catalogVersion });
-});
+export const consolePublish = implement(routes.consolePublish, ({ principal, body, lambda }) =>
+  publishAnswer(principal, body, lambda.getRemainingTimeInMillis()),
+);
 
 /** GET /v1/support/releases: every release with its storage keys, sizes, hashes, catalog version and rollout phase. */
 export const list = implement(routes.list, async () => {

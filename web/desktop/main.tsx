@@ -17,6 +17,7 @@ import { Avviso, type WindowView } from './avviso';
 import { GestioneAggiornamento } from './gestione-aggiornamento';
 import { GestioneMobile } from './gestione-mobile';
 import { ProceduraPreliminare } from './procedura-preliminare';
+import { LanguageSwitch } from '../common/language-switch';
 
 /** Reads `#ticket=…&lang=…` once and removes the fragment from the address (and the history). */
 function readFragment(): { ticket?: string; lang?: Lang } {
@@ -108,15 +109,7 @@ function App() {
                 {t('app.user', { user: access.session.username, workstation: access.session.workstation.toUpperCase() })}
               </span>
             )}
-            <button
-              type="button"
-              class="lang"
-              lang={lang === 'it' ? 'en' : 'it'}
-              title={t('app.switchLanguageLabel')}
-              onClick={() => setLang(lang === 'it' ? 'en' : 'it')}
-            >
-              {t('app.switchLanguage')}
-            </button>
+            <LanguageSwitch lang={lang} label={t('app.switchLanguage')} title={t('app.switchLanguageLabel')} onSwitch={setLang} />
           </header>
           <main>
             {access.kind !== 'ready' ? (

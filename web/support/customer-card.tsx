@@ -93,16 +93,16 @@ function Confirm(props: {
   onCancel: () => void;
   children?: ComponentChildren;
 }) {
-  const { lang } = useCT();
+  const { t } = useCT();
   return (
     <Dialog
       role="alertdialog"
       title={props.title}
       busy={props.busy}
-      busyText={lang === 'it' ? 'Operazione in corso…' : 'Working…'}
+      busyText={t('dialog.busy')}
       onCancel={props.onCancel}
       actions={[
-        { label: lang === 'it' ? 'Annulla' : 'Cancel', onClick: props.onCancel, autoFocus: true },
+        { label: t('dialog.cancel'), onClick: props.onCancel, autoFocus: true },
         { label: props.confirm, primary: true, onClick: props.onConfirm },
       ]}
     >

@@ -195,7 +195,6 @@ function History(props: { entries: AuditEntry[] }) {
 
 function Resolve(props: { customerId: string; onResolved: () => void }) {
   const { t } = useCT();
-  const { lang } = useCT();
   const api = useConsoleApi();
   const problems = useProblems();
   const id = useId();
@@ -228,10 +227,10 @@ function Resolve(props: { customerId: string; onResolved: () => void }) {
         <Dialog
           title={t('customer.resolveTitle')}
           busy={busy}
-          busyText={lang === 'it' ? 'Operazione in corso…' : 'Working…'}
+          busyText={t('dialog.busy')}
           onCancel={() => setOpen(false)}
           actions={[
-            { label: lang === 'it' ? 'Annulla' : 'Cancel', onClick: () => setOpen(false) },
+            { label: t('dialog.cancel'), onClick: () => setOpen(false) },
             { label: t('customer.resolve'), primary: true, disabled: !resolution.trim(), onClick: () => void resolve() },
           ]}
         >

@@ -23,6 +23,7 @@ import { go, href, type Route, useRoute } from './route';
 import { StaffSession } from './session';
 import { SignIn } from './sign-in';
 import { consoleText } from './texts';
+import { LanguageSwitch } from '../common/language-switch';
 
 function App() {
   const session = useMemo(() => new StaffSession(location.origin), []);
@@ -110,15 +111,7 @@ function App() {
                 {t('app.signOut')}
               </button>
             )}
-            <button
-              type="button"
-              class="lang"
-              lang={lang === 'it' ? 'en' : 'it'}
-              title={t('app.switchLanguageLabel')}
-              onClick={() => setLang(lang === 'it' ? 'en' : 'it')}
-            >
-              {t('app.switchLanguage')}
-            </button>
+            <LanguageSwitch lang={lang} label={t('app.switchLanguage')} title={t('app.switchLanguageLabel')} onSwitch={setLang} />
           </header>
           <main>
             {completing ? (

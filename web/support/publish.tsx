@@ -9,7 +9,7 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import { type Problem, ProblemBanner } from '../common/problems';
-import { type PublishedRelease, useConsoleApi } from './api';
+import { ApiError, type PublishedRelease, useConsoleApi } from './api';
 import { Forbidden } from './common';
 import { Field, Form, useAction } from './forms';
 import { href } from './route';
@@ -22,6 +22,16 @@ const KINDS: readonly Kind[] = ['desktop', 'mobile'];
 /** Where one package is: hashing, uploading (bytes sent), stored, or stopped on a failed part. */
 type Progress = { step: 'idle' | 'hashing' | 'uploading' | 'stored' | 'failed'; done: number; total: number };
 const IDLE: Progress = { step: 'idle', done: 0, total: 0 };
+/** A staged upload whose URLs expire sooner than this is started again rather than resumed. */
+const RESUME_MARGIN_MS = 5 * 60 * 1000;
+/** Publish refusals about the stored bytes: Riprova must upload the packages again, not re-verify the same objects. */
+const STALE_UPLOAD_CODES = new Set([
+  'PACKAGE_NOT_UPLOADED',
+  'UPLOAD_INCOMPLETE',
+  'PACKAGE_SIZE_MISMATCH',
+  'PACKAGE_HASH_MISMATCH',
+  'UPLOAD_KEY_MISMATCH',
+]);
 
 export function PublishRelease(props: { role?: 'staff' | 'agent' }) {
   const { t } = useCT();
@@ -46,9 +56,14 @@ export function PublishRelease(props: { role?: 'staff' | 'agent' }) {
   /** Hash and start one package (once per file), then send its missing parts. */
   const send = async (kind: Kind, file: File): Promise<PackageUpload | undefined> => {
     let upload = uploads.current[kind];
-    if (!upload || upload.file !== file || upload.version !== version.trim()) {
-      track(kind, { step: 'hashing', done: 0, total: file.size });
-      const sha256 = await hashFile(file, (done) => track(kind, { step: 'hashing', done, total: file.size }));
+    const reusable = upload && upload.file === file && upload.version === version.trim();
+    if (!upload || !reusable || upload.expiresWithin(RESUME_MARGIN_MS)) {
+      // The same file for the same version keeps its hash; only its URLs are new.
+      let sha256 = reusable ? upload?.sha256 : undefined;
+      if (!sha256) {
+        track(kind, { step: 'hashing', done: 0, total: file.size });
+        sha256 = await hashFile(file, (done) => track(kind, { step: 'hashing', done, total: file.size }));
+      }
       const staged = await action.run(() => api.startUpload(version.trim(), { kind, filename: file.name, size: file.size, sha256 }), {
         fieldOf: { RELEASE_EXISTS: 'version' },
       });
@@ -90,13 +105,18 @@ export function PublishRelease(props: { role?: 'staff' | 'agent' }) {
       }
       const release = await action.run(
         () =>
-          api.publish({
-            version: version.trim(),
-            notesUrl: notesUrl.trim(),
-            requiresConfirmationCode: requiresCode,
-            desktop: done.desktop!.ref(),
-            mobile: done.mobile!.ref(),
-          }),
+          api
+            .publish({
+              version: version.trim(),
+              notesUrl: notesUrl.trim(),
+              requiresConfirmationCode: requiresCode,
+              desktop: done.desktop!.ref(),
+              mobile: done.mobile!.ref(),
+            })
+            .catch((error: unknown) => {
+              if (error instanceof ApiError && STALE_UPLOAD_CODES.has(error.code)) uploads.current = {};
+              throw error;
+            }),
         { fieldOf: { RELEASE_EXISTS: 'version' } },
       );
       if (release) {
@@ -104,8 +124,13 @@ export function PublishRelease(props: { role?: 'staff' | 'agent' }) {
         uploads.current = {};
       }
     } catch (error) {
-      const part = error instanceof PartFailedError ? error.partNumber : 0;
-      setUploadProblem({ kind: 'error', code: 'UPLOAD_FAILED', text: t('publish.partFailed', { part }) });
+      // A part that failed its tries can be resumed; anything else (a file no longer readable…) cannot.
+      setUploadProblem(
+        error instanceof PartFailedError
+          ? { kind: 'error', code: 'UPLOAD_FAILED', text: t('publish.partFailed', { part: error.partNumber }) }
+          : { kind: 'error', code: 'UPLOAD_FAILED', text: t('publish.readFailed') },
+      );
+      if (!(error instanceof PartFailedError)) uploads.current = {};
     } finally {
       setRunning(false);
     }

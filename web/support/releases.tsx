@@ -199,7 +199,7 @@ function RolloutDetail(props: { rollout: RolloutProgress; onChanged: () => void 
           busy={busy}
           onCancel={() => setWithdrawing(false)}
           actions={[
-            { label: lang === 'it' ? 'Annulla' : 'Cancel', onClick: () => setWithdrawing(false), autoFocus: true },
+            { label: t('dialog.cancel'), onClick: () => setWithdrawing(false), autoFocus: true },
             {
               label: t('rollout.withdraw'),
               primary: true,

@@ -58,13 +58,35 @@ export class PackageUpload {
     return n;
   }
 
-  /** Sends the parts not yet stored; throws PartFailedError when one fails PART_ATTEMPTS times. */
+  /** True when the presigned URLs expire within `marginMs`: a new staged upload is needed, not Riprova. */
+  expiresWithin(marginMs: number): boolean {
+    return Date.parse(this.staged.expiresAt) - Date.now() < marginMs;
+  }
+
+  /**
+   * Sends the parts not yet stored; throws PartFailedError when one fails
+   * PART_ATTEMPTS times. Then no further part starts, the parts in flight are
+   * aborted, and it throws only once every worker has stopped — so a Riprova
+   * never runs beside a previous attempt.
+   */
   async upload(onProgress: (sent: number) => void): Promise<void> {
     const todo = this.staged.parts.filter((p) => !this.etags.has(p.partNumber));
+    const inFlight = new Set<XMLHttpRequest>();
+    let stopped = false;
     const worker = async () => {
-      for (let part = todo.shift(); part; part = todo.shift()) await this.sendPart(part, onProgress);
+      for (let part = todo.shift(); part && !stopped; part = todo.shift()) {
+        try {
+          await this.sendPart(part, onProgress, inFlight, () => stopped);
+        } catch (error) {
+          stopped = true;
+          for (const xhr of inFlight) xhr.abort();
+          throw error;
+        }
+      }
     };
-    await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, todo.length) }, worker));
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(PART_CONCURRENCY, todo.length) }, worker));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** The publish body's entry for this package (after `upload()` resolved). */
@@ -79,13 +101,18 @@ export class PackageUpload {
     };
   }
 
-  private async sendPart(part: { partNumber: number; url: string }, onProgress: (sent: number) => void): Promise<void> {
+  private async sendPart(
+    part: { partNumber: number; url: string },
+    onProgress: (sent: number) => void,
+    inFlight: Set<XMLHttpRequest>,
+    stopped: () => boolean,
+  ): Promise<void> {
     const start = (part.partNumber - 1) * this.staged.partSize;
     // No type on the slice: the PUT then carries no Content-Type, which the presigned URL did not sign.
     const body = this.file.slice(start, Math.min(this.file.size, start + this.staged.partSize), '');
     for (let attempt = 1; ; attempt++) {
       try {
-        const etag = await put(part.url, body, (n) => {
+        const etag = await put(part.url, body, inFlight, (n) => {
           this.loaded.set(part.partNumber, n);
           onProgress(this.sent);
         });
@@ -96,20 +123,23 @@ export class PackageUpload {
       } catch (error) {
         this.loaded.delete(part.partNumber);
         onProgress(this.sent);
-        if (attempt >= PART_ATTEMPTS) throw error;
+        // Another part failed for good meanwhile: this one stops too (Riprova sends it).
+        if (attempt >= PART_ATTEMPTS || stopped()) throw error;
         await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
       }
     }
   }
 }
 
-/** One presigned PUT; resolves with the part's ETag (exposed by the bucket's CORS rule). */
-function put(url: string, body: Blob, onLoaded: (bytes: number) => void): Promise<string> {
+/** One presigned PUT; resolves with the part's ETag (exposed by the bucket's CORS rule). Listed in `inFlight` until it ends. */
+function put(url: string, body: Blob, inFlight: Set<XMLHttpRequest>, onLoaded: (bytes: number) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const partNumber = Number(new URL(url).searchParams.get('partNumber') ?? 1);
+    inFlight.add(xhr);
     xhr.open('PUT', url);
     xhr.upload.onprogress = (e) => onLoaded(e.loaded);
+    xhr.onloadend = () => inFlight.delete(xhr);
     xhr.onload = () => {
       const etag = xhr.getResponseHeader('ETag');
       if (xhr.status >= 200 && xhr.status < 300 && etag) resolve(etag);
@@ -117,6 +147,7 @@ function put(url: string, body: Blob, onLoaded: (bytes: number) => void): Promis
     };
     xhr.onerror = () => reject(new PartFailedError(partNumber, 0));
     xhr.ontimeout = xhr.onerror;
+    xhr.onabort = xhr.onerror;
     xhr.send(body);
   });
 }
