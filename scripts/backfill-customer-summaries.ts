@@ -1,14 +1,14 @@
 /**
  * Writes the customers overview's summary (shared/db/customer-summary.ts) of
- * every customer that has none or an incomplete one — the customers created
- * before the summary existed — from their profile, session and device rows.
- * Idempotent and safe while the service runs (see `rebuildSummary`); run it
- * once after deploying the overview:
+ * every customer that has none or an incomplete one (no `counted` marker: the
+ * customers created before the summary existed, or before the marker did) from
+ * their profile, session and device rows. Idempotent and safe while the service
+ * runs (see `rebuildSummary`); run it once after deploying:
  *
  *   TABLE_NAME=<table> AWS_REGION=<region> npx tsx scripts/backfill-customer-summaries.ts
  *
- * `--recount` recomputes the device counts of every customer as well (a repair,
- * should a count ever drift). Customers are taken from the customer list (gsi1
+ * `--recount` recomputes the device counts of every customer as well (a check:
+ * device deltas are exactly-once, so nothing should drift). Customers are taken from the customer list (gsi1
  * `CUSTOMERS`), a few at a time.
  */
 import { listCustomerIds } from '../shared/db/customers';

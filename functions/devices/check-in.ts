@@ -1,7 +1,17 @@
 import type { DevicePrincipal } from '../../shared/auth/principals';
 import { auditItem } from '../../shared/db/audit';
-import { recordDeviceChange } from '../../shared/db/customer-summary';
-import { allOf, changeDeviceWith, DEVICE_ENABLED, recordCheckIn, type DeviceChange, type DeviceItem } from '../../shared/db/devices';
+import { summaryDeviceItems } from '../../shared/db/customer-summary';
+import {
+  allOf,
+  changeDeviceWith,
+  DEVICE_ENABLED,
+  getDevice,
+  recordCheckIn,
+  versionStill,
+  type DeviceChange,
+  type DeviceItem,
+} from '../../shared/db/devices';
+import { logger } from '../../shared/observability';
 import { isOpen, owedCommand, type OwedCommand, type Session } from '../../shared/session/state-machine';
 import { deviceDisabled, deviceNotRegistered, type DeviceSessionView } from './device-errors';
 import { endpointNeedsRefresh, refreshEndpoint } from './push-endpoint';
@@ -44,13 +54,14 @@ export function pushTokenChange(token: string | null | undefined): Pick<DeviceCh
  * command it owes now, so a lost push changes nothing. Warm path: the device write
  * (UpdateItem returning the old row) and the read of session + profile (one
  * BatchGetItem) run in parallel; SNS is called only when the token changed or the
- * device has no endpoint yet.
+ * device has no endpoint yet. A new installed version (rare: after an update) is
+ * written by a second, transactional write that also moves the overview's count.
  */
 export async function checkIn(principal: DevicePrincipal, input: CheckInInput, now = new Date()): Promise<OwedAnswer> {
   const { customerId, serial } = principal;
   const tokenChange = pushTokenChange(input.pushToken);
   const change: DeviceChange = {
-    set: { lastCheckInAt: now.toISOString(), installedVersion: input.installedVersion, lastSyncAt: input.lastSyncAt, ...tokenChange.set },
+    set: { lastCheckInAt: now.toISOString(), lastSyncAt: input.lastSyncAt, ...tokenChange.set },
     remove: tokenChange.remove,
   };
   const [write, context] = await Promise.all([recordCheckIn(customerId, serial, change), readDeviceContext(customerId, undefined)]);
@@ -58,14 +69,7 @@ export async function checkIn(principal: DevicePrincipal, input: CheckInInput, n
   if (write.status === 'disabled') throw deviceDisabled(serial);
 
   const old = write.old;
-  if (old.installedVersion !== input.installedVersion) {
-    // Rarely (after an update): the overview's per-version count, from the row as this write replaced it.
-    await recordDeviceChange(
-      customerId,
-      { enabled: true, installedVersion: old.installedVersion },
-      { enabled: true, installedVersion: input.installedVersion },
-    );
-  }
+  if (old.installedVersion !== input.installedVersion) await recordInstalledVersion(customerId, serial, old, input.installedVersion);
   // Left out, the stored token stands, and so does a refresh of its endpoint still owed from a failed one.
   const token = input.pushToken === undefined ? old.pushToken : (input.pushToken ?? undefined);
   if (token && endpointNeedsRefresh(token, old)) {
@@ -75,6 +79,40 @@ export async function checkIn(principal: DevicePrincipal, input: CheckInInput, n
   const answer = owedAnswer(context.session, device, context.desktopVersion);
   if (answer.command.command === 'REACTIVATE' && old.blocked) await confirmReactivation(principal, context.session, old, now);
   return answer;
+}
+
+/** Conditional writes of a check-in's new version before leaving the version a concurrent writer set. */
+const VERSION_ATTEMPTS = 3;
+
+/**
+ * The check-in's new installed version, in one transaction with the summary's
+ * count (exactly once, as every device write that moves a count): conditioned on
+ * the row still enabled with the version read, read again if another write
+ * (installed report, registration, disable) changed it meanwhile. Never fails
+ * the check-in: a tablet disabled meanwhile, or a version that keeps changing,
+ * leaves the row as that other write left it (the device reports it again).
+ */
+async function recordInstalledVersion(customerId: string, serial: string, read: DeviceItem, version: string): Promise<void> {
+  let row: DeviceItem | undefined = read;
+  for (let attempt = 0; attempt < VERSION_ATTEMPTS; attempt++) {
+    if (!row?.enabled || row.installedVersion === version) return;
+    const outcome = await changeDeviceWith(
+      customerId,
+      serial,
+      { set: { installedVersion: version } },
+      {
+        condition: allOf(DEVICE_ENABLED, versionStill(row.installedVersion)),
+        others: summaryDeviceItems(
+          customerId,
+          { enabled: true, installedVersion: row.installedVersion },
+          { enabled: true, installedVersion: version },
+        ),
+      },
+    );
+    if (outcome.ok) return;
+    row = await getDevice(customerId, serial, { consistent: true });
+  }
+  logger.warn('check-in: installed version not recorded, the row kept changing', { customerId, serial, version });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { newDeviceSecret } from '../../shared/codes/lock-exchange';
 import { auditItem, writeAudit } from '../../shared/db/audit';
 import { deviceSetChangedItem } from '../../shared/db/device-set';
-import { recordDeviceChange } from '../../shared/db/customer-summary';
+import { summaryDeviceItems } from '../../shared/db/customer-summary';
 import {
   allOf,
   changeDeviceWith,
@@ -229,6 +229,12 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
     }),
     // A tablet's first registration makes it reachable: the set Start update decides on changed.
     ...(first ? [deviceSetChangedItem(customerId)] : []),
+    // The overview's per-version count, from the version the condition holds the row to.
+    ...summaryDeviceItems(
+      customerId,
+      { enabled: true, installedVersion: existing.installedVersion },
+      { enabled: true, installedVersion: input.installedVersion },
+    ),
   ];
   const outcome = await changeDeviceWith(
     customerId,
@@ -250,11 +256,6 @@ async function renew(customerId: string, existing: DeviceItem, input: RegisterIn
     if (outcome.reasons[0] === 'ConditionalCheckFailed') return undefined;
     throw new Error(`device registration transaction cancelled: ${outcome.reasons.join(', ')}`);
   }
-  await recordDeviceChange(
-    customerId,
-    { enabled: true, installedVersion: existing.installedVersion },
-    { enabled: true, installedVersion: input.installedVersion },
-  );
   const written = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
   const device: DeviceItem = { ...existing, ...written };
   if (tokenChange.remove) delete device.pushToken;

@@ -1,6 +1,6 @@
 import type { DevicePrincipal } from '../../shared/auth/principals';
 import { auditItem, writeAudit } from '../../shared/db/audit';
-import { recordDeviceChange } from '../../shared/db/customer-summary';
+import { summaryDeviceItems } from '../../shared/db/customer-summary';
 import {
   allOf,
   changeDeviceWith,
@@ -261,16 +261,14 @@ export async function reportInstalled(principal: DevicePrincipal, version: strin
             at,
           }),
         ),
+        ...summaryDeviceItems(
+          customerId,
+          { enabled: true, installedVersion: device.installedVersion },
+          { enabled: true, installedVersion: version },
+        ),
       ],
     });
-    if (outcome.ok) {
-      await recordDeviceChange(
-        customerId,
-        { enabled: true, installedVersion: device.installedVersion },
-        { enabled: true, installedVersion: version },
-      );
-      return answer({ ...device, installedVersion: version }, true);
-    }
+    if (outcome.ok) return answer({ ...device, installedVersion: version }, true);
   }
   throw new Error(`installed report for ${serial} kept conflicting with concurrent changes`);
 }

@@ -11,9 +11,9 @@
  *
  * - profile and session fields are SET inside the transaction that changes them
  *   (session transitions are already serialised by the session's `version`);
- * - device counts are `ADD`ed as deltas derived from the device row's own atomic
- *   change (the old row came back with the write, or the write was conditioned on
- *   the values read), so concurrent device writes never lose a count;
+ * - device counts are `ADD`ed as deltas inside the device row's own transaction
+ *   (the write is conditioned on the enabled flag and version read), so each
+ *   change is counted exactly once: never lost, never twice on a retry;
  * - the last startup check is written by the feed at most once per
  *   `STARTUP_CHECK_PRECISION_MS` per customer, conditionally.
  *
@@ -45,6 +45,15 @@ export const STARTUP_CHECK_PRECISION_MS = 10 * 60 * 1000;
 
 /** Prefix of the per-version counters: `v#<version>` = enabled devices with that installed version. */
 const VERSION_PREFIX = 'v#';
+
+/*
+ * `counted: true` marks counts that cover every device row: set only by
+ * `newSummaryItem` (a new customer has none) and `rebuildSummary` (counted from
+ * the rows). Device deltas are applied unconditionally (a failing condition
+ * would cancel the device's own write), so a customer created before the
+ * summary existed gets a partial item of deltas only, without the marker, until
+ * the backfill counts it.
+ */
 
 /** A customer's summary as the overview shows it. */
 export interface CustomerSummary {
@@ -118,6 +127,7 @@ export function newSummaryItem(customer: { customerId: string; name: string; des
         devicesTotal: 0,
         devicesEnabled: 0,
         countsRev: 0,
+        counted: true,
       },
     },
   };
@@ -193,26 +203,25 @@ export function summarySessionItem(
   };
 }
 
-// ---------------------------------------------------------------------------
-// Writes after the source's own atomic change
-// ---------------------------------------------------------------------------
-
-/** TransactionConflict on a plain write (a session transaction holds the item): tried again this many times. */
-const CONFLICT_ATTEMPTS = 5;
-
 /**
- * Adds one device row's change to the counts (`deviceDelta`), right after the
- * row's own conditional write succeeded: the delta comes from that write's
- * before/after, so concurrent device writes add up exactly. Counts are only
- * kept on a summary that has them (created with the customer, or rebuilt): on
- * another the write is skipped and `rebuildSummary` counts the rows. Never
- * fails the device's request: a lost delta is logged (the rebuild repairs it).
+ * Transaction item adding one device row's change to the counts
+ * (`deviceDelta`), for the transaction that makes the change: the device write
+ * is conditioned on the enabled flag and version it read (`versionStill`), so
+ * the delta is exact, and it commits or fails with the row — never counted
+ * twice (TransactWriteItems with a ClientRequestToken is idempotent when the SDK
+ * retries it), never lost. Undefined when nothing the summary counts changes.
+ *
+ * Unconditional, so it never cancels the device's write: on a customer whose
+ * summary was never counted (created before the summary existed) it upserts a
+ * partial item without `counted`, whose counts `rebuildSummary` replaces.
+ * `countsRev` moves with every delta, so a rebuild that read the rows before
+ * this change cannot overwrite it.
  */
-export async function recordDeviceChange(customerId: string, before: DeviceFacts | undefined, after: DeviceFacts): Promise<void> {
+export function summaryDeviceItem(customerId: string, before: DeviceFacts | undefined, after: DeviceFacts): TransactItem | undefined {
   const delta = deviceDelta(before, after);
-  if (isEmpty(delta)) return;
+  if (isEmpty(delta)) return undefined;
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':one': 1 };
+  const values: Record<string, unknown> = { ':one': 1, ':cid': customerId };
   const adds = ['countsRev :one'];
   if (delta.total) {
     adds.push('devicesTotal :total');
@@ -227,30 +236,26 @@ export async function recordDeviceChange(customerId: string, before: DeviceFacts
     values[`:v${i}`] = n;
     adds.push(`#v${i} :v${i}`);
   });
-  const command = new UpdateCommand({
-    TableName: tableName(),
-    Key: summaryKey(customerId),
-    UpdateExpression: `ADD ${adds.join(', ')}`,
-    ConditionExpression: 'attribute_exists(devicesTotal)',
-    ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-    ExpressionAttributeValues: values,
-  });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ddb.send(command);
-      return;
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'ConditionalCheckFailedException') return;
-      if (name === 'TransactionConflictException' && attempt < CONFLICT_ATTEMPTS) {
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
-        continue;
-      }
-      logger.error('customer summary: device count not recorded', { customerId, delta, error: error as Error });
-      return;
-    }
-  }
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: summaryKey(customerId),
+      UpdateExpression: `SET customerId = :cid ADD ${adds.join(', ')}`,
+      ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+      ExpressionAttributeValues: values,
+    },
+  };
 }
+
+/** `summaryDeviceItem` as a list (empty when nothing counted changes), to spread into a transaction's items. */
+export const summaryDeviceItems = (customerId: string, before: DeviceFacts | undefined, after: DeviceFacts): TransactItem[] => {
+  const item = summaryDeviceItem(customerId, before, after);
+  return item ? [item] : [];
+};
+
+// ---------------------------------------------------------------------------
+// Writes outside a source transaction
+// ---------------------------------------------------------------------------
 
 /**
  * The startup check's timestamp, written only when the stored one (read in the
@@ -292,6 +297,7 @@ export function summaryItem(summary: CustomerSummary): Record<string, unknown> {
     devicesTotal: summary.devicesTotal,
     devicesEnabled: summary.devicesEnabled,
     countsRev: 0,
+    counted: true,
   };
   const optional = {
     name: summary.name,
@@ -366,11 +372,15 @@ export type RebuildOutcome = 'no-customer' | 'kept' | 'written' | 'raced';
 /**
  * Writes a customer's summary from the source items: the profile, the session
  * and every device row (one GetItem each and one Query of the device rows).
- * For a customer created before the summary existed (the backfill,
- * `scripts/backfill-customer-summaries.ts`), and, with `recount`, to repair
- * counts that a lost delta left wrong. Safe while the service runs:
- * - the counts are written only if no device delta landed since they were read
- *   (`countsRev` unchanged, or still absent), else `raced` (run it again);
+ * For a customer whose counts were never made complete (no `counted` marker:
+ * created before the summary existed, only deltas since — the backfill,
+ * `scripts/backfill-customer-summaries.ts`), and, with `recount`, to check any
+ * customer's counts. Safe while the service runs:
+ * - the device rows are read after the summary (strongly consistent), and the
+ *   counts are written only if no device transaction moved `countsRev` since:
+ *   a device change committed before the read is in the rows and overwritten
+ *   with them, one committed after makes the write `raced` (run it again). A
+ *   delta is part of its device's transaction, so none can land late;
  * - name, desktop version and licence only fill attributes still absent (a
  *   change made meanwhile wrote the newer value itself);
  * - the session fields only when no transition has written them yet.
@@ -379,13 +389,13 @@ export type RebuildOutcome = 'no-customer' | 'kept' | 'written' | 'raced';
 export async function rebuildSummary(customerId: string, options: { recount?: boolean } = {}): Promise<RebuildOutcome> {
   const key = summaryKey(customerId);
   const { Item: current } = await ddb.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-  const counted = current?.devicesTotal !== undefined;
+  const counted = current?.counted === true;
   if (counted && current?.sessionState !== undefined && current?.name !== undefined && !options.recount) return 'kept';
   const profile = await getProfile(customerId);
   if (!profile) return 'no-customer';
   const [{ Item: session }, devices] = await Promise.all([
     ddb.send(new GetCommand({ TableName: tableName(), Key: customerKeys.session(customerId), ConsistentRead: true })),
-    listDevices(customerId, { projection: ['serial', 'enabled', 'installedVersion'] }),
+    listDevices(customerId, { projection: ['serial', 'enabled', 'installedVersion'], consistent: true }),
   ]);
 
   const counts: DeviceDelta = { total: 0, enabled: 0, versions: {} };
@@ -402,6 +412,7 @@ export async function rebuildSummary(customerId: string, options: { recount?: bo
     ':name': profile.name,
     ':total': counts.total,
     ':enabled': counts.enabled,
+    ':counted': true,
   };
   const sets = [
     'customerId = :cid',
@@ -410,6 +421,7 @@ export async function rebuildSummary(customerId: string, options: { recount?: bo
     'devicesTotal = :total',
     'devicesEnabled = :enabled',
     'countsRev = :rev',
+    'counted = :counted',
   ];
   names['#type'] = 'type';
   if (profile.desktopVersion) {

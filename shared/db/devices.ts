@@ -298,7 +298,10 @@ const isConditionFailure = (error: unknown) => (error as Error).name === 'Condit
 // ---------------------------------------------------------------------------
 
 /** All devices of a customer (one paginated Query; no scans). */
-export function listDevices(customerId: string, options: { projection?: readonly string[] } = {}): Promise<DeviceItem[]> {
+export function listDevices(
+  customerId: string,
+  options: { projection?: readonly string[]; consistent?: boolean } = {},
+): Promise<DeviceItem[]> {
   return queryPrefix<DeviceItem>(customerKeys.partition(customerId), SORT_PREFIX, options);
 }
 

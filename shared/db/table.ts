@@ -4,6 +4,7 @@
  * with its unprocessed-key retries, and stripping the table's own attributes from
  * an item.
  */
+import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, TransactWriteCommand, type BatchGetCommandOutput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
@@ -34,13 +35,20 @@ export const busy = () =>
 /**
  * TransactWriteItems that retries when DynamoDB cancels it only for conflicts with
  * concurrent transactions on the same items (e.g. 200 devices whose transactions all
- * condition-check the one session item), with full-jitter exponential backoff. A
- * failed condition is returned to the caller, which knows what it means.
+ * condition-check the one session item, or add to the one customer summary), with
+ * full-jitter exponential backoff, at most MAX_CONFLICT_ATTEMPTS times (then 503
+ * TRY_AGAIN). A failed condition is returned to the caller, which knows what it means.
+ *
+ * Each attempt carries its own ClientRequestToken, serialised once per send: when
+ * the SDK retries a send (500, throttling, a dropped connection) whose first try
+ * may have committed, DynamoDB recognises the token and applies it once, so a
+ * non-idempotent item in the transaction (an `ADD`) never counts twice. A
+ * cancelled attempt wrote nothing, so the next one gets a new token.
  */
 export async function transact(items: TransactItem[]): Promise<TransactOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      await ddb.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
       return { ok: true };
     } catch (error) {
       const name = (error as Error).name;

@@ -10,7 +10,7 @@
  */
 import type { Principal } from '../auth/principals';
 import { actorOf, auditPutItem } from '../db/audit';
-import { recordDeviceChange } from '../db/customer-summary';
+import { summaryDeviceItems } from '../db/customer-summary';
 import { customerExistsItem } from '../db/customers';
 import { revokeDeviceCredentialItem } from '../db/credentials';
 import { deviceSetChangedItem } from '../db/device-set';
@@ -138,6 +138,8 @@ export async function authoriseTablet(
     deviceSetChangedItem(customerId),
     audit(actor, customerId, 'device.authorised', by.at, { serial, model: fields.model, operatorCode: fields.operator.code }),
     ...(options.checkCustomer ? [customerExistsItem(customerId)] : []),
+    // Last, so the indexes above stay the ones failedAt reads.
+    ...summaryDeviceItems(customerId, undefined, { enabled: true }),
   ]);
   if (failedAt(outcome, 3)) throw customerNotFound(customerId);
   if (failedAt(outcome, 0)) {
@@ -150,7 +152,6 @@ export async function authoriseTablet(
     );
   }
   if (!outcome.ok) throw new Error(`tablet authorisation cancelled: ${outcome.reasons.join(', ')}`);
-  await recordDeviceChange(customerId, undefined, { enabled: true });
   return tabletView(row);
 }
 
@@ -181,11 +182,16 @@ export async function editTablet(actor: Principal, customerId: string, serial: s
  * Disables a tablet (the manual: it loses the ABILITATO flag and can no longer
  * work): its credential is revoked in the same transaction, so it stops at once
  * on every device route; it leaves the grid and the device set changes.
- * Already disabled → 409 DEVICE_CHANGED.
+ * Already disabled → 409 DEVICE_CHANGED "already disabled". The write is
+ * conditioned on the row as read (enabled, credential, installed version, so the
+ * summary's count moves from exactly that version): when the tablet changes in
+ * between (a version report, a re-registration) it is read again and tried
+ * again; if it keeps changing, 409 DEVICE_CHANGED carries the row as it is now.
  */
 export async function disableTablet(actor: Principal, customerId: string, serial: string, fromState?: string): Promise<TabletView> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const row = await getDevice(customerId, serial);
+  for (let attempt = 0; attempt < DISABLE_ATTEMPTS; attempt++) {
+    // The first read may be eventually consistent; after a failed condition, read what made it fail.
+    const row = await getDevice(customerId, serial, { consistent: attempt > 0 });
     if (!row) throw tabletNotFound(serial);
     if (!row.enabled) throw alreadyIn(serial, false);
     const at = new Date().toISOString();
@@ -212,18 +218,26 @@ export async function disableTablet(actor: Principal, customerId: string, serial
           deviceSetChangedItem(customerId),
           audit(actor, customerId, 'device.disabled', at, { serial, revokedCredentialId: row.credentialId }, fromState),
           ...(row.credentialId ? [revokeDeviceCredentialItem(row.credentialId, at, 'device-disabled')] : []),
+          ...summaryDeviceItems(
+            customerId,
+            { enabled: true, installedVersion: row.installedVersion },
+            { enabled: false, installedVersion: row.installedVersion },
+          ),
         ],
       },
     );
-    if (outcome.ok) {
-      const version = row.installedVersion;
-      await recordDeviceChange(customerId, { enabled: true, installedVersion: version }, { enabled: false, installedVersion: version });
-      return tabletView({ ...row, enabled: false, credentialId: undefined, registrationOpen: false });
-    }
+    if (outcome.ok) return tabletView({ ...row, enabled: false, credentialId: undefined, registrationOpen: false });
+    if (!failedAt(outcome, 0)) throw new Error(`tablet disable cancelled: ${outcome.reasons.join(', ')}`);
     // Disabled meanwhile, re-registered with a new credential, or updated: decide again on the row as it is now.
   }
-  throw alreadyIn(serial, false);
+  const now = await getDevice(customerId, serial, { consistent: true });
+  if (!now) throw tabletNotFound(serial);
+  if (!now.enabled) throw alreadyIn(serial, false);
+  throw changedMeanwhile(now);
 }
+
+/** Reads and conditional writes of a disable before answering that the tablet keeps changing. */
+const DISABLE_ATTEMPTS = 4;
 
 /**
  * Enables a tablet and re-opens its registration once (the manual: it is
@@ -258,14 +272,18 @@ export async function enableTablet(actor: Principal, customerId: string, serial:
           condition: allOf(DEVICE_EXISTS, { expression: '#enabled = :was', values: { ':was': false } }, versionStill(row.installedVersion)),
           notesBefore: row.notes?.length ?? 0,
           // A re-enabled tablet joins the set Start update decides on.
-          others: [deviceSetChangedItem(customerId), audit(actor, customerId, 'device.enabled', at, { serial }, fromState)],
+          others: [
+            deviceSetChangedItem(customerId),
+            audit(actor, customerId, 'device.enabled', at, { serial }, fromState),
+            ...summaryDeviceItems(
+              customerId,
+              { enabled: false, installedVersion: row.installedVersion },
+              { enabled: true, installedVersion: row.installedVersion },
+            ),
+          ],
         },
       );
   if (!outcome.ok) throw alreadyIn(serial, !row.enabled);
-  if (!row.enabled) {
-    const version = row.installedVersion;
-    await recordDeviceChange(customerId, { enabled: false, installedVersion: version }, { enabled: true, installedVersion: version });
-  }
   return tabletView({ ...row, enabled: true, registrationOpen: true });
 }
 
@@ -275,6 +293,17 @@ const alreadyIn = (serial: string, enabled: boolean) =>
     `The device is already ${enabled ? 'enabled' : 'disabled'}.`,
     { serial, enabled },
     `Il dispositivo è già ${enabled ? 'abilitato' : 'disabilitato'}.`,
+  );
+
+/** 409 DEVICE_CHANGED (the catalogue's "changed meanwhile: check and retry") with the row as it is now. */
+const changedMeanwhile = (row: DeviceItem) =>
+  conflict(
+    'DEVICE_CHANGED',
+    'The device changed meanwhile: check the grid and retry.',
+    {
+      device: tabletView(row),
+    },
+    'Il dispositivo è cambiato nel frattempo: controllare la griglia e riprovare.',
   );
 
 const audit = (actor: Principal, customerId: string, action: string, at: string, details: Record<string, unknown>, fromState?: string) =>
