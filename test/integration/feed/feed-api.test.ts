@@ -136,7 +136,10 @@ describe('desktop startup check (FEED-3/4, PKG-2)', () => {
     expect(payload.update?.mobile.sha256).toBe(createHash('sha256').update(mobile).digest('hex'));
     expect(state.lastCatalogVersion).toBe(payload.catalogVersion);
     const res = await check(tenant, R[0]!);
-    const rolledBack = acceptFeedAnswer({ lastCatalogVersion: payload.catalogVersion + 1 }, res.body.answer, {
+    // The client has seen a newer catalog than this answer's (read from the answer itself:
+    // another test file may publish between the two checks).
+    const answered = JSON.parse(res.body.answer.payload).catalogVersion as number;
+    const rolledBack = acceptFeedAnswer({ lastCatalogVersion: answered + 1 }, res.body.answer, {
       pinnedPublicKeys: pinned,
       customerId: tenant.customerId,
       installedVersion: R[0]!,
