@@ -86,8 +86,8 @@ export class ConsoleApi {
     return this.call('GET /v1/support/cases', { query: { limit: 50, cursor } });
   }
 
-  audit(customerId: string, action?: string) {
-    return this.call('GET /v1/support/customers/{customerId}/audit', { params: { customerId }, query: { limit: 100, action } });
+  audit(customerId: string, action?: string, cursor?: string, limit = 100) {
+    return this.call('GET /v1/support/customers/{customerId}/audit', { params: { customerId }, query: { limit, action, cursor } });
   }
 
   sessionLog(customerId: string) {

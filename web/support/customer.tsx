@@ -4,7 +4,7 @@
  * `session.` entries) and *Risolvi*, which clears the failure so the customer
  * may retry. An agent not assigned to the customer gets the 403 page only.
  */
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { Dialog } from '../common/dialog';
 import { formatDateTime } from '../common/i18n';
 import { type Problem, ProblemBanner, useProblems } from '../common/problems';
@@ -37,6 +37,9 @@ export function CustomerPage(props: { customerId: string; role?: 'staff' | 'agen
               desktopVersion={update.desktopVersion}
               staff={props.role === 'staff'}
             />
+          </div>
+          <div class="panel">
+            <AuditTrail customerId={update.customerId} />
           </div>
         </>
       )}
@@ -157,37 +160,102 @@ function Log(props: { customerId: string }) {
 }
 
 function History(props: { entries: AuditEntry[] }) {
-  const { lang, t } = useCT();
+  const { t } = useCT();
   return (
     <section aria-labelledby="history-h">
       <h3 id="history-h">{t('customer.history')}</h3>
       {props.entries.length === 0 ? (
         <p>{t('customer.noHistory')}</p>
       ) : (
-        <table class="list">
-          <caption class="visually-hidden">{t('customer.history')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('customer.when')}</th>
-              <th scope="col">{t('customer.what')}</th>
-              <th scope="col">{t('customer.who')}</th>
-              <th scope="col">{t('customer.outcome')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.entries.map((e) => (
-              <tr key={e.eventId}>
-                <td>{formatDateTime(lang, e.at)}</td>
-                <td>
-                  <code>{e.action}</code>
-                  {e.fromState && e.toState ? ` (${e.fromState} → ${e.toState})` : ''}
-                </td>
-                <td>{e.actor.id}</td>
-                <td>{t(`outcome.${e.outcome}`)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <AuditTable caption={t('customer.history')} entries={props.entries} />
+      )}
+    </section>
+  );
+}
+
+function AuditTable(props: { caption: string; entries: AuditEntry[] }) {
+  const { lang, t } = useCT();
+  return (
+    <table class="list">
+      <caption class="visually-hidden">{props.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('customer.when')}</th>
+          <th scope="col">{t('customer.what')}</th>
+          <th scope="col">{t('customer.who')}</th>
+          <th scope="col">{t('customer.outcome')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.entries.map((e) => (
+          <tr key={e.eventId}>
+            <td>{formatDateTime(lang, e.at)}</td>
+            <td>
+              <code>{e.action}</code>
+              {e.fromState && e.toState ? ` (${e.fromState} → ${e.toState})` : ''}
+            </td>
+            <td>{e.actor.id}</td>
+            <td>{t(`outcome.${e.outcome}`)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** What the audit trail can be narrowed to: every entry, or one family of actions (a prefix the route filters on). */
+const AUDIT_FAMILIES = ['', 'session.', 'code.', 'device.', 'user.', 'workstation.', 'licence.', 'customer.'] as const;
+const AUDIT_PAGE = 50;
+
+/** The customer's whole audit trail, newest first, 50 entries a page, narrowed to one family of actions if asked. */
+function AuditTrail(props: { customerId: string }) {
+  const { t } = useCT();
+  const api = useConsoleApi();
+  const problems = useProblems();
+  const [family, setFamily] = useState<(typeof AUDIT_FAMILIES)[number]>('');
+  const [entries, setEntries] = useState<AuditEntry[]>();
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem>();
+  const id = useId();
+
+  const load = async (from: (typeof AUDIT_FAMILIES)[number], after?: string) => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const page = await api.audit(props.customerId, from || undefined, after, AUDIT_PAGE);
+      setEntries((shown) => (after ? [...(shown ?? []), ...page.entries] : page.entries));
+      setCursor(page.cursor ?? null);
+    } catch (error) {
+      setProblem(problems(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => {
+    void load(family);
+  }, [family, props.customerId]);
+
+  return (
+    <section aria-labelledby={`${id}-h`}>
+      <h3 id={`${id}-h`}>{t('audit.title')}</h3>
+      <div class="field">
+        <label for={`${id}-f`}>{t('audit.family')}</label>
+        <select id={`${id}-f`} value={family} onChange={(e) => setFamily(e.currentTarget.value as (typeof AUDIT_FAMILIES)[number])}>
+          {AUDIT_FAMILIES.map((f) => (
+            <option key={f} value={f}>
+              {f ? f.slice(0, -1) : t('audit.all')}
+            </option>
+          ))}
+        </select>
+      </div>
+      {problem && <ProblemBanner problem={problem} />}
+      {entries && entries.length === 0 && <p>{t('audit.none')}</p>}
+      {entries && entries.length > 0 && <AuditTable caption={t('audit.title')} entries={entries} />}
+      {cursor && (
+        <button type="button" disabled={busy} onClick={() => void load(family, cursor)}>
+          {t('audit.more')}
+        </button>
       )}
     </section>
   );

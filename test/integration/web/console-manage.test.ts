@@ -127,6 +127,16 @@ describe('the customer page’s management in Chromium', { timeout: BROWSER_TEST
     await users.getByText('Ruolo di mario.rossi: Utente. Vale dal prossimo accesso.').waitFor();
     await poll(() => rowOf('Utenti di mOphas Desktop', 'mario.rossi').textContent()).toContain('Rendi amministratore');
     expect(await auditActions(tenant.customerId)).toEqual(expect.arrayContaining(['user.created', 'user.updated']));
+
+    // The page's audit trail shows them too, narrowed to one family of actions on request.
+    const trail = region('Registro delle operazioni');
+    await trail.getByLabel('Mostra').selectOption('user.');
+    await poll(() => trail.getByRole('table').textContent()).toContain('user.created');
+    const actions = await trail.locator('tbody code').allTextContents();
+    expect(actions.length).toBeGreaterThanOrEqual(3);
+    expect(actions.every((a) => a.startsWith('user.'))).toBe(true);
+    await trail.getByLabel('Mostra').selectOption('code.');
+    await trail.getByText('Nessuna operazione registrata.').waitFor();
   });
 
   it('staff issue a workstation credential (shown once, copied), which works, then revoke it after confirming', async () => {
