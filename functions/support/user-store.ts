@@ -1,9 +1,8 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../../shared/aws/dynamodb';
 import type { Role } from '../../shared/auth/principals';
 import { tableName } from '../../shared/config';
 import type { auditItem } from '../../shared/db/audit';
 import { customerKeys } from '../../shared/db/keys';
+import { appliedUnlessConditionFailed, transact } from '../../shared/db/table';
 import type { UserItem } from '../../shared/db/users';
 
 /**
@@ -13,35 +12,20 @@ import type { UserItem } from '../../shared/db/users';
 
 type AuditItem = ReturnType<typeof auditItem>;
 
-/** True when a transaction failed because the first item's condition did not hold. */
-function firstConditionFailed(error: unknown): boolean {
-  if ((error as Error).name !== 'TransactionCanceledException') return false;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons[0]?.Code === 'ConditionalCheckFailed';
-}
-
 /** Creates the user with its audit entry; `false` when the username already exists. */
 export async function putNewUser(user: UserItem & { createdBy: string }, audit: AuditItem): Promise<boolean> {
-  try {
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...customerKeys.user(user.customerId, user.username), type: 'user', ...user },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          { Put: { TableName: tableName(), Item: audit } },
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (firstConditionFailed(error)) return false;
-    throw error;
-  }
+  return appliedUnlessConditionFailed(
+    await transact([
+      {
+        Put: {
+          TableName: tableName(),
+          Item: { ...customerKeys.user(user.customerId, user.username), type: 'user', ...user },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      { Put: { TableName: tableName(), Item: audit } },
+    ]),
+  );
 }
 
 export interface UserChanges {
@@ -69,28 +53,20 @@ export async function updateUserItem(
     values[':hash'] = changes.passwordHash;
     values[':true'] = true;
   }
-  try {
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: customerKeys.user(customerId, username),
-              // Every session issued before this change ends (authenticate compares the generation).
-              UpdateExpression: `SET ${sets.join(', ')} ADD tokenGeneration :one`,
-              ConditionExpression: 'attribute_exists(pk)',
-              ...(changes.role ? { ExpressionAttributeNames: { '#role': 'role' } } : {}),
-              ExpressionAttributeValues: values,
-            },
-          },
-          { Put: { TableName: tableName(), Item: audit } },
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (firstConditionFailed(error)) return false;
-    throw error;
-  }
+  return appliedUnlessConditionFailed(
+    await transact([
+      {
+        Update: {
+          TableName: tableName(),
+          Key: customerKeys.user(customerId, username),
+          // Every session issued before this change ends (authenticate compares the generation).
+          UpdateExpression: `SET ${sets.join(', ')} ADD tokenGeneration :one`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ...(changes.role ? { ExpressionAttributeNames: { '#role': 'role' } } : {}),
+          ExpressionAttributeValues: values,
+        },
+      },
+      { Put: { TableName: tableName(), Item: audit } },
+    ]),
+  );
 }

@@ -1,10 +1,11 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SupportPrincipal } from '../auth/principals';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { badRequest, conflict } from '../errors';
 import { actorOf, auditPutItem } from './audit';
 import { agentKeys, gsi1Keys, TABLE_KEYS } from './keys';
+import { appliedUnlessConditionFailed, transact } from './table';
 
 /**
  * The one owner of agent assignments: which customers an agent (a user of the
@@ -102,10 +103,6 @@ function decodeCursor(cursor: string): Record<string, unknown> {
   throw badRequest('INVALID_CURSOR', 'The page cursor is not valid: start again from the first page.');
 }
 
-const isConditionFailure = (error: unknown) =>
-  (error as Error).name === 'TransactionCanceledException' &&
-  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
-
 /**
  * Assigns a customer to an agent, audited in the customer's trail. Idempotent:
  * assigning an agent already assigned changes (and audits) nothing.
@@ -119,46 +116,40 @@ export async function assignCustomer(input: {
 }): Promise<{ agent: AgentView; changed: boolean }> {
   const at = (input.now ?? new Date()).toISOString();
   const actor = actorOf(input.by);
-  try {
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: agentKeys.agent(input.agent.sub),
-              UpdateExpression:
-                'ADD customers :c SET #type = :type, #sub = :sub, username = :u, gsi1pk = :g, gsi1sk = :u, updatedAt = :at, updatedBy = :by',
-              ConditionExpression: 'attribute_not_exists(customers) OR (NOT contains(customers, :id) AND size(customers) < :max)',
-              ExpressionAttributeNames: { '#type': 'type', '#sub': 'sub' },
-              ExpressionAttributeValues: {
-                ':c': new Set([input.customerId]),
-                ':id': input.customerId,
-                ':max': MAX_CUSTOMERS_PER_AGENT,
-                ':type': 'agent',
-                ':sub': input.agent.sub,
-                ':u': input.agent.username,
-                ':g': gsi1Keys.agents,
-                ':at': at,
-                ':by': actor.id,
-              },
-            },
+  const applied = appliedUnlessConditionFailed(
+    await transact([
+      {
+        Update: {
+          TableName: tableName(),
+          Key: agentKeys.agent(input.agent.sub),
+          UpdateExpression:
+            'ADD customers :c SET #type = :type, #sub = :sub, username = :u, gsi1pk = :g, gsi1sk = :u, updatedAt = :at, updatedBy = :by',
+          ConditionExpression: 'attribute_not_exists(customers) OR (NOT contains(customers, :id) AND size(customers) < :max)',
+          ExpressionAttributeNames: { '#type': 'type', '#sub': 'sub' },
+          ExpressionAttributeValues: {
+            ':c': new Set([input.customerId]),
+            ':id': input.customerId,
+            ':max': MAX_CUSTOMERS_PER_AGENT,
+            ':type': 'agent',
+            ':sub': input.agent.sub,
+            ':u': input.agent.username,
+            ':g': gsi1Keys.agents,
+            ':at': at,
+            ':by': actor.id,
           },
-          auditPutItem({
-            customerId: input.customerId,
-            at,
-            action: 'agent.assigned',
-            actor,
-            outcome: 'ok',
-            details: { agent: input.agent.username },
-          }),
-        ],
+        },
+      },
+      auditPutItem({
+        customerId: input.customerId,
+        at,
+        action: 'agent.assigned',
+        actor,
+        outcome: 'ok',
+        details: { agent: input.agent.username },
       }),
-    );
-    return { agent: await getAgent(input.agent.sub, input.agent.username), changed: true };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+    ]),
+  );
+  if (applied) return { agent: await getAgent(input.agent.sub, input.agent.username), changed: true };
   const current = await getAgent(input.agent.sub, input.agent.username);
   if (current.customers.includes(input.customerId)) return { agent: current, changed: false };
   throw conflict(
@@ -178,38 +169,31 @@ export async function unassignCustomer(input: {
 }): Promise<{ agent: AgentView; changed: boolean }> {
   const at = (input.now ?? new Date()).toISOString();
   const actor = actorOf(input.by);
-  try {
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: agentKeys.agent(input.agent.sub),
-              UpdateExpression: 'DELETE customers :c SET updatedAt = :at, updatedBy = :by',
-              ConditionExpression: 'contains(customers, :id)',
-              ExpressionAttributeValues: {
-                ':c': new Set([input.customerId]),
-                ':id': input.customerId,
-                ':at': at,
-                ':by': actor.id,
-              },
-            },
+  const changed = appliedUnlessConditionFailed(
+    await transact([
+      {
+        Update: {
+          TableName: tableName(),
+          Key: agentKeys.agent(input.agent.sub),
+          UpdateExpression: 'DELETE customers :c SET updatedAt = :at, updatedBy = :by',
+          ConditionExpression: 'contains(customers, :id)',
+          ExpressionAttributeValues: {
+            ':c': new Set([input.customerId]),
+            ':id': input.customerId,
+            ':at': at,
+            ':by': actor.id,
           },
-          auditPutItem({
-            customerId: input.customerId,
-            at,
-            action: 'agent.unassigned',
-            actor,
-            outcome: 'ok',
-            details: { agent: input.agent.username },
-          }),
-        ],
+        },
+      },
+      auditPutItem({
+        customerId: input.customerId,
+        at,
+        action: 'agent.unassigned',
+        actor,
+        outcome: 'ok',
+        details: { agent: input.agent.username },
       }),
-    );
-    return { agent: await getAgent(input.agent.sub, input.agent.username), changed: true };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return { agent: await getAgent(input.agent.sub, input.agent.username), changed: false };
-  }
+    ]),
+  );
+  return { agent: await getAgent(input.agent.sub, input.agent.username), changed };
 }

@@ -1,9 +1,10 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/dynamodb';
 import { tableName } from '../config';
 import { queryGsi1Page, type Page } from './cases';
-import { customerKeys, gsi1Keys, TABLE_KEYS } from './keys';
-import type { TransactItem } from './table';
+import { customerKeys, gsi1Keys } from './keys';
+import { queryGsi1All } from './query';
+import { batchGetAll, type TransactItem } from './table';
 
 /** The customer profile (pk CUST#<id>, sk PROFILE); this module owns its shape and its writes. */
 export interface CustomerProfile {
@@ -186,87 +187,31 @@ export const customerListKeys = (customerId: string) => ({ gsi1pk: gsi1Keys.cust
 
 /** Every customer id, from the customer list (one paginated Query of the index, ids only). */
 export async function listCustomerIds(): Promise<string[]> {
-  const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await ddb.send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: TABLE_KEYS.gsi1.indexName,
-        KeyConditionExpression: 'gsi1pk = :list',
-        ExpressionAttributeValues: { ':list': gsi1Keys.customers },
-        ProjectionExpression: 'gsi1sk',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) ids.push(item.gsi1sk as string);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return ids;
+  const items = await queryGsi1All<{ gsi1sk: string }>(gsi1Keys.customers, { expression: 'gsi1sk' });
+  return items.map((item) => item.gsi1sk);
 }
 
 /** Which of `customerIds` have a profile (BatchGetItem by 100, unprocessed keys retried). */
 export async function existingCustomers(customerIds: readonly string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < customerIds.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = customerIds.slice(i, i + 100).map((id) => customerKeys.profile(id));
-    for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
-      const result: BatchGetCommandOutput = await ddb.send(
-        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keys, ProjectionExpression: 'customerId' } } }),
-      );
-      for (const item of result.Responses?.[tableName()] ?? []) found.add(item.customerId as string);
-      keys = result.UnprocessedKeys?.[tableName()]?.Keys;
-    }
-    if (keys?.length) throw new Error('BatchGetItem left keys unprocessed after retries');
-  }
-  return found;
+  const items = await batchGetAll(
+    customerIds.map((id) => customerKeys.profile(id)),
+    { projection: { expression: 'customerId' } },
+  );
+  return new Set(items.map((item) => item.customerId as string));
 }
 
 /** Name and desktop version of every customer, from the customer list (one paginated Query of the index). */
 export async function listCustomerProfiles(): Promise<CustomerProfile[]> {
-  const profiles: CustomerProfile[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await ddb.send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: TABLE_KEYS.gsi1.indexName,
-        KeyConditionExpression: 'gsi1pk = :list',
-        ExpressionAttributeValues: { ':list': gsi1Keys.customers },
-        ProjectionExpression: 'customerId, #n, desktopVersion',
-        ExpressionAttributeNames: { '#n': 'name' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    profiles.push(...((page.Items ?? []) as CustomerProfile[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return profiles;
+  return queryGsi1All<CustomerProfile>(gsi1Keys.customers, { expression: 'customerId, #n, desktopVersion', names: { '#n': 'name' } });
 }
 
 /** The profiles of `customerIds` that exist (BatchGetItem by 100, unprocessed keys retried). */
 export async function getProfiles(customerIds: readonly string[]): Promise<CustomerProfile[]> {
-  const found: CustomerProfile[] = [];
-  for (let i = 0; i < customerIds.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = customerIds.slice(i, i + 100).map((id) => customerKeys.profile(id));
-    for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
-      const result: BatchGetCommandOutput = await ddb.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [tableName()]: {
-              Keys: keys,
-              ProjectionExpression: 'customerId, #n, desktopVersion',
-              ExpressionAttributeNames: { '#n': 'name' },
-            },
-          },
-        }),
-      );
-      found.push(...((result.Responses?.[tableName()] ?? []) as CustomerProfile[]));
-      keys = result.UnprocessedKeys?.[tableName()]?.Keys;
-    }
-    if (keys?.length) throw new Error('BatchGetItem left keys unprocessed after retries');
-  }
-  return found;
+  const items = await batchGetAll(
+    customerIds.map((id) => customerKeys.profile(id)),
+    {
+      projection: { expression: 'customerId, #n, desktopVersion', names: { '#n': 'name' } },
+    },
+  );
+  return items as unknown as CustomerProfile[];
 }

@@ -43,11 +43,15 @@ export async function queryPrefix<T>(
 }
 
 /**
- * Every item of one gsi1 partition, oldest first (short per-customer lists:
- * licences, workstation credentials). The index is eventually consistent: an
- * item written a moment ago may appear a moment later.
+ * Every item of one gsi1 partition, in index order (per-customer lists such as
+ * licences and workstation credentials; the customer list), optionally
+ * projected. The index is eventually consistent: an item written a moment ago
+ * may appear a moment later.
  */
-export async function queryGsi1All<T>(partition: string): Promise<T[]> {
+export async function queryGsi1All<T>(
+  partition: string,
+  projection?: { expression: string; names?: Record<string, string> },
+): Promise<T[]> {
   const items: T[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -56,8 +60,9 @@ export async function queryGsi1All<T>(partition: string): Promise<T[]> {
         TableName: tableName(),
         IndexName: TABLE_KEYS.gsi1.indexName,
         KeyConditionExpression: '#gpk = :partition',
-        ExpressionAttributeNames: { '#gpk': TABLE_KEYS.gsi1.partitionKey },
+        ExpressionAttributeNames: { '#gpk': TABLE_KEYS.gsi1.partitionKey, ...projection?.names },
         ExpressionAttributeValues: { ':partition': partition },
+        ProjectionExpression: projection?.expression,
         ExclusiveStartKey: startKey,
       }),
     );

@@ -70,6 +70,16 @@ export async function transact(items: TransactItem[]): Promise<TransactOutcome> 
 /** True when the transaction was cancelled because the condition of item `index` failed. */
 export const failedAt = (outcome: TransactOutcome, index: number) => !outcome.ok && outcome.reasons[index] === 'ConditionalCheckFailed';
 
+/**
+ * For writes whose only expected refusal is item `index`'s condition: `true` when
+ * applied, `false` when that condition did not hold; any other refusal is thrown.
+ */
+export function appliedUnlessConditionFailed(outcome: TransactOutcome, index = 0): boolean {
+  if (outcome.ok) return true;
+  if (failedAt(outcome, index)) return false;
+  throw new Error(`transaction cancelled: ${outcome.reasons.join(', ')}`);
+}
+
 /** Rounds of BatchGetItem for keys DynamoDB left unprocessed (throttling) before giving up. */
 const MAX_BATCH_ROUNDS = 6;
 /** BatchGetItem takes at most 100 keys a call. */
