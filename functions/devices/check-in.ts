@@ -4,13 +4,15 @@ import { summaryDeviceItems } from '../../shared/db/customer-summary';
 import {
   allOf,
   changeDeviceWith,
-  DEVICE_ENABLED,
   getDevice,
+  heldBy,
+  holds,
   recordCheckIn,
   versionStill,
   type DeviceChange,
   type DeviceItem,
 } from '../../shared/db/devices';
+import { unauthorized } from '../../shared/errors';
 import { logger } from '../../shared/observability';
 import { isOpen, owedCommand, type OwedCommand, type Session } from '../../shared/session/state-machine';
 import { deviceDisabled, deviceNotRegistered, type DeviceSessionView } from './device-errors';
@@ -64,12 +66,17 @@ export async function checkIn(principal: DevicePrincipal, input: CheckInInput, n
     set: { lastCheckInAt: now.toISOString(), lastSyncAt: input.lastSyncAt, ...tokenChange.set },
     remove: tokenChange.remove,
   };
-  const [write, context] = await Promise.all([recordCheckIn(customerId, serial, change), readDeviceContext(customerId, undefined)]);
+  const [write, context] = await Promise.all([
+    recordCheckIn(customerId, serial, principal.credentialId, change),
+    readDeviceContext(customerId, undefined),
+  ]);
   if (write.status === 'missing') throw deviceNotRegistered(serial);
+  // Replaced by a re-registration or removed by a disable: a revoked credential, whatever the function remembers.
+  if (write.status === 'not-held') throw unauthorized();
   if (write.status === 'disabled') throw deviceDisabled(serial);
 
   const old = write.old;
-  if (old.installedVersion !== input.installedVersion) await recordInstalledVersion(customerId, serial, old, input.installedVersion);
+  if (old.installedVersion !== input.installedVersion) await recordInstalledVersion(principal, old, input.installedVersion);
   // Left out, the stored token stands, and so does a refresh of its endpoint still owed from a failed one.
   const token = input.pushToken === undefined ? old.pushToken : (input.pushToken ?? undefined);
   if (token && endpointNeedsRefresh(token, old)) {
@@ -89,19 +96,20 @@ const VERSION_ATTEMPTS = 3;
  * count (exactly once, as every device write that moves a count): conditioned on
  * the row still enabled with the version read, read again if another write
  * (installed report, registration, disable) changed it meanwhile. Never fails
- * the check-in: a tablet disabled meanwhile, or a version that keeps changing,
+ * the check-in: a tablet disabled or registered again meanwhile, or a version that keeps changing,
  * leaves the row as that other write left it (the device reports it again).
  */
-async function recordInstalledVersion(customerId: string, serial: string, read: DeviceItem, version: string): Promise<void> {
+async function recordInstalledVersion(principal: DevicePrincipal, read: DeviceItem, version: string): Promise<void> {
+  const { customerId, serial, credentialId } = principal;
   let row: DeviceItem | undefined = read;
   for (let attempt = 0; attempt < VERSION_ATTEMPTS; attempt++) {
-    if (!row?.enabled || row.installedVersion === version) return;
+    if (!row?.enabled || !holds(row, credentialId) || row.installedVersion === version) return;
     const outcome = await changeDeviceWith(
       customerId,
       serial,
       { set: { installedVersion: version } },
       {
-        condition: allOf(DEVICE_ENABLED, versionStill(row.installedVersion)),
+        condition: allOf(heldBy(credentialId), versionStill(row.installedVersion)),
         others: summaryDeviceItems(
           customerId,
           { enabled: true, installedVersion: row.installedVersion },
@@ -132,7 +140,7 @@ async function confirmReactivation(principal: DevicePrincipal, session: Session,
       at: now,
     },
     {
-      condition: allOf(DEVICE_ENABLED, { expression: '#blocked = :blockedTrue', values: { ':blockedTrue': true } }),
+      condition: allOf(heldBy(principal.credentialId), { expression: '#blocked = :blockedTrue', values: { ':blockedTrue': true } }),
       notesBefore: old.notes?.length ?? 0,
       others: [
         sessionCheck(

@@ -9,6 +9,7 @@ import {
   changeDeviceWith,
   DEVICE_ENABLED,
   getDevice,
+  holds,
   versionStill,
   type DeviceCondition,
   type DeviceItem,
@@ -109,7 +110,7 @@ export async function register(input: RegisterInput, event: APIGatewayProxyEvent
     const existing = await getDevice(customerId, input.serial, { consistent: true });
     if (!existing) return refuse(deviceNotAuthorised(input.serial), 'not-authorised');
     if (!existing.enabled) return refuse(deviceDisabled(input.serial), 'disabled');
-    if (existing.credentialId && !existing.registrationOpen && !(await holdsOwnCredential(event, customerId, input.serial))) {
+    if (existing.credentialId && !existing.registrationOpen && !(await holdsOwnCredential(event, customerId, existing))) {
       return refuse(registrationLocked(input.serial), 'already-registered');
     }
     if (!(await consumeRate(`devreg#${input.licenceCode}#${input.serial}`, REGISTER_LIMITS.perDevice))) {
@@ -168,11 +169,16 @@ const auditRegistered = (
  * its credential (app data wiped) is re-authorised by the office: enabling it in
  * tablet authorisation management re-opens registration once.
  */
-async function holdsOwnCredential(event: APIGatewayProxyEventV2, customerId: string, serial: string): Promise<boolean> {
+async function holdsOwnCredential(event: APIGatewayProxyEventV2, customerId: string, row: DeviceItem): Promise<boolean> {
   if (!event.headers?.authorization) return false;
   try {
     const principal = await authenticate(event, 'device');
-    return principal.kind === 'device' && principal.customerId === customerId && principal.serial === serial;
+    return (
+      principal.kind === 'device' &&
+      principal.customerId === customerId &&
+      principal.serial === row.serial &&
+      holds(row, principal.credentialId)
+    );
   } catch (error) {
     if (error instanceof AppError && error.statusCode === 401) return false;
     throw error;

@@ -4,7 +4,8 @@ import { summaryDeviceItems } from '../../shared/db/customer-summary';
 import {
   allOf,
   changeDeviceWith,
-  DEVICE_ENABLED,
+  heldBy,
+  holds,
   notYet,
   type DeviceAttribute,
   type DeviceChange,
@@ -12,16 +13,22 @@ import {
   type DeviceItem,
   versionStill,
 } from '../../shared/db/devices';
+import { unauthorized } from '../../shared/errors';
 import { owedCommand } from '../../shared/session/state-machine';
 import { owedAnswer, sessionView, type OwedAnswer } from './check-in';
 import { deviceDisabled, deviceNotRegistered, noUpdateSession, staleSession, versionMismatch } from './device-errors';
 import type { AckCommand } from '../../shared/api/routes/devices';
 import { putItem, readDeviceContext, sessionCheck, type DeviceContext } from './store';
 
-/** The device row, or the 404/403 every device route gives for a missing or disabled one. */
-function usableDevice(context: DeviceContext, serial: string): DeviceItem {
-  if (!context.device) throw deviceNotRegistered(serial);
-  if (!context.device.enabled) throw deviceDisabled(serial);
+/**
+ * The device row, or what every device route answers for a missing one (404),
+ * one the caller's credential no longer holds (401: re-registered or disabled
+ * since) or a disabled one (403).
+ */
+function usableDevice(context: DeviceContext, principal: DevicePrincipal): DeviceItem {
+  if (!context.device) throw deviceNotRegistered(principal.serial);
+  if (!holds(context.device, principal.credentialId)) throw unauthorized();
+  if (!context.device.enabled) throw deviceDisabled(principal.serial);
   return context.device;
 }
 
@@ -63,7 +70,7 @@ async function reportInSession(principal: DevicePrincipal, report: SessionReport
   const { customerId, serial } = principal;
   for (let attempt = 0; attempt < 3; attempt++) {
     const context = await readDeviceContext(customerId, serial);
-    const device = usableDevice(context, serial);
+    const device = usableDevice(context, principal);
     const answer = (d: DeviceItem, recorded: boolean): ReportAnswer => ({
       serial,
       sessionId: report.sessionId,
@@ -75,7 +82,7 @@ async function reportInSession(principal: DevicePrincipal, report: SessionReport
 
     const at = new Date().toISOString();
     const outcome = await changeDeviceWith(customerId, serial, report.change, {
-      condition: allOf(DEVICE_ENABLED, report.notDone),
+      condition: allOf(heldBy(principal.credentialId), report.notDone),
       notesBefore: device.notes?.length ?? 0,
       others: [
         sessionCheck(customerId, report.rule.condition, report.rule.values, report.rule.names),
@@ -222,7 +229,7 @@ export async function reportInstalled(principal: DevicePrincipal, version: strin
   const { customerId, serial } = principal;
   for (let attempt = 0; attempt < 3; attempt++) {
     const context = await readDeviceContext(customerId, serial);
-    const device = usableDevice(context, serial);
+    const device = usableDevice(context, principal);
     const updated = context.desktopVersion !== undefined && version === context.desktopVersion;
     const answer = (d: DeviceItem, recorded: boolean) => ({
       serial,
@@ -241,7 +248,7 @@ export async function reportInstalled(principal: DevicePrincipal, version: strin
     };
     const outcome = await changeDeviceWith(customerId, serial, change, {
       // Conditioned on the version read, so the overview's count moves from exactly that one.
-      condition: allOf(DEVICE_ENABLED, versionStill(device.installedVersion)),
+      condition: allOf(heldBy(principal.credentialId), versionStill(device.installedVersion)),
       notesBefore: device.notes?.length ?? 0,
       others: [
         putItem(

@@ -9,7 +9,8 @@ import { recordStartupCheck } from '../../shared/db/customer-summary';
 import { readFeedState } from '../../shared/db/feed';
 import { ddb } from '../../shared/aws/dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AppError, badRequest, conflict, notFound } from '../../shared/errors';
+import { holds } from '../../shared/db/devices';
+import { AppError, badRequest, conflict, notFound, unauthorized } from '../../shared/errors';
 import { nextRelease } from '../../shared/feed/next-release';
 import { logger } from '../../shared/observability';
 import { decideNotice } from '../../shared/feed/notice';
@@ -194,6 +195,8 @@ const PREPARING = new Set(['preparing', 'updating']);
 export async function devicePackage(device: DevicePrincipal, now = new Date()) {
   const state = await readFeedState(device.customerId, { profile: true, deviceSerial: device.serial });
   if (!state.device) throw notFound(`Device ${device.serial}`);
+  // Registered again or disabled since: a revoked credential (shared/db/devices.ts `holds`).
+  if (!holds(state.device, device.credentialId)) throw unauthorized();
   if (state.device.enabled === false) {
     // FORBIDDEN as before (callers branch on it), in the words the check-in's DEVICE_DISABLED uses.
     throw new AppError(

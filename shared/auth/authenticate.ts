@@ -6,6 +6,7 @@ import {
   getPipelinePrincipal,
   getUserTokenAndUser,
   type DesktopCredentialItem,
+  type DeviceCredentialItem,
 } from '../db/credentials';
 import { parseCredential, secretMatches } from '../domain/secrets';
 import { AppError, unauthorized } from '../errors';
@@ -63,7 +64,7 @@ export async function authenticate(event: APIGatewayProxyEventV2, auth: Exclude<
   switch (scheme) {
     case 'desktop': {
       const parsed = parseCredential(value, CREDENTIAL_PREFIX.desktop);
-      const item = parsed && (await desktopCredential(parsed.id));
+      const item = parsed && (await desktopCredentials.get(parsed.id));
       if (!parsed || !item || item.revoked || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
       return {
         kind: 'desktop',
@@ -74,7 +75,7 @@ export async function authenticate(event: APIGatewayProxyEventV2, auth: Exclude<
     }
     case 'device': {
       const parsed = parseCredential(value, CREDENTIAL_PREFIX.device);
-      const item = parsed && (await getDeviceCredential(parsed.id));
+      const item = parsed && (await deviceCredentials.get(parsed.id));
       if (!parsed || !item || item.revoked || !secretMatches(parsed.secret, item.secretHash)) throw unauthorized();
       return { kind: 'device', customerId: item.customerId, serial: item.serial, credentialId: parsed.id };
     }
@@ -122,23 +123,49 @@ function parseUserToken(value: string): { id: string; secret: string; customerId
 }
 
 /**
- * Every workstation of every customer authenticates at each start (FEED-5), so a
- * found desktop credential is kept in the function for a few minutes: a revoked
- * credential stops working within DESKTOP_CREDENTIAL_CACHE_MS.
+ * Found, live credentials kept in the function for a few minutes, so a warm
+ * function authenticates a caller it has seen without reading the table. The
+ * secret is still compared (timing-safe) at every request; only the lookup is kept.
+ */
+class CredentialCache<T extends { revoked?: boolean }> {
+  private readonly found = new Map<string, { item: T; until: number }>();
+  constructor(
+    private readonly load: (id: string) => Promise<T | undefined>,
+    private readonly ttlMs: number,
+  ) {}
+
+  async get(id: string): Promise<T | undefined> {
+    const hit = this.found.get(id);
+    if (hit && hit.until > Date.now()) return hit.item;
+    const item = await this.load(id);
+    if (item && !item.revoked) {
+      if (this.found.size >= CREDENTIAL_CACHE_ENTRIES) this.found.clear();
+      this.found.set(id, { item, until: Date.now() + this.ttlMs });
+    }
+    return item;
+  }
+}
+
+/** Credentials a function keeps at most (then it starts again from none). */
+const CREDENTIAL_CACHE_ENTRIES = 10_000;
+
+/**
+ * Every workstation of every customer authenticates at each start (FEED-5): a
+ * revoked desktop credential stops working within DESKTOP_CREDENTIAL_CACHE_MS.
  */
 export const DESKTOP_CREDENTIAL_CACHE_MS = 5 * 60 * 1000;
-const desktopCredentials = new Map<string, { item: DesktopCredentialItem; until: number }>();
+const desktopCredentials = new CredentialCache<DesktopCredentialItem>(getDesktopCredential, DESKTOP_CREDENTIAL_CACHE_MS);
 
-async function desktopCredential(id: string): Promise<DesktopCredentialItem | undefined> {
-  const hit = desktopCredentials.get(id);
-  if (hit && hit.until > Date.now()) return hit.item;
-  const item = await getDesktopCredential(id);
-  if (item && !item.revoked) {
-    if (desktopCredentials.size > 10_000) desktopCredentials.clear();
-    desktopCredentials.set(id, { item, until: Date.now() + DESKTOP_CREDENTIAL_CACHE_MS });
-  }
-  return item;
-}
+/**
+ * A device calls several times in a few minutes of an update (wake-up check-in,
+ * confirmation, lock, unsent data, installed version). Revocation stays
+ * immediate: a re-registration or a disable changes the device row's
+ * `credentialId` in the same transaction that revokes the credential, and every
+ * device route reads or writes its row on the condition that it still holds it
+ * (shared/db/devices.ts `heldBy`), so a remembered credential opens nothing.
+ */
+export const DEVICE_CREDENTIAL_CACHE_MS = 5 * 60 * 1000;
+const deviceCredentials = new CredentialCache<DeviceCredentialItem>(getDeviceCredential, DEVICE_CREDENTIAL_CACHE_MS);
 
 /**
  * A stable IAM identity: an assumed role's ARN without the session name (which

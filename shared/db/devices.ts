@@ -235,6 +235,23 @@ export const DEVICE_ENABLED: DeviceCondition = {
   values: { ':enabledTrue': true },
 };
 
+/**
+ * Device routes act only on a row the calling credential still holds: its live
+ * credential (`credentialId`) is the caller's. A re-registration replaces it and
+ * a disable removes it, in the transaction that revokes the old credential, so
+ * a credential the function still remembers (shared/auth/authenticate.ts) is
+ * refused at once. Every write a device makes carries `heldBy`; a route that
+ * only reads checks `holds` on the row it read.
+ */
+export const heldBy = (credentialId: string): DeviceCondition => ({
+  expression: `${DEVICE_ENABLED.expression} AND #credentialId = :heldBy`,
+  values: { ...DEVICE_ENABLED.values, ':heldBy': credentialId },
+});
+
+/** The row read is held by this credential (see `heldBy`). */
+export const holds = (row: Pick<DeviceItem, 'credentialId'> | undefined, credentialId: string): boolean =>
+  row?.credentialId !== undefined && row.credentialId === credentialId;
+
 /** Both conditions hold. */
 export const allOf = (...conditions: DeviceCondition[]): DeviceCondition => ({
   expression: conditions.map((c) => `(${c.expression})`).join(' AND '),
@@ -475,22 +492,24 @@ export async function appendDeviceNote(customerId: string, serial: string, note:
   await changeDevice(customerId, serial, { note, at }, DEVICE_EXISTS);
 }
 
-export type CheckInWrite = { status: 'ok'; old: DeviceItem } | { status: 'missing' } | { status: 'disabled' };
+export type CheckInWrite = { status: 'ok'; old: DeviceItem } | { status: 'missing' } | { status: 'not-held' } | { status: 'disabled' };
 
 /**
- * The check-in's one write: sets what the device reported on an enabled row and
- * returns the row as it was (ALL_OLD), so the caller knows the previous push token
- * and endpoint without reading first. A failed condition returns the old row, which
- * tells a missing device from a disabled one without another request.
+ * The check-in's one write: sets what the device reported on an enabled row the
+ * caller's credential still holds (`heldBy`) and returns the row as it was
+ * (ALL_OLD), so the caller knows the previous push token and endpoint without
+ * reading first. A failed condition returns the old row, which tells a missing
+ * device from one whose credential was replaced or removed, or a disabled one,
+ * without another request.
  */
-export async function recordCheckIn(customerId: string, serial: string, change: DeviceChange): Promise<CheckInWrite> {
+export async function recordCheckIn(customerId: string, serial: string, credentialId: string, change: DeviceChange): Promise<CheckInWrite> {
   const key = deviceKey(customerId, serial);
   try {
     const out = await ddb.send(
       new UpdateCommand({
         TableName: tableName(),
         Key: key,
-        ...updateParts(change, DEVICE_ENABLED),
+        ...updateParts(change, heldBy(credentialId)),
         ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
@@ -500,7 +519,10 @@ export async function recordCheckIn(customerId: string, serial: string, change: 
     return { status: 'ok', old };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    return (error as { Item?: unknown }).Item ? { status: 'disabled' } : { status: 'missing' };
+    // The old row comes back in DynamoDB's wire format (the document client leaves errors as they are).
+    const item = (error as { Item?: { credentialId?: { S?: string } } }).Item;
+    if (!item) return { status: 'missing' };
+    return holds({ credentialId: item.credentialId?.S }, credentialId) ? { status: 'disabled' } : { status: 'not-held' };
   }
 }
 

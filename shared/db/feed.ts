@@ -20,7 +20,7 @@ export interface FeedState {
   /** The customer profile (desktop version as the backend knows it), when asked for. */
   profile?: { desktopVersion?: string };
   /** The calling device's row, when asked for. */
-  device?: { enabled?: boolean; serial: string };
+  device?: { enabled?: boolean; serial: string; credentialId?: string };
   /** The customer's overview summary, when asked for and stored: when a startup check was last recorded. */
   summary?: { lastCheckAt?: string };
 }

@@ -274,6 +274,40 @@ describe('device registration of authorised tablets (DEV-1, DEV-5)', () => {
     expect(res.body.messages.it).toMatch(/Troppi tentativi di registrazione per questo dispositivo/);
   });
 
+  it('stops a replaced or removed credential at once on every device route, though the function remembers it', async () => {
+    const serial = await authoriseTestTablet(tenant.customerId);
+    const sessionId = 'S-not-current';
+    /** Every device route, with a body each accepts: 401 is the only refusal that is about the credential. */
+    const everyRoute = (credential: string) => {
+      const auth = `Device ${credential}`;
+      return Promise.all([
+        checkIn(credential),
+        api.call('POST', '/v1/device/ack', { auth, body: { sessionId, command: 'START_UPDATE' } }),
+        api.call('POST', '/v1/device/locked', { auth, body: { sessionId } }),
+        api.call('POST', '/v1/device/unsent-data-sent', { auth, body: { sessionId } }),
+        api.call('POST', '/v1/device/installed', { auth, body: { version: DESKTOP } }),
+        api.call('GET', '/v1/device/package', { auth }),
+      ]).then((answers) => answers.map((a) => a.status));
+    };
+    const first = await register({ serial, licenceCode, installedVersion: DESKTOP });
+    // Used on every route first, so the function has looked the credential up (and keeps it for minutes).
+    expect(await everyRoute(first.body.credential)).not.toContain(401);
+
+    const again = await register({ serial, licenceCode, installedVersion: DESKTOP }, { authorization: `Device ${first.body.credential}` });
+    expect(again.status).toBe(200);
+    expect(await everyRoute(first.body.credential)).toEqual([401, 401, 401, 401, 401, 401]);
+    // Nor does the replaced credential open a registration the row keeps locked.
+    const takeover = await register(
+      { serial, licenceCode, installedVersion: DESKTOP },
+      { authorization: `Device ${first.body.credential}` },
+    );
+    expect(takeover.body.code).toBe('REGISTRATION_LOCKED');
+
+    expect(await everyRoute(again.body.credential)).not.toContain(401);
+    expect((await support('POST', `/devices/${serial}/disable`)).status).toBe(200);
+    expect(await everyRoute(again.body.credential)).toEqual([401, 401, 401, 401, 401, 401]);
+  });
+
   it('refuses to take over a registered tablet with the licence code alone; the office re-opens its registration', async () => {
     const serial = await authoriseTestTablet(tenant.customerId);
     const first = await register({ serial, licenceCode, installedVersion: DESKTOP });
