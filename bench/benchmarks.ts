@@ -38,7 +38,7 @@ export function percentile(samples: number[], p: number): number {
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Bundles every Lambda exactly as the CDK construct does (infra/bundling.ts). */
-async function bundleAll(root: string): Promise<{ name: string; file: string; bytes: number }[]> {
+export async function bundleAll(root: string): Promise<{ name: string; file: string; bytes: number }[]> {
   const outDir = join(root, 'bench/out');
   mkdirSync(outDir, { recursive: true });
   const names = readdirSync(join(root, 'functions')).filter((n) =>
@@ -70,7 +70,7 @@ async function bundleAll(root: string): Promise<{ name: string; file: string; by
  * with AWS_EXECUTION_ENV set as in Lambda so the Tracer initialises as it does
  * there (instruments HTTP and the SDK clients) instead of switching itself off.
  */
-function importTimeMs(file: string): number {
+export function importTimeMs(file: string): number {
   const script = `const t=performance.now();await import(${JSON.stringify(pathToFileURL(file).href)});process.stdout.write(String(performance.now()-t));`;
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',

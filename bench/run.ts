@@ -16,7 +16,11 @@ async function main() {
   // Before the benchmarks (and the function modules they import) load.
   Object.assign(process.env, QUIET_FUNCTIONS_ENV);
   const { BENCHMARKS } = await import('./benchmarks');
-  const only = process.argv.slice(2);
+  // `--out <file>`: write the figures there instead (bench/against.ts), leaving bench/results.json alone.
+  const args = process.argv.slice(2);
+  const outAt = args.indexOf('--out');
+  const out = outAt >= 0 ? resolve(args[outAt + 1] ?? '') : undefined;
+  const only = outAt >= 0 ? args.filter((_, i) => i !== outAt && i !== outAt + 1) : args;
   const selected = BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.name));
   const needsStack = selected.some((b) => b.needsStack);
   let stop: (() => Promise<void>) | undefined;
@@ -47,8 +51,8 @@ async function main() {
   }
 
   // A run of some benchmarks updates their metrics and keeps the others'.
-  const file = resolve(ROOT, 'bench/results.json');
-  const previous = only.length > 0 && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>) : {};
+  const file = out ?? resolve(ROOT, 'bench/results.json');
+  const previous = only.length > 0 && !out && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>) : {};
   const results = { ...previous, ...Object.fromEntries(metrics.map((m) => [m.name, m.value])) };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   const rows = metrics.map((m) => [m.name, String(m.value), m.unit, m.target ?? '', verdict(m)]);
@@ -56,7 +60,7 @@ async function main() {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
-  process.stderr.write('\nwritten: bench/results.json\n');
+  process.stderr.write(`\nwritten: ${file}\n`);
 }
 
 function verdict(m: Metric): string {
