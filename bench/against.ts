@@ -6,14 +6,16 @@
  * this 2-core machine move by tens of percent from one day to the next.
  *
  * <ref> is exported (git archive) to a temporary folder and installed with
- * `npm ci` once (kept for the next run). Each round runs <ref>'s own benchmarks
+ * `npm ci` once (kept for the next run). A tree older than this script reads
+ * the check-in's first-call figure from its only check-in figure: it read the
+ * credential from the table at every call. Each round runs <ref>'s own benchmarks
  * (its own harness and local stack) and this tree's, in alternating order;
  * cold start imports the largest bundle of each, alternately, with this tree's
  * harness (so both are measured the same way). Medians are printed; nothing is
  * written to bench/results.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QUIET_FUNCTIONS_ENV } from './quiet';
@@ -34,29 +36,38 @@ const median = (xs: number[]) => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
-/** <ref>'s tree, exported and installed once. */
+/** <ref>'s tree, exported and installed once (a marker file says the install finished). */
 function checkout(ref: string): { dir: string; sha: string } {
   const sha = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
   const dir = join(tmpdir(), `mophas-bench-${sha.slice(0, 12)}`);
-  if (!existsSync(join(dir, 'node_modules'))) {
+  const installed = join(dir, '.bench-installed');
+  if (!existsSync(installed)) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     process.stderr.write(`exporting ${sha.slice(0, 12)} to ${dir} and installing it…\n`);
-    execFileSync('sh', ['-c', `git archive ${sha} | tar -x -C "${dir}"`], { cwd: ROOT, stdio: 'inherit' });
+    const archive = execFileSync('git', ['archive', '--format=tar', sha], { cwd: ROOT, maxBuffer: 1 << 30 });
+    execFileSync('tar', ['-x', '-C', dir], { input: archive });
     execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
+    writeFileSync(installed, `${sha}\n`);
   }
   return { dir, sha };
 }
 
-/** Runs one tree's benchmarks and returns their figures. */
+/**
+ * Runs one tree's benchmarks and returns their figures. This tree writes them
+ * with `--out`; an older tree (no `--out`) writes its bench/results.json, which
+ * is removed first so a figure it no longer produces cannot come from its commit.
+ */
 function benchFigures(dir: string, names: string[]): Record<string, number> {
-  const out = join(tmpdir(), `mophas-bench-figures-${process.pid}.json`);
-  // A tree without `--out` (older than bench/against.ts) writes its own bench/results.json, in its own folder.
-  const own = dir !== ROOT;
-  const args = ['tsx', 'bench/run.ts', ...names, ...(own ? [] : ['--out', out])];
+  const older = dir !== ROOT;
+  const file = older ? join(dir, 'bench/results.json') : join(tmpdir(), `mophas-bench-figures-${process.pid}.json`);
+  rmSync(file, { force: true });
+  const args = ['tsx', 'bench/run.ts', ...names, ...(older ? [] : ['--out', file])];
   const run = spawnSync('npx', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   if (run.status !== 0) throw new Error(`bench in ${dir} failed:\n${run.stderr}`);
-  return JSON.parse(readFileSync(own ? join(dir, 'bench/results.json') : out, 'utf8')) as Record<string, number>;
+  const figures = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+  rmSync(file, { force: true });
+  return figures;
 }
 
 /** The largest Lambda bundle a tree's `bundles` benchmark built. */
@@ -75,6 +86,7 @@ async function main() {
   const [ref, roundsArg] = process.argv.slice(2);
   if (!ref) throw new Error('usage: npm run bench:against -- <git ref> [rounds, default 3]');
   const rounds = Number(roundsArg ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds must be a whole number ≥ 1, not ${roundsArg}`);
   const base = checkout(ref);
   const trees = { [ref]: base.dir, 'this tree': ROOT };
   const figures: Record<string, Record<string, number[]>> = { [ref]: {}, 'this tree': {} };
@@ -85,7 +97,11 @@ async function main() {
       process.stderr.write(`round ${r + 1}/${rounds}: ${tree}…\n`);
       // The first round also builds each tree's bundles (for the cold start below).
       const got = benchFigures(trees[tree]!, r === 0 ? ['bundles', ...BENCHMARKS] : BENCHMARKS);
-      for (const name of COMPARED) (figures[tree]![name] ??= []).push(got[name] ?? got[OLDER_NAME[name] ?? name]!);
+      for (const name of COMPARED) {
+        const value = got[name] ?? got[OLDER_NAME[name] ?? name];
+        if (value === undefined) throw new Error(`${tree} measured no ${name}`);
+        (figures[tree]![name] ??= []).push(value);
+      }
     }
   }
 

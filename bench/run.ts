@@ -19,7 +19,8 @@ async function main() {
   // `--out <file>`: write the figures there instead (bench/against.ts), leaving bench/results.json alone.
   const args = process.argv.slice(2);
   const outAt = args.indexOf('--out');
-  const out = outAt >= 0 ? resolve(args[outAt + 1] ?? '') : undefined;
+  if (outAt >= 0 && !args[outAt + 1]) throw new Error('--out needs a file name');
+  const out = outAt >= 0 ? resolve(args[outAt + 1]!) : undefined;
   const only = outAt >= 0 ? args.filter((_, i) => i !== outAt && i !== outAt + 1) : args;
   const selected = BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.name));
   const needsStack = selected.some((b) => b.needsStack);

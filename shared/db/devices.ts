@@ -240,8 +240,10 @@ export const DEVICE_ENABLED: DeviceCondition = {
  * credential (`credentialId`) is the caller's. A re-registration replaces it and
  * a disable removes it, in the transaction that revokes the old credential, so
  * a credential the function still remembers (shared/auth/authenticate.ts) is
- * refused at once. Every write a device makes carries `heldBy`; a route that
- * only reads checks `holds` on the row it read.
+ * refused at once. Every write of what a device reports carries `heldBy`; a
+ * route that only reads checks `holds` on the row it read. (The push-endpoint
+ * bookkeeping a check-in may do after its write — the SNS endpoint, its ARN and
+ * token on the row — is conditioned on the endpoint, not the credential.)
  */
 export const heldBy = (credentialId: string): DeviceCondition => ({
   expression: `${DEVICE_ENABLED.expression} AND #credentialId = :heldBy`,
