@@ -1,14 +1,12 @@
 /**
- * `npm run bench:against -- <git ref> [rounds]`: the figures that are promised
- * "no worse than before" — the startup check, the device check-in and the cold
- * start — for this tree and for <ref>, on this machine, now. A figure measured
+ * `npm run bench:against -- <git ref> [rounds]`: the request figures that are
+ * promised "no worse than before" — the startup check, the confirmation code's
+ * verification, the device check-in — and the cold start, for this tree and for <ref>, on this machine, now. A figure measured
  * on another day, or on another machine, does not compare: these emulators and
  * this 2-core machine move by tens of percent from one day to the next.
  *
  * <ref> is exported (git archive) to a temporary folder and installed with
- * `npm ci` once (kept for the next run). A tree older than this script reads
- * the check-in's first-call figure from its only check-in figure: it read the
- * credential from the table at every call. Each round runs <ref>'s own benchmarks
+ * `npm ci` once (kept for the next run). Each round runs <ref>'s own benchmarks
  * (its own harness and local stack) and this tree's, in alternating order;
  * cold start imports the largest bundle of each, alternately, with this tree's
  * harness (so both are measured the same way). Medians are printed; nothing is
@@ -22,13 +20,12 @@ import { QUIET_FUNCTIONS_ENV } from './quiet';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /**
- * The figures compared, from the benchmarks that produce them. A check-in of a
- * device whose credential the function reads first is compared with the plain
- * check-in of a tree that always read it (before device credentials were kept).
+ * The figures compared, from the benchmarks that produce them. (A figure only
+ * one tree measures, such as the check-in of a device whose credential the
+ * function has not seen yet, has nothing to compare with.)
  */
-const COMPARED = ['feed_check_p99_ms', 'device_checkin_p99_ms', 'device_checkin_first_p99_ms'] as const;
-const OLDER_NAME: Partial<Record<string, string>> = { device_checkin_first_p99_ms: 'device_checkin_p99_ms' };
-const BENCHMARKS = ['feed', 'devices'];
+const COMPARED = ['feed_check_p99_ms', 'code_verify_p99_ms', 'device_checkin_p99_ms'] as const;
+const BENCHMARKS = ['feed', 'codes', 'devices'];
 const IMPORTS = 9;
 
 const median = (xs: number[]) => {
@@ -98,7 +95,7 @@ async function main() {
       // The first round also builds each tree's bundles (for the cold start below).
       const got = benchFigures(trees[tree]!, r === 0 ? ['bundles', ...BENCHMARKS] : BENCHMARKS);
       for (const name of COMPARED) {
-        const value = got[name] ?? got[OLDER_NAME[name] ?? name];
+        const value = got[name];
         if (value === undefined) throw new Error(`${tree} measured no ${name}`);
         (figures[tree]![name] ??= []).push(value);
       }
