@@ -32,7 +32,11 @@ export const devicesBenchmark: Benchmark = {
     const calls = await dynamoCalls();
     const handler = await loadHandler('devices');
     const desktopVersion = '03.01.00_030';
-    /** A tenant whose session is open (preparing), as during an update. */
+    /**
+     * A tenant whose session is open (preparing), as during an update. Written
+     * here, not with test/fixtures/session.ts, so the item stays the one every
+     * earlier tree's bench wrote (`npm run bench:against` compares like for like).
+     */
     const tenantInSession = async (devices: number) => {
       const tenant = await createTenant({ devices, desktopVersion });
       await ddb.send(

@@ -8,6 +8,7 @@ import { deviceKey } from '../../../shared/db/devices';
 import { customerKeys } from '../../../shared/db/keys';
 import type { SessionState } from '../../../shared/session/state-machine';
 import { TestApi } from '../../fixtures/api';
+import { putSession as putSessionItem } from '../../fixtures/session';
 import { createTenant, type Tenant, type TestDevice } from '../../fixtures/tenant';
 
 const DESKTOP = '03.01.00_030';
@@ -20,27 +21,9 @@ const rowKey = (tenant: Tenant, device: TestDevice) => deviceKey(tenant.customer
 const deviceRow = async (tenant: Tenant, device: TestDevice) =>
   (await ddb.send(new GetCommand({ TableName: tableName(), Key: rowKey(tenant, device) }))).Item!;
 
-/** Writes the customer's session item as the session function stores it. */
-async function putSession(tenant: Tenant, state: SessionState, fields: Record<string, unknown> = {}): Promise<string> {
-  const sessionId = `S-${randomUUID().slice(0, 8)}`;
-  await ddb.send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...customerKeys.session(tenant.customerId),
-        type: 'session',
-        customerId: tenant.customerId,
-        sessionId,
-        state,
-        version: 3,
-        targetVersion: DESKTOP,
-        updatedAt: new Date().toISOString(),
-        ...fields,
-      },
-    }),
-  );
-  return sessionId;
-}
+/** The customer's session item in `state`, written directly. */
+const putSession = (tenant: Tenant, state: SessionState, fields: Record<string, unknown> = {}) =>
+  putSessionItem(tenant.customerId, state, fields);
 
 /** Sets fields of a device row directly (what other functions write). */
 async function patchDevice(tenant: Tenant, device: TestDevice, fields: Record<string, unknown>) {

@@ -7,6 +7,7 @@ import { deviceKey } from '../../../shared/db/devices';
 import { auditKeys, customerKeys } from '../../../shared/db/keys';
 import type { SessionState } from '../../../shared/session/state-machine';
 import { TestApi } from '../../fixtures/api';
+import { putSession as putSessionItem } from '../../fixtures/session';
 import { createTenant, type Tenant, type TestDevice } from '../../fixtures/tenant';
 
 const DESKTOP = '03.01.00_030';
@@ -17,27 +18,9 @@ const get = async (key: { pk: string; sk: string }) => (await ddb.send(new GetCo
 const deviceRow = async (tenant: Tenant, device: TestDevice) => (await get(deviceKey(tenant.customerId, device.serial)))!;
 const sessionItem = async (tenant: Tenant) => (await get(customerKeys.session(tenant.customerId)))!;
 
-/** Writes the customer's session item as the session function stores it. */
-async function putSession(tenant: Tenant, state: SessionState, fields: Record<string, unknown> = {}): Promise<string> {
-  const sessionId = `S-${randomUUID().slice(0, 8)}`;
-  await ddb.send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...customerKeys.session(tenant.customerId),
-        type: 'session',
-        customerId: tenant.customerId,
-        sessionId,
-        state,
-        version: 3,
-        targetVersion: DESKTOP,
-        updatedAt: '2025-05-01T08:00:00.000Z',
-        ...fields,
-      },
-    }),
-  );
-  return sessionId;
-}
+/** The customer's session item in `state`, written directly. */
+const putSession = (tenant: Tenant, state: SessionState, fields: Record<string, unknown> = {}) =>
+  putSessionItem(tenant.customerId, state, { updatedAt: '2025-05-01T08:00:00.000Z', ...fields });
 
 /** The admin forced the update (SES-5/6): the session goes straight to updating. */
 async function forceUpdate(tenant: Tenant) {
