@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QUIET_FUNCTIONS_ENV } from './quiet';
+import { table } from './table';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /**
@@ -27,11 +28,6 @@ const ROOT = resolve(import.meta.dirname, '..');
 const COMPARED = ['feed_check_p99_ms', 'code_verify_p99_ms', 'device_checkin_p99_ms'] as const;
 const BENCHMARKS = ['feed', 'codes', 'devices'];
 const IMPORTS = 9;
-
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 /** <ref>'s tree, exported and installed once (a marker file says the install finished). */
 function checkout(ref: string): { dir: string; sha: string } {
@@ -79,7 +75,8 @@ function largestBundle(dir: string): string {
 async function main() {
   // Before the benchmark modules (and the SDK they import) load.
   Object.assign(process.env, QUIET_FUNCTIONS_ENV);
-  const { importTimeMs, round } = await import('./benchmarks');
+  const { importTimeMs, percentile, round } = await import('./benchmarks');
+  const median = (xs: number[]) => percentile(xs, 50);
   const [ref, roundsArg] = process.argv.slice(2);
   if (!ref) throw new Error('usage: npm run bench:against -- <git ref> [rounds, default 3]');
   const rounds = Number(roundsArg ?? 3);
@@ -115,10 +112,7 @@ async function main() {
     const [before, now] = [figures[ref]![name]!, figures['this tree']![name]!];
     return [name, cell(before), cell(now), `${round((median(now) / median(before)) * 100, 0)} %`];
   });
-  const header = ['metric: median (range)', `${ref} (${base.sha.slice(0, 12)})`, 'this tree', 'this / ref'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
+  console.log(`\n${table(['metric: median (range)', `${ref} (${base.sha.slice(0, 12)})`, 'this tree', 'this / ref'], rows)}`);
   console.log(
     `\n${rounds} rounds of ${BENCHMARKS.join(', ')} each (alternating); cold start: ${IMPORTS} imports each of ` +
       `${bundles[ref]!.split('/').pop()} (${ref}) and ${bundles['this tree']!.split('/').pop()} (this tree), alternating.`,

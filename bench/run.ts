@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Metric } from './benchmarks';
 import { QUIET_FUNCTIONS_ENV } from './quiet';
+import { table } from './table';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -57,10 +58,7 @@ async function main() {
   const results = { ...previous, ...Object.fromEntries(metrics.map((m) => [m.name, m.value])) };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   const rows = metrics.map((m) => [m.name, String(m.value), m.unit, m.target ?? '', verdict(m)]);
-  const header = ['metric', 'value', 'unit', 'target', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
+  console.log(`\n${table(['metric', 'value', 'unit', 'target', ''], rows)}`);
   process.stderr.write(`\nwritten: ${file}\n`);
 }
 
